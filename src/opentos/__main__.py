@@ -1,0 +1,5 @@
+"""``python -m opentos`` runs the command line."""
+
+from opentos.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""The ``opentos`` command (typer + rich)."""

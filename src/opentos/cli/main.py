@@ -1,0 +1,241 @@
+"""The ``opentos`` command line.
+
+Every command works on one database: ``--database URL``, else
+``OPENTOS_DATABASE_URL``, else ``opentos.db`` in the working directory. An
+OpenTOS error is printed as one line on stderr and the command exits with 1.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from opentos.cli.progress import progress
+from opentos.config import settings
+from opentos.errors import DataImportError, NotFound, OpenTosError
+from opentos.model.ids import ContainerNumber
+from opentos.model.places import Place
+from opentos.presets import load_preset, preset_names
+from opentos.storage.store import Store
+from opentos.storage.stocktake import import_stocktake, read_stocktake
+
+app = typer.Typer(
+    help="OpenTOS: terminal operating system for automated container terminals.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+ledger_app = typer.Typer(help="The move ledger.", no_args_is_help=True)
+import_app = typer.Typer(help="Bulk imports, each applied whole or not at all.", no_args_is_help=True)
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(import_app, name="import")
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        "-d",
+        help="Database URL (default: OPENTOS_DATABASE_URL, else sqlite:///opentos.db).",
+    ),
+]
+
+
+class _State:
+    database: str | None = None
+
+
+_state = _State()
+
+
+@app.callback()
+def _global(database: DatabaseOption = None) -> None:
+    _state.database = database
+
+
+def _url() -> str:
+    return _state.database or settings().database_url
+
+
+def _open() -> Store:
+    return Store.open(_url())
+
+
+@app.command()
+def init(
+    preset: Annotated[
+        str, typer.Option(help=f"Reference terminal: {', '.join(preset_names())}.")
+    ] = "qianwan-1",
+) -> None:
+    """Create a terminal from a preset in a new database."""
+    layout = load_preset(preset)
+    with Store.create(_url(), layout, preset) as store:
+        console.print(
+            f"Created terminal [bold]{layout.name}[/] from preset {preset} in {store.engine.url!r}"
+        )
+
+
+@app.command()
+def terminal() -> None:
+    """Show the terminal's layout, fleet, capacity and occupancy."""
+    from opentos.cli.report import terminal_tables
+
+    with _open() as store:
+        for table in terminal_tables(store):
+            console.print(table)
+
+
+@app.command()
+def inventory(
+    container: Annotated[str | None, typer.Argument(help="Container number.")] = None,
+    block: Annotated[str | None, typer.Option(help="List what is in a yard block.")] = None,
+    visit: Annotated[str | None, typer.Option(help="List what is on board a vessel visit.")] = None,
+) -> None:
+    """Where is a container; what is in a block; what is on a vessel visit."""
+    chosen = [x for x in (container, block, visit) if x is not None]
+    if len(chosen) != 1:
+        raise typer.BadParameter("give exactly one of CONTAINER, --block or --visit")
+    with _open() as store:
+        if container is not None:
+            _show_container(store, ContainerNumber.parse(container))
+        else:
+            if block is not None:
+                rows, title = store.in_block(block), f"Block {block}"
+            else:
+                assert visit is not None
+                rows, title = store.on_visit(visit), f"Vessel visit {visit}"
+            _show_places(store, rows, title)
+
+
+def _show_container(store: Store, number: ContainerNumber) -> None:
+    box = store.container(number)
+    place = store.where(number)
+    console.print(f"[bold]{number}[/] {box.iso_type.code} ({box.iso_type.description})")
+    console.print(f"  operator {box.operator}, {'full' if box.full_empty == 'F' else 'empty'}")
+    weights = f"gross {box.gross_weight_kg} kg" if box.gross_weight_kg else "gross unknown"
+    console.print(f"  {weights}, VGM {box.vgm_kg or 'none'}")
+    console.print(
+        f"  ports: loading {box.port_of_loading or '-'}, discharge {box.port_of_discharge or '-'}"
+    )
+    if box.reefer:
+        console.print(f"  reefer {box.reefer}")
+    for dg in box.dangerous_goods:
+        console.print(f"  dangerous goods {dg}")
+    for hold in box.holds:
+        console.print(f"  hold: {hold.kind} {hold.reason}")
+    console.print(f"  [bold]where:[/] {place if place is not None else 'not in the terminal'}")
+    table = Table("seq", "time (UTC)", "from", "to", "equipment", title="Ledger")
+    for event in store.events(container=number):
+        table.add_row(
+            str(event.seq),
+            event.at.strftime("%Y-%m-%d %H:%M:%S"),
+            str(event.from_place or "outside"),
+            str(event.to_place or "outside"),
+            event.equipment or "",
+        )
+    console.print(table)
+
+
+def _show_places(store: Store, rows: Sequence[tuple[ContainerNumber, Place]], title: str) -> None:
+    table = Table("place", "container", "type", "F/E", "kg", "POD", title=f"{title}: {len(rows)}")
+    limit = 200
+    for number, place in rows[:limit]:
+        box = store.container(number)
+        table.add_row(
+            str(place),
+            str(number),
+            box.iso_type.code,
+            str(box.full_empty),
+            str(box.weight_for_planning_kg or ""),
+            str(box.port_of_discharge or ""),
+        )
+    console.print(table)
+    if len(rows) > limit:
+        console.print(f"... and {len(rows) - limit} more")
+    types = Counter(store.container(n).iso_type.code for n, _ in rows)
+    console.print("types: " + ", ".join(f"{k} {v}" for k, v in types.most_common()))
+
+
+@import_app.command("inventory")
+def import_inventory(
+    file: Annotated[Path, typer.Argument(help="Stock-take CSV file.")],
+) -> None:
+    """Load a stock-take (CSV): all rows or none."""
+    take = read_stocktake(file)
+    with _open() as store, progress(err_console, "importing", len(take.containers)) as report:
+        count = import_stocktake(store, take, datetime.now(UTC), report.advance)
+    console.print(f"Imported {count} containers from {file}")
+
+
+@ledger_app.command("rebuild")
+def ledger_rebuild(
+    repair: Annotated[
+        bool, typer.Option(help="Rewrite the inventory from the ledger if they differ.")
+    ] = False,
+) -> None:
+    """Rebuild the inventory from the ledger and compare it with the live one."""
+    with _open() as store:
+        report = store.rebuild(repair=repair)
+    console.print(
+        f"Replayed {report.events} events in {report.seconds:.2f} s: "
+        f"{report.containers} containers in the terminal"
+    )
+    if report.consistent:
+        console.print("The live inventory equals the inventory rebuilt from the ledger.")
+        return
+    for line in report.differences[:20]:
+        err_console.print(line)
+    if report.repaired:
+        console.print(f"Repaired {len(report.differences)} differences.")
+        return
+    raise typer.Exit(1)
+
+
+@ledger_app.command("events")
+def ledger_events(
+    container: Annotated[str | None, typer.Option(help="Only this container's events.")] = None,
+    since: Annotated[int, typer.Option(help="Only events after this sequence number.")] = 0,
+    limit: Annotated[int, typer.Option(help="At most this many events.")] = 50,
+) -> None:
+    """List ledger events."""
+    number = ContainerNumber.parse(container) if container else None
+    with _open() as store:
+        for event in store.events(number, since, limit):
+            console.print(str(event))
+
+
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="Seed for the generated containers.")] = 7,
+    occupancy: Annotated[float, typer.Option(help="Yard fill, 0-1.")] = 0.55,
+) -> None:
+    """Create qianwan-1 in a fresh database, fill yard and an arriving vessel, summarise."""
+    from opentos.cli.demo import run_demo
+
+    run_demo(_url(), seed=seed, occupancy=occupancy, console=console, progress_console=err_console)
+
+
+def main() -> None:
+    """Entry point of the ``opentos`` command."""
+    try:
+        app()
+    except DataImportError as exc:
+        err_console.print(f"error: {exc.source}: {len(exc.problems)} problem(s)")
+        for problem in exc.problems[:50]:
+            err_console.print(f"  {problem}")
+        raise SystemExit(1) from None
+    except NotFound as exc:
+        err_console.print(f"error: {exc}")
+        raise SystemExit(1) from None
+    except OpenTosError as exc:
+        err_console.print(f"error: {exc}")
+        raise SystemExit(1) from None

@@ -1,0 +1,94 @@
+"""The OpenTOS error tree.
+
+Every error OpenTOS raises on purpose derives from :class:`OpenTosError`, so a
+caller can catch the whole family in one place (the API maps it to HTTP status
+codes, the CLI to exit codes)::
+
+    OpenTosError
+     ├── DomainError               a value or an action breaks a rule of the domain
+     │    ├── InvalidValue         malformed id, code or quantity (also a ValueError)
+     │    │    ├── InvalidContainerNumber   ISO 6346 owner/category/serial/check digit
+     │    │    ├── InvalidIsoType           ISO 6346 size-type code
+     │    │    ├── InvalidSlot              ISO 9711 bay-row-tier code, yard slot, place
+     │    │    └── InvalidLocode            UN/LOCODE
+     │    ├── IllegalMove          a ledger event would break an inventory invariant
+     │    └── IllegalTransition    a work instruction or visit cannot go to that state
+     ├── NotFound                  unknown container, visit, block, preset (also a LookupError)
+     ├── Conflict                  a concurrent transaction changed what this one read; retry
+     ├── DataImportError           a file to import is malformed; carries every problem found
+     ├── ConfigError               a preset or setting is invalid
+     └── StorageError              the database is unreachable or its schema is not current
+
+Messages name the offending value and where it was, for example
+``"slot 0120382 of visit V1 already holds MSCU1234565"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class OpenTosError(Exception):
+    """Base of every error OpenTOS raises on purpose."""
+
+
+class DomainError(OpenTosError):
+    """A value or an action breaks a rule of the domain."""
+
+
+class InvalidValue(DomainError, ValueError):
+    """A malformed id, code or quantity."""
+
+
+class InvalidContainerNumber(InvalidValue):
+    """A container number that is not a valid ISO 6346 number."""
+
+
+class InvalidIsoType(InvalidValue):
+    """An ISO 6346 size-type code that cannot be decoded."""
+
+
+class InvalidSlot(InvalidValue):
+    """A bay-row-tier code, yard slot or place that is malformed or does not exist."""
+
+
+class InvalidLocode(InvalidValue):
+    """A UN/LOCODE that is malformed."""
+
+
+class IllegalMove(DomainError):
+    """A ledger event that would break an inventory invariant; nothing was changed."""
+
+
+class IllegalTransition(DomainError):
+    """A work instruction or visit asked to go to a state it cannot reach from its state."""
+
+
+class NotFound(OpenTosError, LookupError):
+    """An unknown container, visit, block, preset or other named thing."""
+
+
+class Conflict(OpenTosError):
+    """A concurrent transaction changed what this one read; nothing was changed, retry."""
+
+
+class ConfigError(OpenTosError):
+    """A preset file or a setting is invalid."""
+
+
+class StorageError(OpenTosError):
+    """The database is unreachable, or its schema is missing or not current."""
+
+
+class DataImportError(OpenTosError):
+    """A file to import is malformed; ``problems`` lists every problem found.
+
+    Each problem names where it was (line, column or segment) and the value.
+    """
+
+    def __init__(self, source: str, problems: Sequence[str]) -> None:
+        self.source = source
+        self.problems = tuple(problems)
+        shown = "; ".join(self.problems[:5])
+        more = f" (and {len(self.problems) - 5} more)" if len(self.problems) > 5 else ""
+        super().__init__(f"{source}: {len(self.problems)} problem(s): {shown}{more}")

@@ -1,0 +1,130 @@
+"""Places a container can be in, and their canonical text form.
+
+A place is where the ledger says a box is:
+
+- ``yard:A01.017.05.2`` -- a yard slot (:class:`YardPlace`);
+- ``vessel:V2026-001:0120382`` -- a slot on board a vessel visit (:class:`VesselPlace`);
+- ``equipment:AGV07`` or ``equipment:TRK-0042:2`` -- on a machine or vehicle: a quay
+  crane's platform, an AGV, a yard crane's spreader, a truck, a rail wagon; the
+  optional position numbers the spots of a carrier that takes two 20' boxes
+  (:class:`EquipmentPlace`).
+
+Outside the terminal is not a place: a box arrives from outside and departs to
+outside, written ``None`` in ledger events.
+
+Text forms round-trip exactly: ``str(parse_place(text))`` is the canonical form.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Self
+
+from opentos.errors import InvalidSlot
+from opentos.model.slots import BayRowTier, YardSlot
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+
+
+def check_id(kind: str, value: str) -> str:
+    """Return ``value`` if it is a usable id (letters, digits, ``_ . -``; 1-40 characters)."""
+    if not _ID.match(value):
+        raise InvalidSlot(
+            f"{kind} id {value!r} must be 1-40 letters, digits, '_', '.' or '-', "
+            "starting with a letter or digit"
+        )
+    return value
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class YardPlace:
+    """A slot in a yard block."""
+
+    slot: YardSlot
+
+    @property
+    def area_id(self) -> str:
+        """The stack area: the block id."""
+        return self.slot.block
+
+    def __str__(self) -> str:
+        return f"yard:{self.slot}"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class VesselPlace:
+    """A bay-row-tier slot on board the vessel of a vessel visit."""
+
+    visit: str
+    slot: BayRowTier
+
+    def __post_init__(self) -> None:
+        check_id("visit", self.visit)
+
+    @property
+    def area_id(self) -> str:
+        """The stack area: the vessel visit id."""
+        return self.visit
+
+    def __str__(self) -> str:
+        return f"vessel:{self.visit}:{self.slot}"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class EquipmentPlace:
+    """On a machine or vehicle; ``position`` numbers the spots of a twin carrier."""
+
+    equipment: str
+    position: int = 1
+
+    def __post_init__(self) -> None:
+        check_id("equipment", self.equipment)
+        if not 1 <= self.position <= 9:
+            raise InvalidSlot(
+                f"position {self.position} on equipment {self.equipment} is out of range 1-9"
+            )
+
+    def __str__(self) -> str:
+        if self.position == 1:
+            return f"equipment:{self.equipment}"
+        return f"equipment:{self.equipment}:{self.position}"
+
+    @classmethod
+    def parse_body(cls, body: str) -> Self:
+        """Read what follows ``equipment:``."""
+        name, _, pos = body.partition(":")
+        if pos and not pos.isdigit():
+            raise InvalidSlot(f"equipment position {pos!r} is not a number")
+        return cls(name, int(pos) if pos else 1)
+
+
+Place = YardPlace | VesselPlace | EquipmentPlace
+"""Where a box can be inside the terminal."""
+
+StackPlace = YardPlace | VesselPlace
+"""A place in a stack area, subject to the stacking rules."""
+
+
+@lru_cache(maxsize=1 << 16)
+def parse_place(text: str) -> Place:
+    """Read a place from its text form (see the module docstring)."""
+    kind, sep, body = text.strip().partition(":")
+    if not sep or not body:
+        raise InvalidSlot(f"place {text!r} is not of the form yard:..., vessel:... or equipment:...")
+    if kind == "yard":
+        return YardPlace(YardSlot.parse(body))
+    if kind == "vessel":
+        visit, sep, slot = body.rpartition(":")
+        if not sep:
+            raise InvalidSlot(f"vessel place {text!r} is not of the form vessel:VISIT:BBBRRTT")
+        return VesselPlace(visit, BayRowTier.parse(slot))
+    if kind == "equipment":
+        return EquipmentPlace.parse_body(body)
+    raise InvalidSlot(f"place {text!r}: unknown kind {kind!r} (yard, vessel or equipment)")
+
+
+def place_or_outside(text: str | None) -> Place | None:
+    """Read a place; ``None`` or an empty text is outside the terminal."""
+    return None if not text else parse_place(text)

@@ -1,0 +1,128 @@
+"""Tables, as SQLAlchemy Core metadata; the Alembic migrations create them.
+
+Master data (containers, visits, the layout) is stored as JSON documents next
+to the columns that queries filter on. The ledger (``move_events``) is
+append-only; ``inventory`` is its projection, kept in the same transaction and
+rebuildable from it; ``ledger_head`` holds the sequence number of the last
+event and serialises writers (see :mod:`opentos.storage.store`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Dialect,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    TypeDecorator,
+)
+
+PLACE_LENGTH = 64
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on every backend."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"datetime {value} has no time zone")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData()
+
+terminal = Table(
+    "terminal",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("preset", String(100), nullable=False),
+    Column("layout", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+containers = Table(
+    "containers",
+    metadata,
+    Column("number", String(11), primary_key=True),
+    Column("iso_type", String(4), nullable=False),
+    Column("length_ft", Integer, nullable=False),
+    Column("operator", String(4), nullable=False),
+    Column("full_empty", String(1), nullable=False),
+    Column("data", JSON, nullable=False),
+)
+
+visits = Table(
+    "visits",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("kind", String(10), nullable=False),
+    Column("phase", String(12), nullable=False),
+    Column("planned_arrival", UtcDateTime),
+    Column("actual_arrival", UtcDateTime),
+    Column("data", JSON, nullable=False),
+)
+
+work_instructions = Table(
+    "work_instructions",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("state", String(12), nullable=False),
+    Column("container", String(11), nullable=False, index=True),
+    Column("from_place", String(PLACE_LENGTH)),
+    Column("to_place", String(PLACE_LENGTH)),
+    Column("visit", String(40), index=True),
+    Column("sequence", Integer),
+    Column("data", JSON, nullable=False),
+)
+
+move_events = Table(
+    "move_events",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("container", String(11), nullable=False),
+    Column("from_place", String(PLACE_LENGTH)),
+    Column("to_place", String(PLACE_LENGTH)),
+    Column("equipment", String(40)),
+    Column("work_instruction", String(40)),
+    Index("ix_move_events_container_seq", "container", "seq"),
+)
+
+inventory = Table(
+    "inventory",
+    metadata,
+    Column("container", String(11), primary_key=True),
+    Column("place", String(PLACE_LENGTH), nullable=False, unique=True),
+    Column("seq", BigInteger, nullable=False),
+)
+
+ledger_head = Table(
+    "ledger_head",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("version", BigInteger, nullable=False),
+)

@@ -1,0 +1,846 @@
+"""The ledger store: the terminal's state in a database, every change checked.
+
+A :class:`Store` opens one database holding one terminal. Changes go through
+:meth:`Store.transaction`, a unit of work that is committed whole or not at
+all::
+
+    with store.transaction() as tx:
+        tx.register(container)
+        tx.record([MoveEvent(number, None, place, at)])
+
+Every event is checked by the same :class:`~opentos.model.ledger.Inventory`
+the in-memory model uses, against the state the transaction read; the events
+are appended to ``move_events`` and the ``inventory`` projection is updated in
+the same database transaction.
+
+Writers are serialised by optimistic concurrency on one row: every writing
+transaction moves ``ledger_head.version`` on from the value it read, with a
+conditional update. If another transaction committed in between, the update
+matches nothing (PostgreSQL) or the snapshot is stale (SQLite), and the
+transaction fails with :class:`~opentos.errors.Conflict`, changing nothing.
+A terminal records a few moves a second at most, so one writer at a time
+costs nothing and keeps the invariants simple to prove; ``run_with_retry``
+re-runs a unit of work that conflicted.
+
+A ``Store`` keeps a checked copy of the inventory in memory between
+transactions and reloads it when another writer has moved the version on. It
+runs one transaction at a time; open one ``Store`` per worker.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Self, TypeVar
+
+from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from opentos.config import settings
+from opentos.errors import Conflict, IllegalMove, InvalidSlot, NotFound, OpenTosError, StorageError
+from opentos.model.container import Container
+from opentos.model.ids import ContainerNumber
+from opentos.model.layout import TerminalLayout
+from opentos.model.ledger import Inventory, MoveEvent
+from opentos.model.moves import WorkInstruction
+from opentos.model.places import (
+    Place,
+    StackPlace,
+    VesselPlace,
+    YardPlace,
+    parse_place,
+    place_or_outside,
+)
+from opentos.model.stacking import StackArea
+from opentos.model.terminal import stack_area
+from opentos.model.visits import Visit, visit_from_dict
+from opentos.storage import migrate, schema
+from opentos.storage.engine import is_sqlite, make_engine
+
+T = TypeVar("T")
+
+_LOAD_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildReport:
+    """What rebuilding the inventory from the ledger found."""
+
+    events: int
+    containers: int
+    differences: tuple[str, ...]
+    seconds: float
+    repaired: bool
+
+    @property
+    def consistent(self) -> bool:
+        """True when the live inventory equals the one rebuilt from the ledger."""
+        return not self.differences
+
+
+class _State:
+    """The store's checked in-memory copy of the terminal at one ledger version."""
+
+    def __init__(self, layout: TerminalLayout, version: int, seq: int) -> None:
+        self.layout = layout
+        self.version = version
+        self.seq = seq
+        self.lengths: dict[ContainerNumber, int] = {}
+        self.visits: dict[str, Visit] = {}
+        self.connection: Connection | None = None
+        self.pending_containers: dict[ContainerNumber, Container] = {}
+        self.pending_visits: dict[str, Visit] = {}
+        self.inventory = Inventory(self.area, self.length_of)
+
+    def visit(self, visit_id: str) -> Visit | None:
+        found = self.pending_visits.get(visit_id) or self.visits.get(visit_id)
+        if found is None and self.connection is not None:
+            row = self.connection.execute(
+                select(schema.visits.c.data).where(schema.visits.c.id == visit_id)
+            ).first()
+            if row is not None:
+                found = visit_from_dict(row.data)
+                self.visits[visit_id] = found
+        return found
+
+    def area(self, place: StackPlace) -> StackArea:
+        if isinstance(place, YardPlace):
+            return stack_area(self.layout, {}, place)
+        visit = self.visit(place.visit)
+        if visit is None:
+            raise InvalidSlot(f"{place}: no visit {place.visit!r}")
+        return stack_area(self.layout, {place.visit: visit}, place)
+
+    def length_of(self, number: ContainerNumber) -> int:
+        pending = self.pending_containers.get(number)
+        if pending is not None:
+            return pending.length_ft
+        length = self.lengths.get(number)
+        if length is None and self.connection is not None:
+            length = self.connection.execute(
+                select(schema.containers.c.length_ft).where(
+                    schema.containers.c.number == str(number)
+                )
+            ).scalar()
+        if length is None:
+            raise NotFound(f"container {number} is not registered (register it first)")
+        self.lengths[number] = length
+        return length
+
+
+def _db_errors(what: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Turn driver errors into the OpenTOS error tree."""
+
+    def wrap(fn: Callable[..., T]) -> Callable[..., T]:
+        def inner(*args: object, **kwargs: object) -> T:
+            try:
+                return fn(*args, **kwargs)
+            except DBAPIError as exc:
+                raise _translate(exc, what) from exc
+
+        inner.__doc__ = fn.__doc__
+        inner.__name__ = fn.__name__
+        return inner
+
+    return wrap
+
+
+def _translate(exc: DBAPIError, what: str) -> OpenTosError:
+    message = str(exc.orig) if exc.orig is not None else str(exc)
+    lowered = message.lower()
+    if isinstance(exc, IntegrityError) or "could not serialize" in lowered:
+        return Conflict(f"{what}: a concurrent transaction got there first ({message.strip()})")
+    if isinstance(exc, OperationalError) and "locked" in lowered:
+        return Conflict(f"{what}: the database was changed by a concurrent transaction; retry")
+    return StorageError(f"{what}: {message.strip()}")
+
+
+class Store:
+    """One terminal's state in a database (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._lock = threading.Lock()
+        self._state: _State | None = None
+        self._layout: TerminalLayout | None = None
+
+    # -- opening ---------------------------------------------------------------
+
+    @classmethod
+    def open(cls, url: str | None = None) -> Self:
+        """Open the terminal in the database at ``url`` (default: ``OPENTOS_DATABASE_URL``).
+
+        Raises
+        ------
+        StorageError
+            The database cannot be reached, has no OpenTOS schema, or its schema
+            is older or newer than this version of OpenTOS.
+        """
+        url = url or settings().database_url
+        engine = make_engine(url)
+        try:
+            current = migrate.current_revision(engine)
+        except DBAPIError as exc:
+            engine.dispose()
+            raise _translate(exc, f"opening {engine.url!r}") from exc
+        head = migrate.head_revision()
+        if current is None:
+            engine.dispose()
+            raise StorageError(
+                f"database {engine.url!r} holds no OpenTOS terminal; run `opentos init` first"
+            )
+        if current != head:
+            engine.dispose()
+            raise StorageError(
+                f"database {engine.url!r} is at schema {current}, this OpenTOS needs {head}; "
+                "run `opentos init --upgrade`"
+            )
+        store = cls(engine)
+        store.layout  # noqa: B018 - fails early when the terminal row is missing
+        return store
+
+    @classmethod
+    def create(cls, url: str | None, layout: TerminalLayout, preset: str) -> Self:
+        """Create the schema in an empty database at ``url`` and store the terminal's layout.
+
+        Raises
+        ------
+        StorageError
+            The database already holds a terminal, or cannot be reached.
+        """
+        url = url or settings().database_url
+        engine = make_engine(url)
+        store = cls(engine)
+        try:
+            if migrate.current_revision(engine) is not None:
+                with engine.connect() as connection:
+                    name = connection.execute(select(schema.terminal.c.name)).scalar()
+                if name is not None:
+                    raise StorageError(
+                        f"database {engine.url!r} already holds terminal {name!r}; "
+                        "use a new database"
+                    )
+            migrate.upgrade(engine)
+            with engine.begin() as connection:
+                connection.execute(
+                    insert(schema.terminal).values(
+                        id=1,
+                        name=layout.name,
+                        preset=preset,
+                        layout=layout.to_dict(),
+                        created_at=datetime.now(UTC),
+                    )
+                )
+        except DBAPIError as exc:
+            engine.dispose()
+            raise _translate(exc, f"creating the terminal in {engine.url!r}") from exc
+        except OpenTosError:
+            engine.dispose()
+            raise
+        return store
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @property
+    def layout(self) -> TerminalLayout:
+        """The terminal's layout, as stored by :meth:`create`."""
+        if self._layout is None:
+            with self.engine.connect() as connection:
+                row = connection.execute(select(schema.terminal.c.layout)).first()
+            if row is None:
+                raise StorageError(f"database {self.engine.url!r} holds no terminal")
+            self._layout = TerminalLayout.from_dict(row.layout)
+        return self._layout
+
+    @property
+    def preset(self) -> str:
+        """Name of the preset the terminal was created from."""
+        with self.engine.connect() as connection:
+            return str(connection.execute(select(schema.terminal.c.preset)).scalar_one())
+
+    # -- writing ---------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """A unit of work, committed when the block ends without an error.
+
+        Raises
+        ------
+        Conflict
+            Another transaction committed a change after this one began.
+        """
+        with self._lock:
+            try:
+                connection = self.engine.connect()
+            except DBAPIError as exc:
+                raise _translate(exc, "opening a transaction") from exc
+            tx: Transaction | None = None
+            try:
+                with connection.begin():
+                    state = self._current_state(connection)
+                    tx = Transaction(self, connection, state)
+                    state.connection = connection
+                    yield tx
+                    tx._flush_version()
+                tx._committed()
+            except DBAPIError as exc:
+                if tx is not None:
+                    tx._rolled_back()
+                raise _translate(exc, "committing the transaction") from exc
+            except BaseException:
+                if tx is not None:
+                    tx._rolled_back()
+                raise
+            finally:
+                if self._state is not None:
+                    self._state.connection = None
+                connection.close()
+
+    def run_with_retry(self, work: Callable[[Transaction], T], attempts: int = 3) -> T:
+        """Run ``work`` in a transaction, again on :class:`Conflict`, at most ``attempts`` times."""
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.transaction() as tx:
+                    return work(tx)
+            except Conflict:
+                if attempt == attempts:
+                    raise
+                time.sleep(0.01 * attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _current_state(self, connection: Connection) -> _State:
+        seq, version = connection.execute(
+            select(schema.ledger_head.c.seq, schema.ledger_head.c.version)
+        ).one()
+        state = self._state
+        if state is None or state.version != version:
+            state = self._load_state(connection, version, seq)
+            self._state = state
+        return state
+
+    def _load_state(self, connection: Connection, version: int, seq: int) -> _State:
+        state = _State(self.layout, version, seq)
+        state.connection = connection
+        rows = connection.execute(
+            select(
+                schema.inventory.c.container, schema.inventory.c.place, schema.containers.c.length_ft
+            ).join(schema.containers, schema.containers.c.number == schema.inventory.c.container)
+        ).all()
+        placed = []
+        for number_text, place_text, length in rows:
+            number = ContainerNumber.parse(number_text)
+            place = parse_place(place_text)
+            state.lengths[number] = length
+            tier = place.slot.tier if isinstance(place, YardPlace | VesselPlace) else 0
+            placed.append((tier, place_text, number, place))
+        placed.sort(key=lambda t: (t[0], t[1]))
+        try:
+            for _tier, _text, number, place in placed:
+                state.inventory.apply(MoveEvent(number, None, place, _LOAD_TIME))
+        except IllegalMove as exc:
+            raise StorageError(
+                f"the inventory table breaks an invariant ({exc}); run `opentos ledger rebuild "
+                "--repair`"
+            ) from None
+        return state
+
+    # -- reading ---------------------------------------------------------------
+
+    def where(self, number: ContainerNumber) -> Place | None:
+        """Where a container is now; ``None`` when it is not in the terminal."""
+        with self.engine.connect() as connection:
+            text = connection.execute(
+                select(schema.inventory.c.place).where(
+                    schema.inventory.c.container == str(number)
+                )
+            ).scalar()
+        return place_or_outside(text)
+
+    def container(self, number: ContainerNumber) -> Container:
+        """A container's master data.
+
+        Raises
+        ------
+        NotFound
+            No container with that number was ever registered.
+        """
+        with self.engine.connect() as connection:
+            data = connection.execute(
+                select(schema.containers.c.data).where(schema.containers.c.number == str(number))
+            ).scalar()
+        if data is None:
+            raise NotFound(f"container {number} is not known to this terminal")
+        return Container.from_dict(data)
+
+    def visit(self, visit_id: str) -> Visit:
+        """A visit by id (:class:`NotFound` if there is none)."""
+        with self.engine.connect() as connection:
+            data = connection.execute(
+                select(schema.visits.c.data).where(schema.visits.c.id == visit_id)
+            ).scalar()
+        if data is None:
+            raise NotFound(f"no visit {visit_id!r}")
+        return visit_from_dict(data)
+
+    def visits(self) -> list[Visit]:
+        """Every visit, by planned arrival."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(schema.visits.c.data).order_by(
+                    schema.visits.c.planned_arrival, schema.visits.c.id
+                )
+            ).scalars()
+            return [visit_from_dict(data) for data in rows]
+
+    def _placed(self, prefix: str) -> list[tuple[ContainerNumber, Place]]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(schema.inventory.c.container, schema.inventory.c.place).where(
+                    schema.inventory.c.place.startswith(prefix, autoescape=True)
+                )
+            ).all()
+        found = [(ContainerNumber.parse(c), parse_place(p)) for c, p in rows]
+        return sorted(found, key=lambda cp: cp[1])
+
+    def in_block(self, block: str) -> list[tuple[ContainerNumber, Place]]:
+        """Containers in a yard block, in slot order (:class:`NotFound` for an unknown block)."""
+        self.layout.block(block)
+        return self._placed(f"yard:{block}.")
+
+    def on_visit(self, visit_id: str) -> list[tuple[ContainerNumber, Place]]:
+        """Containers on board a vessel visit, in slot order."""
+        self.visit(visit_id)
+        return self._placed(f"vessel:{visit_id}:")
+
+    def inventory_places(self) -> dict[ContainerNumber, Place]:
+        """Every container in the terminal and its place, from the inventory table."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(schema.inventory.c.container, schema.inventory.c.place)
+            ).all()
+        return {ContainerNumber.parse(c): parse_place(p) for c, p in rows}
+
+    def head(self) -> int:
+        """Sequence number of the last event in the ledger (0 when empty)."""
+        with self.engine.connect() as connection:
+            return int(connection.execute(select(schema.ledger_head.c.seq)).scalar_one())
+
+    def events(
+        self, container: ContainerNumber | None = None, since: int = 0, limit: int | None = None
+    ) -> list[MoveEvent]:
+        """Ledger events after ``since``, in order; only ``container``'s when given."""
+        e = schema.move_events.c
+        query = select(
+            e.seq, e.at, e.container, e.from_place, e.to_place, e.equipment, e.work_instruction
+        ).where(e.seq > since)
+        if container is not None:
+            query = query.where(e.container == str(container))
+        query = query.order_by(e.seq).limit(limit)
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [
+            MoveEvent(
+                ContainerNumber.parse(r.container),
+                place_or_outside(r.from_place),
+                place_or_outside(r.to_place),
+                r.at,
+                r.equipment,
+                r.work_instruction,
+                r.seq,
+            )
+            for r in rows
+        ]
+
+    def counts(self) -> dict[str, int]:
+        """Row counts: containers known, in the terminal, events, visits."""
+        with self.engine.connect() as connection:
+            return {
+                "containers_known": connection.execute(
+                    select(func.count()).select_from(schema.containers)
+                ).scalar_one(),
+                "in_terminal": connection.execute(
+                    select(func.count()).select_from(schema.inventory)
+                ).scalar_one(),
+                "events": connection.execute(select(schema.ledger_head.c.seq)).scalar_one(),
+                "visits": connection.execute(
+                    select(func.count()).select_from(schema.visits)
+                ).scalar_one(),
+            }
+
+    def instructions(self, visit: str | None = None) -> list[WorkInstruction]:
+        """Work instructions, of one visit when given, in sequence order."""
+        w = schema.work_instructions.c
+        query = select(w.data).order_by(w.visit, w.sequence, w.id)
+        if visit is not None:
+            query = query.where(w.visit == visit)
+        with self.engine.connect() as connection:
+            return [_instruction_from_dict(d) for d in connection.execute(query).scalars()]
+
+    # -- rebuilding ------------------------------------------------------------
+
+    def rebuild(self, *, repair: bool = False, batch: int = 50_000) -> RebuildReport:
+        """Replay the whole ledger into a fresh inventory and compare it with the live one.
+
+        Every event is checked again. With ``repair``, the inventory table is
+        rewritten from the replay when they differ.
+
+        Raises
+        ------
+        StorageError
+            An event in the ledger breaks an invariant (the ledger itself is damaged).
+        """
+        started = time.perf_counter()
+        with self.engine.connect() as connection:
+            lengths = {
+                ContainerNumber.parse(n): length
+                for n, length in connection.execute(
+                    select(schema.containers.c.number, schema.containers.c.length_ft)
+                )
+            }
+        state = _State(self.layout, -1, 0)
+        state.lengths = lengths
+        inventory = state.inventory
+        count = 0
+        e = schema.move_events.c
+        last = 0
+        with self.engine.connect() as connection:
+            state.connection = connection
+            while True:
+                rows = connection.execute(
+                    select(e.seq, e.container, e.from_place, e.to_place)
+                    .where(e.seq > last)
+                    .order_by(e.seq)
+                    .limit(batch)
+                ).all()
+                if not rows:
+                    break
+                for seq, number, src, dst in rows:
+                    event = MoveEvent(
+                        ContainerNumber.parse(number),
+                        place_or_outside(src),
+                        place_or_outside(dst),
+                        _LOAD_TIME,
+                        seq=seq,
+                    )
+                    try:
+                        inventory.apply(event)
+                    except OpenTosError as exc:
+                        raise StorageError(f"ledger event {seq} breaks an invariant: {exc}") from None
+                count += len(rows)
+                last = rows[-1][0]
+        live = self.inventory_places()
+        replayed = dict(inventory.positions())
+        differences = _differences(live, replayed)
+        repaired = False
+        if differences and repair:
+            self._rewrite_inventory(inventory)
+            repaired = True
+        return RebuildReport(
+            count, len(replayed), tuple(differences), time.perf_counter() - started, repaired
+        )
+
+    def _rewrite_inventory(self, inventory: Inventory) -> None:
+        with self.transaction() as tx:
+            tx._bump_version()
+            tx.connection.execute(delete(schema.inventory))
+            rows = [
+                {"container": str(c), "place": str(p), "seq": 0}
+                for c, p in inventory.positions().items()
+            ]
+            if rows:
+                tx.connection.execute(insert(schema.inventory), rows)
+        self._state = None
+
+
+def _differences(
+    live: dict[ContainerNumber, Place], replayed: dict[ContainerNumber, Place]
+) -> list[str]:
+    out = []
+    for number in sorted(set(live) | set(replayed)):
+        a = live.get(number)
+        b = replayed.get(number)
+        if a != b:
+            out.append(f"{number}: inventory says {a or 'outside'}, ledger says {b or 'outside'}")
+    return out
+
+
+def _instruction_from_dict(data: dict[str, object]) -> WorkInstruction:
+    from opentos.model.moves import MoveKind, MoveState
+
+    def when(key: str) -> datetime | None:
+        value = data.get(key)
+        return None if value is None else datetime.fromisoformat(str(value))
+
+    sequence = data.get("sequence")
+    return WorkInstruction(
+        id=str(data["id"]),
+        kind=MoveKind(str(data["kind"])),
+        container=ContainerNumber.parse(str(data["container"])),
+        from_place=place_or_outside(_opt(data.get("from_place"))),
+        to_place=place_or_outside(_opt(data.get("to_place"))),
+        visit=_opt(data.get("visit")),
+        state=MoveState(str(data["state"])),
+        sequence=int(str(sequence)) if sequence is not None else None,
+        planned_start=when("planned_start"),
+        actual_start=when("actual_start"),
+        actual_end=when("actual_end"),
+        equipment=_opt(data.get("equipment")),
+    )
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _instruction_to_dict(wi: WorkInstruction) -> dict[str, object]:
+    def iso(value: datetime | None) -> str | None:
+        return None if value is None else value.isoformat()
+
+    return {
+        "id": wi.id,
+        "kind": str(wi.kind),
+        "container": str(wi.container),
+        "from_place": None if wi.from_place is None else str(wi.from_place),
+        "to_place": None if wi.to_place is None else str(wi.to_place),
+        "visit": wi.visit,
+        "state": str(wi.state),
+        "sequence": wi.sequence,
+        "planned_start": iso(wi.planned_start),
+        "actual_start": iso(wi.actual_start),
+        "actual_end": iso(wi.actual_end),
+        "equipment": wi.equipment,
+    }
+
+
+class Transaction:
+    """A unit of work on a :class:`Store`; see :meth:`Store.transaction`."""
+
+    def __init__(self, store: Store, connection: Connection, state: _State) -> None:
+        self.store = store
+        self.connection = connection
+        self._state = state
+        self._read_version = state.version
+        self._bumped = False
+        self._applied: list[MoveEvent] = []
+        self._seq = state.seq
+
+    # -- reading inside the transaction ----------------------------------------
+
+    def where(self, number: ContainerNumber) -> Place | None:
+        """Where a container is, with this transaction's own changes."""
+        return self._state.inventory.where(number)
+
+    def at(self, place: Place) -> ContainerNumber | None:
+        """The container at a place, with this transaction's own changes."""
+        return self._state.inventory.at(place)
+
+    @property
+    def inventory(self) -> Inventory:
+        """The checked inventory, with this transaction's own changes (do not modify)."""
+        return self._state.inventory
+
+    # -- writing ----------------------------------------------------------------
+
+    def _bump_version(self) -> None:
+        """Claim the ledger for this transaction (see the module docstring)."""
+        if self._bumped:
+            return
+        result = self.connection.execute(
+            update(schema.ledger_head)
+            .where(
+                and_(
+                    schema.ledger_head.c.id == 1,
+                    schema.ledger_head.c.version == self._read_version,
+                )
+            )
+            .values(version=self._read_version + 1)
+        )
+        if result.rowcount != 1:
+            raise Conflict(
+                f"the terminal was changed by another transaction after this one began "
+                f"(version {self._read_version}); nothing was changed, retry"
+            )
+        self._bumped = True
+
+    def register(self, container: Container) -> None:
+        """Add or update a container's master data.
+
+        Raises
+        ------
+        IllegalMove
+            The container is in the terminal and its new type has another length.
+        """
+        number = container.number
+        inventory = self._state.inventory
+        if inventory.where(number) is not None and inventory.length(number) != container.length_ft:
+            raise IllegalMove(
+                f"{number} is in the terminal as a {inventory.length(number)}' box; its type "
+                f"cannot change to {container.iso_type.code}"
+            )
+        self.register_many([container])
+
+    def register_many(self, containers: Sequence[Container]) -> None:
+        """Add or update many containers' master data in one statement."""
+        if not containers:
+            return
+        self._bump_version()
+        rows = [
+            {
+                "number": str(c.number),
+                "iso_type": c.iso_type.code,
+                "length_ft": c.length_ft,
+                "operator": c.operator,
+                "full_empty": str(c.full_empty),
+                "data": c.to_dict(),
+            }
+            for c in containers
+        ]
+        self._upsert(schema.containers, rows, "number")
+        for c in containers:
+            self._state.pending_containers[c.number] = c
+
+    def add_visit(self, visit: Visit) -> None:
+        """Add or replace a visit."""
+        self._bump_version()
+        row = {
+            "id": visit.id,
+            "kind": str(visit.kind),
+            "phase": str(visit.phase),
+            "planned_arrival": visit.planned_arrival,
+            "actual_arrival": visit.actual_arrival,
+            "data": visit.to_dict(),
+        }
+        self._upsert(schema.visits, [row], "id")
+        self._state.pending_visits[visit.id] = visit
+
+    def save_instruction(self, instruction: WorkInstruction) -> None:
+        """Add or replace a work instruction."""
+        self._bump_version()
+        row = {
+            "id": instruction.id,
+            "kind": str(instruction.kind),
+            "state": str(instruction.state),
+            "container": str(instruction.container),
+            "from_place": None if instruction.from_place is None else str(instruction.from_place),
+            "to_place": None if instruction.to_place is None else str(instruction.to_place),
+            "visit": instruction.visit,
+            "sequence": instruction.sequence,
+            "data": _instruction_to_dict(instruction),
+        }
+        self._upsert(schema.work_instructions, [row], "id")
+
+    def _upsert(self, table: Table, rows: Sequence[Mapping[str, object]], key: str) -> None:
+        dialect = self.connection.dialect.name
+        stmt = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(table)
+        columns = {c: stmt.excluded[c] for c in rows[0] if c != key}
+        self.connection.execute(
+            stmt.on_conflict_do_update(index_elements=[key], set_=columns), rows
+        )
+
+    def record(self, events: Sequence[MoveEvent]) -> list[MoveEvent]:
+        """Check and append ``events``, all or nothing; returns them with sequence numbers.
+
+        Raises
+        ------
+        IllegalMove
+            An event breaks an invariant (the message names it); nothing of this
+            call was applied, and the transaction can go on.
+        """
+        if not events:
+            return []
+        numbered = [
+            MoveEvent(
+                e.container, e.from_place, e.to_place, e.at, e.equipment, e.work_instruction, seq
+            )
+            for seq, e in enumerate(events, start=self._seq + 1)
+        ]
+        inventory = self._state.inventory
+        inventory.apply_all(numbered)
+        try:
+            self._bump_version()
+            self._write(numbered)
+        except BaseException:
+            for event in reversed(numbered):
+                inventory.revert(event)
+            raise
+        self._applied.extend(numbered)
+        self._seq = numbered[-1].seq
+        return numbered
+
+    def _write(self, events: list[MoveEvent]) -> None:
+        connection = self.connection
+        connection.execute(
+            insert(schema.move_events),
+            [
+                {
+                    "seq": e.seq,
+                    "at": e.at,
+                    "container": str(e.container),
+                    "from_place": None if e.from_place is None else str(e.from_place),
+                    "to_place": None if e.to_place is None else str(e.to_place),
+                    "equipment": e.equipment,
+                    "work_instruction": e.work_instruction,
+                }
+                for e in events
+            ],
+        )
+        final: dict[ContainerNumber, MoveEvent] = {}
+        for event in events:
+            final[event.container] = event
+        touched = [str(c) for c in final]
+        inv = schema.inventory
+        for start in range(0, len(touched), 500):
+            connection.execute(delete(inv).where(inv.c.container.in_(touched[start : start + 500])))
+        rows = [
+            {"container": str(c), "place": str(e.to_place), "seq": e.seq}
+            for c, e in final.items()
+            if e.to_place is not None
+        ]
+        if rows:
+            connection.execute(insert(inv), rows)
+
+    def _flush_version(self) -> None:
+        if self._bumped:
+            self.connection.execute(
+                update(schema.ledger_head)
+                .where(schema.ledger_head.c.id == 1)
+                .values(seq=self._seq)
+            )
+
+    def _committed(self) -> None:
+        state = self._state
+        if self._bumped:
+            state.version = self._read_version + 1
+            state.seq = self._seq
+        for number, container in state.pending_containers.items():
+            state.lengths[number] = container.length_ft
+        state.visits.update(state.pending_visits)
+        state.pending_containers.clear()
+        state.pending_visits.clear()
+
+    def _rolled_back(self) -> None:
+        state = self._state
+        state.pending_containers.clear()
+        state.pending_visits.clear()
+        try:
+            for event in reversed(self._applied):
+                state.inventory.revert(event)
+        except Exception:
+            self.store._state = None  # reload from the database next time
+        self._applied.clear()
+
+
+__all__ = ["RebuildReport", "Store", "Transaction", "is_sqlite"]

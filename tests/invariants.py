@@ -1,0 +1,73 @@
+"""An inventory checker written apart from the ledger, for the tests to trust.
+
+It knows only the bay convention (odd bays 20', even bays 40' over two odd
+ones) and each stack's tiers, and checks a snapshot ``{container: place}``:
+no place or cell holds two boxes, no floating box, nothing shorter stands on
+something longer, every slot within its stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from opentos.model.ids import ContainerNumber
+from opentos.model.places import EquipmentPlace, Place, VesselPlace, YardPlace
+
+Stack = Callable[[Place], tuple[int, ...]]
+"""Tiers of the stack a stack place is in (ascending); empty when it has none."""
+
+
+def violations(
+    positions: Mapping[ContainerNumber, Place],
+    length: Mapping[ContainerNumber, int],
+    tiers_of: Stack,
+) -> list[str]:
+    """Every broken rule in the snapshot (empty when it is sound)."""
+    found: list[str] = []
+    cells: dict[tuple[str, int, int, int], ContainerNumber] = {}
+    held: dict[EquipmentPlace, ContainerNumber] = {}
+    for box, place in positions.items():
+        if isinstance(place, EquipmentPlace):
+            if place in held:
+                found.append(f"{place} holds {held[place]} and {box}")
+            held[place] = box
+            continue
+        area = f"Y{place.slot.block}" if isinstance(place, YardPlace) else f"V{place.visit}"
+        bay, row, tier = place.slot.bay, place.slot.row, place.slot.tier
+        size = length[box]
+        if (bay % 2 == 1) != (size < 40):
+            found.append(f"{box} ({size}') at {place}: wrong bay parity")
+        if tier not in tiers_of(place):
+            found.append(f"{box} at {place}: tier {tier} not in its stack {tiers_of(place)}")
+        for b in (bay,) if bay % 2 else (bay - 1, bay + 1):
+            key = (area, b, row, tier)
+            if key in cells:
+                found.append(f"{box} and {cells[key]} share cell {key}")
+            cells[key] = box
+    for (area, bay, row, tier), box in cells.items():
+        place = positions[box]
+        tiers = tiers_of(place)
+        if tier not in tiers or tiers.index(tier) == 0:
+            continue
+        below = tiers[tiers.index(tier) - 1]
+        under = cells.get((area, bay, row, below))
+        if under is None:
+            found.append(f"{box} at {place} floats: nothing at tier {below} of bay {bay}")
+        elif length[under] > length[box]:
+            found.append(f"{box} ({length[box]}') stands on {under} ({length[under]}')")
+    return found
+
+
+def yard_and_vessel_tiers(
+    block_tiers: Mapping[str, int], vessel_tiers: Callable[[VesselPlace], tuple[int, ...]]
+) -> Stack:
+    """A :data:`Stack` for yard blocks of given heights and vessels via ``vessel_tiers``."""
+
+    def tiers_of(place: Place) -> tuple[int, ...]:
+        if isinstance(place, YardPlace):
+            return tuple(range(1, block_tiers.get(place.slot.block, 0) + 1))
+        if isinstance(place, VesselPlace):
+            return vessel_tiers(place)
+        return ()
+
+    return tiers_of
