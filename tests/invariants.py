@@ -13,8 +13,9 @@ from collections.abc import Callable, Mapping
 from opentos.model.ids import ContainerNumber
 from opentos.model.places import EquipmentPlace, Place, VesselPlace, YardPlace
 
-Stack = Callable[[Place], tuple[int, ...]]
-"""Tiers of the stack a stack place is in (ascending); empty when it has none."""
+Stack = Callable[[Place, int], tuple[int, ...]]
+"""Tiers (ascending) of the stack a place is in, for a box of the given length; empty when
+the place does not exist or cannot take that length."""
 
 
 def violations(
@@ -37,8 +38,8 @@ def violations(
         size = length[box]
         if (bay % 2 == 1) != (size < 40):
             found.append(f"{box} ({size}') at {place}: wrong bay parity")
-        if tier not in tiers_of(place):
-            found.append(f"{box} at {place}: tier {tier} not in its stack {tiers_of(place)}")
+        if tier not in tiers_of(place, size):
+            found.append(f"{box} at {place}: no such slot for a {size}' box")
         for b in (bay,) if bay % 2 else (bay - 1, bay + 1):
             key = (area, b, row, tier)
             if key in cells:
@@ -46,7 +47,7 @@ def violations(
             cells[key] = box
     for (area, bay, row, tier), box in cells.items():
         place = positions[box]
-        tiers = tiers_of(place)
+        tiers = tiers_of(place, length[box])
         if tier not in tiers or tiers.index(tier) == 0:
             continue
         below = tiers[tiers.index(tier) - 1]
@@ -59,15 +60,21 @@ def violations(
 
 
 def yard_and_vessel_tiers(
-    block_tiers: Mapping[str, int], vessel_tiers: Callable[[VesselPlace], tuple[int, ...]]
+    blocks: Mapping[str, tuple[int, int, int]],
+    vessel_tiers: Callable[[VesselPlace, int], tuple[int, ...]],
 ) -> Stack:
-    """A :data:`Stack` for yard blocks of given heights and vessels via ``vessel_tiers``."""
+    """A :data:`Stack` for blocks of ``(bays, rows, tiers)`` and vessels via ``vessel_tiers``."""
 
-    def tiers_of(place: Place) -> tuple[int, ...]:
+    def tiers_of(place: Place, length: int) -> tuple[int, ...]:
         if isinstance(place, YardPlace):
-            return tuple(range(1, block_tiers.get(place.slot.block, 0) + 1))
+            bays, rows, tiers = blocks.get(place.slot.block, (0, 0, 0))
+            bay, row = place.slot.bay, place.slot.row
+            last = 2 * bays - 1 if bay % 2 else 2 * bays - 2
+            if not (1 <= bay <= last and 1 <= row <= rows and length in (20, 40, 45)):
+                return ()
+            return tuple(range(1, tiers + 1))
         if isinstance(place, VesselPlace):
-            return vessel_tiers(place)
+            return vessel_tiers(place, length)
         return ()
 
     return tiers_of

@@ -171,9 +171,7 @@ class ContainerFactory:
             pol, pod = home, foreign
         reefer = None
         if size_type.kind is ContainerKind.REEFER and is_full:
-            reefer = ReeferSetting(
-                float(_pick(rng, [(str(t), w) for t, w in _SET_POINTS_C])), None
-            )
+            reefer = ReeferSetting(float(_pick(rng, [(str(t), w) for t, w in _SET_POINTS_C])), None)
         dangerous: tuple[DangerousGoods, ...] = ()
         if is_full and rng.random() < mix.dangerous_share:
             cls, un, group, _ = rng.choices(_DG, weights=[d[3] for d in _DG])[0]
@@ -186,7 +184,9 @@ class ContainerFactory:
             and rng.random() < mix.oog_share
         ):
             oog = OutOfGauge(over_height_mm=rng.choice((300, 600, 900)))
-        seals = (Seal(f"{operator}{rng.randrange(10**7):07d}", SealIssuer.CARRIER),) if is_full else ()
+        seals = (
+            (Seal(f"{operator}{rng.randrange(10**7):07d}", SealIssuer.CARRIER),) if is_full else ()
+        )
         holds: tuple[Hold, ...] = ()
         if flow == "import" and rng.random() < mix.customs_hold_share:
             holds = (Hold(HoldKind.CUSTOMS, "inspection"),)
@@ -263,7 +263,8 @@ def _yard_box(
         options = [
             (code, w)
             for code, w in factory.mix.types
-            if _length_class_of(code) == length and SizeType.parse(code).kind is not ContainerKind.REEFER
+            if _length_class_of(code) == length
+            and SizeType.parse(code).kind is not ContainerKind.REEFER
         ]
         iso = _pick(rng, options)
         if length == 40 and tier < height and SizeType.parse(iso).length_ft == 45:
@@ -341,7 +342,9 @@ def _vessel_box(
         ]
         iso = _pick(rng, options)
     flow = "import" if pod == HOME_PORT else "transship"
-    return factory.make(iso_type=iso, flow=flow, port_of_discharge=None if flow == "import" else pod)
+    return factory.make(
+        iso_type=iso, flow=flow, port_of_discharge=None if flow == "import" else pod
+    )
 
 
 def batches(items: Sequence[MoveEvent], size: int) -> Iterator[Sequence[MoveEvent]]:

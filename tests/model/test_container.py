@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import string
 
 import pytest
@@ -64,10 +65,12 @@ def test_imdg_classes_of_the_code_are_accepted(imdg_class: str) -> None:
     assert DangerousGoods(imdg_class, 1203).imdg_class == imdg_class
 
 
-@pytest.mark.parametrize("imdg_class", ["0", "10", "1", "1.7", "2", "2.4", "4.4", "5.3", "6.3"])
+@pytest.mark.parametrize(
+    "imdg_class", ["0", "10", "1", "1.7", "2", "2.4", "4.4", "5.3", "6.3", "3\n", " 3"]
+)
 def test_unknown_imdg_classes_are_rejected(imdg_class: str) -> None:
     """A class or division the IMDG Code does not have is rejected, naming it."""
-    with pytest.raises(InvalidValue, match=f"IMDG class '{imdg_class}'"):
+    with pytest.raises(InvalidValue, match=re.escape(f"IMDG class {imdg_class!r}")):
         DangerousGoods(imdg_class, 1203)
 
 
@@ -209,6 +212,7 @@ def test_weight_for_planning_prefers_the_vgm() -> None:
         ({"gross_weight_kg": 18_000.5}, "gross_weight_kg 18000.5 must be a positive integer"),
         ({"operator": "maersk"}, "operator 'maersk' must be 1-4 capital letters or digits"),
         ({"operator": ""}, "operator ''"),
+        ({"operator": "MSK\n"}, "operator 'MSK\\n'"),
         ({"full_empty": "X"}, "full/empty 'X'"),
     ],
 )
@@ -285,20 +289,26 @@ locodes = st.builds(
     st.text(alphabet=string.ascii_uppercase, min_size=2, max_size=2),
     st.text(alphabet=string.ascii_uppercase + "23456789", min_size=3, max_size=3),
 )
-finite = {"allow_nan": False, "allow_infinity": False}
+
+
+def finite(low: float, high: float) -> st.SearchStrategy[float]:
+    """Floats between ``low`` and ``high``, never NaN or infinite."""
+    return st.floats(low, high, allow_nan=False, allow_infinity=False)
+
+
 dangerous_goods = st.builds(
     DangerousGoods,
     imdg_class=st.sampled_from(["1.4S", "1.1D", "2.1", "2.2", "3", "4.1", "5.1", "6.1", "8", "9"]),
     un_number=st.integers(1, 3599),
     packing_group=st.none() | st.sampled_from(PackingGroup),
-    flashpoint_c=st.none() | st.floats(-100, 300, **finite),
+    flashpoint_c=st.none() | finite(-100, 300),
     marine_pollutant=st.booleans(),
 )
 reefer_settings = st.builds(
     ReeferSetting,
-    set_point_c=st.floats(-70, 40, **finite),
-    humidity_pct=st.none() | st.floats(0, 100, **finite),
-    ventilation_m3_h=st.none() | st.floats(0, 300, **finite),
+    set_point_c=finite(-70, 40),
+    humidity_pct=st.none() | finite(0, 100),
+    ventilation_m3_h=st.none() | finite(0, 300),
 )
 out_of_gauges = st.builds(
     OutOfGauge,

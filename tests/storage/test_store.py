@@ -86,7 +86,10 @@ def test_illegal_move_changes_nothing(store: Store) -> None:
         tx.register_many([box(1), box(11, "42G1")])
         tx.record([ev(11, None, "yard:A01.002.01.1")])
     before = row_counts(store)
-    with pytest.raises(IllegalMove, match="no shorter box over a longer one"), store.transaction() as tx:
+    with (
+        pytest.raises(IllegalMove, match="no shorter box over a longer one"),
+        store.transaction() as tx,
+    ):
         tx.register(box(2))
         tx.record([ev(1, None, "yard:A01.001.01.2")])
     assert row_counts(store) == before
@@ -141,9 +144,10 @@ def test_concurrent_moves_of_one_container_conflict(database_url: str) -> None:
 
 def test_retry_after_conflict_sees_new_state(database_url: str) -> None:
     """run_with_retry re-runs the unit of work on the state the winner left."""
-    with Store.create(database_url, load_preset("tiny"), "tiny") as first, Store.open(
-        database_url
-    ) as second:
+    with (
+        Store.create(database_url, load_preset("tiny"), "tiny") as first,
+        Store.open(database_url) as second,
+    ):
         with first.transaction() as tx:
             tx.register_many([box(1), box(2)])
         calls = []
@@ -170,7 +174,9 @@ def test_open_requires_schema(tmp_path: object) -> None:
 def test_create_refuses_existing_terminal(store: Store) -> None:
     """A database holds one terminal; creating a second is refused."""
     with pytest.raises(StorageError, match="already holds terminal"):
-        Store.create(str(store.engine.url.render_as_string(hide_password=False)), load_preset("tiny"), "tiny")
+        Store.create(
+            str(store.engine.url.render_as_string(hide_password=False)), load_preset("tiny"), "tiny"
+        )
 
 
 def test_reopened_store_sees_everything(store: Store) -> None:
@@ -194,9 +200,7 @@ def test_rebuild_detects_and_repairs_a_damaged_inventory(store: Store) -> None:
         c.execute(schema.inventory.delete().where(schema.inventory.c.container == str(n(2))))
     report = store.rebuild()
     assert not report.consistent
-    assert report.differences == (
-        f"{n(2)}: inventory says outside, ledger says yard:A01.003.01.1",
-    )
+    assert report.differences == (f"{n(2)}: inventory says outside, ledger says yard:A01.003.01.1",)
     assert store.rebuild(repair=True).repaired
     assert store.rebuild().consistent
 

@@ -21,7 +21,7 @@ from opentos.cli.progress import progress
 from opentos.cli.report import terminal_tables
 from opentos.model.container import Container
 from opentos.model.ledger import MoveEvent
-from opentos.model.vessel import vessel_class
+from opentos.model.vessel_classes import vessel_class
 from opentos.model.visits import VesselVisit, VisitPhase
 from opentos.presets import load_preset
 from opentos.storage.store import Store
@@ -82,9 +82,7 @@ def run_demo(
             planned_berthing=DEMO_TIME + timedelta(hours=1, minutes=30),
             planned_departure=DEMO_TIME + timedelta(hours=26),
         ).advance(VisitPhase.ARRIVED, arrived)
-        ship_containers, ship_events = fill_vessel(
-            VISIT_ID, profile, factory, PORTS, 0.85, arrived
-        )
+        ship_containers, ship_events = fill_vessel(VISIT_ID, profile, factory, PORTS, 0.85, arrived)
         _record(store, ship_containers, ship_events, "vessel", progress_console, visit)
         loaded = time.perf_counter() - started
 

@@ -23,8 +23,8 @@ from opentos.errors import DataImportError, NotFound, OpenTosError
 from opentos.model.ids import ContainerNumber
 from opentos.model.places import Place
 from opentos.presets import load_preset, preset_names
-from opentos.storage.store import Store
 from opentos.storage.stocktake import import_stocktake, read_stocktake
+from opentos.storage.store import Store
 
 app = typer.Typer(
     help="OpenTOS: terminal operating system for automated container terminals.",
@@ -33,7 +33,9 @@ app = typer.Typer(
     add_completion=False,
 )
 ledger_app = typer.Typer(help="The move ledger.", no_args_is_help=True)
-import_app = typer.Typer(help="Bulk imports, each applied whole or not at all.", no_args_is_help=True)
+import_app = typer.Typer(
+    help="Bulk imports, each applied whole or not at all.", no_args_is_help=True
+)
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(import_app, name="import")
 

@@ -13,7 +13,9 @@ from opentos.storage.store import Store
 def terminal_tables(store: Store) -> list[Table]:
     """Tables for ``opentos terminal`` and the demo's summary."""
     layout = store.layout
-    overview = Table("", "", title=f"Terminal {layout.name} ({layout.un_locode})", show_header=False)
+    overview = Table(
+        "", "", title=f"Terminal {layout.name} ({layout.un_locode})", show_header=False
+    )
     overview.add_row("preset", store.preset)
     overview.add_row(
         "quay",
@@ -33,7 +35,9 @@ def terminal_tables(store: Store) -> list[Table]:
         f"{layout.yard_capacity_teu:,} TEU",
     )
     lanes = Counter(g.direction for g in layout.gate_lanes)
-    overview.add_row("gate lanes", ", ".join(f"{n} {d}" for d, n in sorted(lanes.items())) or "none")
+    overview.add_row(
+        "gate lanes", ", ".join(f"{n} {d}" for d, n in sorted(lanes.items())) or "none"
+    )
     overview.add_row(
         "rail",
         ", ".join(f"{t.id} {t.length_m:.0f} m" for t in layout.rail_tracks) or "none",

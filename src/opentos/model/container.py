@@ -31,7 +31,7 @@ JsonValue: TypeAlias = str | int | float | bool | list["JsonValue"] | dict[str, 
 """A value that :func:`json.dumps` writes and :func:`json.loads` reads back unchanged."""
 
 MAX_GROSS_KG = 45_000
-"""Greatest plausible gross mass; ISO 668 rates 20' and 40' boxes up to 30,480-36,000 kg."""
+"""Greatest plausible gross mass or VGM; ISO 668 ratings reach about 36,000 kg."""
 
 UN_NUMBER_MAX = 3599
 """Highest UN number accepted (the list ends in the 3500s; raise it as the list grows)."""
@@ -39,8 +39,8 @@ UN_NUMBER_MAX = 3599
 SET_POINT_MIN_C = -70.0
 SET_POINT_MAX_C = 40.0
 
-_OPERATOR = re.compile(r"^[A-Z0-9]{1,4}$")
-_IMDG_CLASS = re.compile(r"^(?:1\.([1-6])([A-Z]?)|2\.[123]|3|4\.[123]|5\.[12]|6\.[12]|7|8|9)$")
+_OPERATOR = re.compile(r"[A-Z0-9]{1,4}")
+_IMDG_CLASS = re.compile(r"1\.([1-6])([A-Z]?)|2\.[123]|3|4\.[123]|5\.[12]|6\.[12]|7|8|9")
 # IMDG 2.1.2.3: compatibility groups used with each division of class 1.
 _COMPATIBILITY_GROUPS = {
     "1": "ABCDEFGJL",
@@ -123,7 +123,7 @@ class DangerousGoods:
     marine_pollutant: bool = False
 
     def __post_init__(self) -> None:
-        m = _IMDG_CLASS.match(self.imdg_class)
+        m = _IMDG_CLASS.fullmatch(self.imdg_class)
         if m is None:
             raise InvalidValue(
                 f"IMDG class {self.imdg_class!r} is not a class or division of the IMDG Code "
@@ -261,7 +261,7 @@ class Container:
 
     def __post_init__(self) -> None:
         n = self.number
-        if not _OPERATOR.match(self.operator):
+        if not _OPERATOR.fullmatch(self.operator):
             raise InvalidValue(
                 f"container {n}: operator {self.operator!r} must be 1-4 capital letters or digits"
             )

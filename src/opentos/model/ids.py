@@ -19,8 +19,9 @@ character location code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Self
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Self, cast
 
 from opentos.errors import InvalidContainerNumber, InvalidLocode
 
@@ -100,21 +101,24 @@ def _field_problem(owner: str, category: str, serial: str, check: object) -> str
     return None
 
 
-@dataclass(frozen=True, slots=True, order=True, repr=False)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class ContainerNumber:
     """An ISO 6346 container number: ``ContainerNumber.parse("MSKU 123456 5")``.
 
-    Instances are validated on construction (including the check digit), hash
-    and compare as tuples of their fields, and sort like their canonical text.
+    Instances are validated on construction (including the check digit), and
+    hash, compare and sort by their canonical text, which is kept: a number is
+    a dictionary key millions of times over, and a string caches its hash.
     """
 
     owner: str
     category: str
     serial: str
     check_digit: int
+    _text: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         text = f"{self.owner}{self.category}{self.serial}{self.check_digit}"
+        object.__setattr__(self, "_text", text)
         problem = _field_problem(self.owner, self.category, self.serial, self.check_digit)
         if problem is not None:
             raise InvalidContainerNumber(f"container number {text!r}: {problem}")
@@ -128,6 +132,9 @@ class ContainerNumber:
     def parse(cls, text: str) -> Self:
         """Read a container number; case, blanks and hyphens are ignored.
 
+        Results are cached: the same text read again (a ledger replays millions
+        of events over a few thousand boxes) costs a dictionary look-up.
+
         Parameters
         ----------
         text
@@ -140,6 +147,12 @@ class ContainerNumber:
             Naming the text and what is wrong: length, owner code, category, serial
             or check digit.
         """
+        if cls is ContainerNumber:
+            return cast(Self, _parse_cached(text))
+        return cls._parse(text)
+
+    @classmethod
+    def _parse(cls, text: str) -> Self:
         clean = text.translate(_CLEAN).upper()
         if len(clean) != 11:
             raise InvalidContainerNumber(
@@ -184,7 +197,27 @@ class ContainerNumber:
         return cls(owner, category, serial, check_digit(owner + category + serial))
 
     def __str__(self) -> str:
-        return f"{self.owner}{self.category}{self.serial}{self.check_digit}"
+        return self._text
+
+    def __hash__(self) -> int:
+        return hash(self._text)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ContainerNumber):
+            return self._text == other._text
+        return NotImplemented
+
+    def __lt__(self, other: ContainerNumber) -> bool:
+        return self._text < other._text
+
+    def __le__(self, other: ContainerNumber) -> bool:
+        return self._text <= other._text
+
+    def __gt__(self, other: ContainerNumber) -> bool:
+        return self._text > other._text
+
+    def __ge__(self, other: ContainerNumber) -> bool:
+        return self._text >= other._text
 
     def __repr__(self) -> str:
         return f"ContainerNumber({str(self)!r})"
@@ -192,6 +225,11 @@ class ContainerNumber:
     def spaced(self) -> str:
         """The number as marked on the box: ``"MSKU 123456 5"``."""
         return f"{self.owner}{self.category} {self.serial} {self.check_digit}"
+
+
+@lru_cache(maxsize=1 << 18)
+def _parse_cached(text: str) -> ContainerNumber:
+    return ContainerNumber._parse(text)
 
 
 def is_valid(text: str) -> bool:

@@ -20,7 +20,7 @@ same code serves the in-memory twin and the database store.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -94,6 +94,18 @@ def _area_key(place: StackPlace) -> str:
     return f"yard:{place.slot.block}" if isinstance(place, YardPlace) else f"vessel:{place.visit}"
 
 
+_Entry = tuple[ContainerNumber, Place, int, "_Geometry | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Geometry:
+    """Where a box of one length at one stack place sits: its cells and their neighbours."""
+
+    keys: tuple[CellKey, ...]
+    below: tuple[CellKey | None, ...]
+    above: tuple[CellKey | None, ...]
+
+
 class Inventory:
     """Where every container is, kept consistent with the ledger's invariants.
 
@@ -108,41 +120,45 @@ class Inventory:
     def __init__(self, areas: AreaResolver, length_of: LengthOf) -> None:
         self._areas = areas
         self._length_of = length_of
-        self._where: dict[ContainerNumber, Place] = {}
+        # number text -> (number, place, length, geometry of the place or None on
+        # equipment). Keyed by text: a str caches its hash, and this is the hot path.
+        self._boxes: dict[str, _Entry] = {}
         self._cells: dict[CellKey, ContainerNumber] = {}
         self._held: dict[EquipmentPlace, ContainerNumber] = {}
-        self._occupies: dict[ContainerNumber, tuple[CellKey, ...]] = {}
-        self._lengths: dict[ContainerNumber, int] = {}
-        # (place, length) -> (area, cell keys); slots and lengths repeat endlessly.
-        self._geometry: dict[tuple[StackPlace, int], tuple[StackArea, tuple[CellKey, ...]]] = {}
+        # (place text, length) -> geometry; slots and lengths repeat endlessly.
+        self._geometry: dict[tuple[str, int], _Geometry] = {}
 
     # -- queries ---------------------------------------------------------------
 
     def where(self, container: ContainerNumber) -> Place | None:
         """The container's place, or ``None`` when it is not in the terminal."""
-        return self._where.get(container)
+        entry = self._boxes.get(container._text)
+        return None if entry is None else entry[1]
 
     def at(self, place: Place) -> ContainerNumber | None:
         """The container exactly at ``place`` (a 40' is at its even bay only)."""
         if isinstance(place, EquipmentPlace):
             return self._held.get(place)
-        occupant = self._cells.get(self._cell_keys_any(place)[0])
-        return occupant if occupant is not None and self._where.get(occupant) == place else None
+        bay = place.slot.bay
+        first = bay if bay % 2 else bay - 1
+        occupant = self._cells.get((_area_key(place), first, place.slot.row, place.slot.tier))
+        return occupant if occupant is not None and self.where(occupant) == place else None
 
-    def positions(self) -> Mapping[ContainerNumber, Place]:
-        """Every container in the terminal and its place (a read-only view)."""
-        return self._where
+    def positions(self) -> dict[ContainerNumber, Place]:
+        """Every container in the terminal and its place (a snapshot)."""
+        return {entry[0]: entry[1] for entry in self._boxes.values()}
 
     def __len__(self) -> int:
-        return len(self._where)
+        return len(self._boxes)
 
     def __iter__(self) -> Iterator[tuple[ContainerNumber, Place]]:
-        return iter(sorted(self._where.items()))
+        return iter(sorted(self.positions().items()))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Inventory):
             return NotImplemented
-        return self._where == other._where
+        mine = {k: e[1] for k, e in self._boxes.items()}
+        return mine == {k: e[1] for k, e in other._boxes.items()}
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -150,7 +166,7 @@ class Inventory:
         """Containers in a yard block, in slot order."""
         found = [
             (c, p)
-            for c, p in self._where.items()
+            for c, p, _, _ in self._boxes.values()
             if isinstance(p, YardPlace) and p.slot.block == block
         ]
         return sorted(found, key=lambda cp: cp[1])
@@ -158,13 +174,15 @@ class Inventory:
     def on_visit(self, visit: str) -> list[tuple[ContainerNumber, VesselPlace]]:
         """Containers on board the vessel of a vessel visit, in slot order."""
         found = [
-            (c, p) for c, p in self._where.items() if isinstance(p, VesselPlace) and p.visit == visit
+            (c, p)
+            for c, p, _, _ in self._boxes.values()
+            if isinstance(p, VesselPlace) and p.visit == visit
         ]
         return sorted(found, key=lambda cp: cp[1])
 
     def length(self, container: ContainerNumber) -> int:
         """Length in feet of a container in the terminal."""
-        return self._lengths[container]
+        return self._boxes[container._text][2]
 
     # -- changes ---------------------------------------------------------------
 
@@ -176,31 +194,56 @@ class Inventory:
         IllegalMove
             The event would break an invariant; the inventory is unchanged.
         """
-        box = event.container
-        src = event.from_place
-        dst = event.to_place
-        here = self._where.get(box)
+        self.move(event.container, event.from_place, event.to_place)
+
+    def move(self, box: ContainerNumber, src: Place | None, dst: Place | None) -> None:
+        """:meth:`apply` without an event object (the replay loop's hot path)."""
+        boxes = self._boxes
+        entry = boxes.get(box._text)
+        here = None if entry is None else entry[1]
+        cells = self._cells
+        old: _Geometry | None = None
         if src is None:
             if here is not None:
                 raise IllegalMove(f"{box} cannot arrive: it is already at {here}")
             length = self._checked_length(box)
         else:
-            if here != src:
+            if here is not src and here != src:
                 where = f"at {here}" if here is not None else "not in the terminal"
                 raise IllegalMove(f"{box} cannot move from {src}: it is {where}")
-            length = self._lengths[box]
-            if not isinstance(src, EquipmentPlace):
-                self._check_clear_above(box, src)
-        if dst is None:
-            new_keys: tuple[CellKey, ...] = ()
-        elif isinstance(dst, EquipmentPlace):
-            holder = self._held.get(dst)
-            if holder is not None:
-                raise IllegalMove(f"{box} cannot go to {dst}: {holder} is already there")
-            new_keys = ()
-        else:
-            new_keys = self._check_stack_target(box, length, dst)
-        self._commit(box, src, dst, new_keys, length)
+            assert entry is not None
+            length, old = entry[2], entry[3]
+            if old is not None:
+                for up in old.above:
+                    if up is not None and up in cells:
+                        on_top = cells[up]
+                        raise IllegalMove(
+                            f"{box} cannot be taken from {src}: {on_top} stands on it at "
+                            f"{self.where(on_top)}"
+                        )
+        new: _Geometry | None = None
+        if dst is not None:
+            if isinstance(dst, EquipmentPlace):
+                holder = self._held.get(dst)
+                if holder is not None:
+                    raise IllegalMove(f"{box} cannot go to {dst}: {holder} is already there")
+            else:
+                new = self._geometry.get((dst._text, length))
+                if new is None:
+                    new = self._target_geometry(box, length, dst)
+                for key, down in zip(new.keys, new.below, strict=True):
+                    occupant = cells.get(key)
+                    under = cells.get(down) if down is not None else None
+                    if (occupant is not None and occupant._text != box._text) or (
+                        down is not None
+                        and (
+                            under is None
+                            or under._text == box._text
+                            or boxes[under._text][2] > length
+                        )
+                    ):
+                        self._reject_target(box, length, dst, key, down)
+        self._commit(box, src, dst, old, new, length)
 
     def apply_all(self, events: Sequence[MoveEvent]) -> None:
         """Apply ``events`` in order, all or nothing.
@@ -214,7 +257,7 @@ class Inventory:
         done = 0
         try:
             for event in events:
-                self.apply(event)
+                self.move(event.container, event.from_place, event.to_place)
                 done += 1
         except OpenTosError as exc:
             for event in reversed(events[:done]):
@@ -226,15 +269,15 @@ class Inventory:
     def revert(self, event: MoveEvent) -> None:
         """Undo an event that was the last one applied to this container (no checks)."""
         box = event.container
-        length = self._lengths.get(box) or self._length_of(box)
+        entry = self._boxes.get(box._text)
+        length = entry[2] if entry is not None else self._length_of(box)
         src = event.from_place
-        if src is None:
-            keys: tuple[CellKey, ...] = ()
-        elif isinstance(src, EquipmentPlace):
-            keys = ()
-        else:
-            keys = self._geometry_of(src, length)[1]
-        self._commit(box, event.to_place, src, keys, length)
+        back = (
+            self._geometry_of(src, length)
+            if src is not None and not isinstance(src, EquipmentPlace)
+            else None
+        )
+        self._commit(box, event.to_place, src, entry[3] if entry else None, back, length)
 
     # -- internals -------------------------------------------------------------
 
@@ -244,103 +287,85 @@ class Inventory:
         except OpenTosError as exc:
             raise IllegalMove(f"{box} cannot arrive: {exc}") from None
 
-    def _geometry_of(
-        self, place: StackPlace, length: int
-    ) -> tuple[StackArea, tuple[CellKey, ...]]:
-        key = (place, length)
+    def _geometry_of(self, place: StackPlace, length: int) -> _Geometry:
+        key = (place._text, length)
         found = self._geometry.get(key)
         if found is None:
             area = self._areas(place)
-            if isinstance(place, YardPlace):
-                bay, row, tier = place.slot.bay, place.slot.row, place.slot.tier
-            else:
-                bay, row, tier = place.slot.bay, place.slot.row, place.slot.tier
-            cells = area.cells(bay, row, tier, length)
+            slot = place.slot
+            cells = area.cells(slot.bay, slot.row, slot.tier, length)
             prefix = _area_key(place)
-            found = (area, tuple((prefix, *c) for c in cells))
+
+            def keyed(cell: Cell | None) -> CellKey | None:
+                return None if cell is None else (prefix, *cell)
+
+            found = _Geometry(
+                tuple((prefix, *c) for c in cells),
+                tuple(keyed(area.below(c)) for c in cells),
+                tuple(keyed(area.above(c)) for c in cells),
+            )
             self._geometry[key] = found
         return found
 
-    def _cell_keys_any(self, place: StackPlace) -> tuple[CellKey, ...]:
-        bay = place.slot.bay
-        prefix = _area_key(place)
-        cells: tuple[Cell, ...] = (
-            ((bay, place.slot.row, place.slot.tier),)
-            if bay % 2
-            else ((bay - 1, place.slot.row, place.slot.tier),)
-        )
-        return tuple((prefix, *c) for c in cells)
-
-    def _check_clear_above(self, box: ContainerNumber, src: StackPlace) -> None:
-        area, keys = self._geometry_of(src, self._lengths[box])
-        for key in keys:
-            up = area.above(key[1:])
-            if up is None:
-                continue
-            on_top = self._cells.get((key[0], *up))
-            if on_top is not None:
-                raise IllegalMove(
-                    f"{box} cannot be taken from {src}: {on_top} stands on it at "
-                    f"{self._where[on_top]}"
-                )
-
-    def _check_stack_target(
-        self, box: ContainerNumber, length: int, dst: StackPlace
-    ) -> tuple[CellKey, ...]:
+    def _target_geometry(self, box: ContainerNumber, length: int, dst: StackPlace) -> _Geometry:
         try:
-            area, keys = self._geometry_of(dst, length)
+            return self._geometry_of(dst, length)
         except OpenTosError as exc:
             raise IllegalMove(f"{box} ({length}') cannot go to {dst}: {exc}") from None
+
+    def _reject_target(
+        self,
+        box: ContainerNumber,
+        length: int,
+        dst: StackPlace,
+        key: CellKey,
+        down: CellKey | None,
+    ) -> None:
+        """Raise the error that explains why ``box`` cannot stand in cell ``key`` at ``dst``."""
         cells = self._cells
-        for key in keys:
-            occupant = cells.get(key)
-            if occupant is not None and occupant != box:
-                raise IllegalMove(
-                    f"{box} cannot go to {dst}: {occupant} is already at {self._where[occupant]}"
-                )
-            down = area.below(key[1:])
-            if down is None:
-                continue
-            under = cells.get((key[0], *down))
-            if under is None or under == box:
-                raise IllegalMove(
-                    f"{box} cannot go to {dst}: nothing under it in bay {down[0]:03d} "
-                    f"row {down[1]:02d} tier {down[2]:02d} (no floating boxes)"
-                )
-            under_length = self._lengths[under]
-            if under_length > length:
-                raise IllegalMove(
-                    f"{box} ({length}') cannot go to {dst}: it would stand on {under} "
-                    f"({under_length}') at {self._where[under]} (no shorter box over a longer one)"
-                )
-        return keys
+        occupant = cells.get(key)
+        if occupant is not None and occupant != box:
+            raise IllegalMove(
+                f"{box} cannot go to {dst}: {occupant} is already at {self.where(occupant)}"
+            )
+        assert down is not None
+        under = cells.get(down)
+        if under is None or under == box:
+            raise IllegalMove(
+                f"{box} cannot go to {dst}: nothing under it in bay {down[1]:03d} "
+                f"row {down[2]:02d} tier {down[3]:02d} (no floating boxes)"
+            )
+        under_length = self.length(under)
+        raise IllegalMove(
+            f"{box} ({length}') cannot go to {dst}: it would stand on {under} "
+            f"({under_length}') at {self.where(under)} (no shorter box over a longer one)"
+        )
 
     def _commit(
         self,
         box: ContainerNumber,
         src: Place | None,
         dst: Place | None,
-        new_keys: tuple[CellKey, ...],
+        old: _Geometry | None,
+        new: _Geometry | None,
         length: int,
     ) -> None:
+        cells = self._cells
         if src is not None:
-            if isinstance(src, EquipmentPlace):
-                del self._held[src]
+            if old is None:
+                del self._held[src]  # type: ignore[arg-type]
             else:
-                for key in self._occupies.pop(box):
-                    del self._cells[key]
+                for key in old.keys:
+                    del cells[key]
         if dst is None:
-            del self._where[box]
-            del self._lengths[box]
+            del self._boxes[box._text]
             return
-        self._where[box] = dst
-        self._lengths[box] = length
-        if isinstance(dst, EquipmentPlace):
-            self._held[dst] = box
+        self._boxes[box._text] = (box, dst, length, new)
+        if new is None:
+            self._held[dst] = box  # type: ignore[index]
         else:
-            for key in new_keys:
-                self._cells[key] = box
-            self._occupies[box] = new_keys
+            for key in new.keys:
+                cells[key] = box
 
 
 class Ledger:

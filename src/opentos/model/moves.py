@@ -48,9 +48,7 @@ class MoveState(StrEnum):
 
 _NEXT: dict[MoveState, frozenset[MoveState]] = {
     MoveState.PLANNED: frozenset({MoveState.RELEASED, MoveState.CANCELLED}),
-    MoveState.RELEASED: frozenset(
-        {MoveState.PLANNED, MoveState.IN_PROGRESS, MoveState.CANCELLED}
-    ),
+    MoveState.RELEASED: frozenset({MoveState.PLANNED, MoveState.IN_PROGRESS, MoveState.CANCELLED}),
     MoveState.IN_PROGRESS: frozenset({MoveState.DONE, MoveState.RELEASED}),
     MoveState.DONE: frozenset(),
     MoveState.CANCELLED: frozenset(),

@@ -13,12 +13,15 @@ Outside the terminal is not a place: a box arrives from outside and departs to
 outside, written ``None`` in ledger events.
 
 Text forms round-trip exactly: ``str(parse_place(text))`` is the canonical form.
+Places hash and compare by that text, which each one keeps: the ledger looks
+places up in dictionaries millions of times, and a string caches its hash.
+Places of one kind sort by their fields (block, bay, row, tier ...).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Self
 
@@ -38,46 +41,79 @@ def check_id(kind: str, value: str) -> str:
     return value
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class YardPlace:
+class _TextKeyed:
+    """Hash and equality by the canonical text kept in ``_text``; order by ``_order()``."""
+
+    __slots__ = ()
+    _text: str
+
+    def __str__(self) -> str:
+        return self._text
+
+    def __hash__(self) -> int:
+        return hash(self._text)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, _TextKeyed):
+            return self._text == other._text
+        return NotImplemented
+
+    def _order(self) -> tuple[object, ...]:
+        raise NotImplementedError
+
+    def __lt__(self, other: _TextKeyed) -> bool:
+        if type(self) is type(other):
+            return self._order() < other._order()
+        return self._text < other._text
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class YardPlace(_TextKeyed):
     """A slot in a yard block."""
 
     slot: YardSlot
+    _text: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_text", f"yard:{self.slot}")
+
+    def _order(self) -> tuple[object, ...]:
+        return (self.slot,)
 
     @property
     def area_id(self) -> str:
         """The stack area: the block id."""
         return self.slot.block
 
-    def __str__(self) -> str:
-        return f"yard:{self.slot}"
 
-
-@dataclass(frozen=True, slots=True, order=True)
-class VesselPlace:
+@dataclass(frozen=True, slots=True, eq=False)
+class VesselPlace(_TextKeyed):
     """A bay-row-tier slot on board the vessel of a vessel visit."""
 
     visit: str
     slot: BayRowTier
+    _text: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check_id("visit", self.visit)
+        object.__setattr__(self, "_text", f"vessel:{self.visit}:{self.slot}")
+
+    def _order(self) -> tuple[object, ...]:
+        return (self.visit, self.slot)
 
     @property
     def area_id(self) -> str:
         """The stack area: the vessel visit id."""
         return self.visit
 
-    def __str__(self) -> str:
-        return f"vessel:{self.visit}:{self.slot}"
 
-
-@dataclass(frozen=True, slots=True, order=True)
-class EquipmentPlace:
+@dataclass(frozen=True, slots=True, eq=False)
+class EquipmentPlace(_TextKeyed):
     """On a machine or vehicle; ``position`` numbers the spots of a twin carrier."""
 
     equipment: str
     position: int = 1
+    _text: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check_id("equipment", self.equipment)
@@ -85,11 +121,11 @@ class EquipmentPlace:
             raise InvalidSlot(
                 f"position {self.position} on equipment {self.equipment} is out of range 1-9"
             )
+        suffix = "" if self.position == 1 else f":{self.position}"
+        object.__setattr__(self, "_text", f"equipment:{self.equipment}{suffix}")
 
-    def __str__(self) -> str:
-        if self.position == 1:
-            return f"equipment:{self.equipment}"
-        return f"equipment:{self.equipment}:{self.position}"
+    def _order(self) -> tuple[object, ...]:
+        return (self.equipment, self.position)
 
     @classmethod
     def parse_body(cls, body: str) -> Self:
@@ -112,7 +148,9 @@ def parse_place(text: str) -> Place:
     """Read a place from its text form (see the module docstring)."""
     kind, sep, body = text.strip().partition(":")
     if not sep or not body:
-        raise InvalidSlot(f"place {text!r} is not of the form yard:..., vessel:... or equipment:...")
+        raise InvalidSlot(
+            f"place {text!r} is not of the form yard:..., vessel:... or equipment:..."
+        )
     if kind == "yard":
         return YardPlace(YardSlot.parse(body))
     if kind == "vessel":

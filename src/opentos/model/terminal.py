@@ -19,9 +19,7 @@ from opentos.model.stacking import StackArea
 from opentos.model.visits import VesselVisit, Visit
 
 
-def stack_area(
-    layout: TerminalLayout, visits: Mapping[str, Visit], place: StackPlace
-) -> StackArea:
+def stack_area(layout: TerminalLayout, visits: Mapping[str, Visit], place: StackPlace) -> StackArea:
     """The yard block or vessel profile of a stack place.
 
     Raises

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Self, TypeAlias
+from typing import Self, TypeAlias, TypeVar
 
 from opentos.errors import DomainError, IllegalMove, InvalidSlot, InvalidValue
 from opentos.model.slots import DECK_TIER_MIN, BayRowTier
@@ -40,28 +40,24 @@ LENGTHS_FT = (20, 40, 45)
 """Box lengths a vessel slot can take."""
 
 _MAX_TIER = 98
+_T = TypeVar("_T")
 
 
 def _brt(bay: int, row: int, tier: int) -> str:
     return f"{bay:03d}{row:02d}{tier:02d}"
 
 
-def _spans(numbers: Iterable[int]) -> str:
-    """``[1, 2, 3, 5]`` -> ``"01-03, 05"``: numbers in two digits, runs of one step joined."""
-    values = sorted(set(numbers))
-    if not values:
-        return "none"
-    step = 2 if all(v % 2 == 0 for v in values) and len(values) > 1 else 1
-    runs: list[str] = []
-    start = prev = values[0]
-    for v in [*values[1:], None]:
-        if v is not None and v == prev + step:
-            prev = v
-            continue
-        runs.append(f"{start:02d}" if start == prev else f"{start:02d}-{prev:02d}")
-        if v is not None:
-            start = prev = v
-    return ", ".join(runs)
+def _spans(numbers: Iterable[int], step: int = 1) -> str:
+    """``[1, 2, 3, 5]`` -> ``"01-03, 05"``; with ``step=2``, ``[82, 84, 86]`` -> ``"82-86"``."""
+    runs: list[list[int]] = []
+    for n in sorted(set(numbers)):
+        if runs and n == runs[-1][-1] + step:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return (
+        ", ".join(f"{r[0]:02d}" + (f"-{r[-1]:02d}" if len(r) > 1 else "") for r in runs) or "none"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +79,7 @@ class StackSpec:
     """Transverse centre of the stack, positive to starboard."""
 
     def __post_init__(self) -> None:
-        where = f"stack in row {self.row}"
+        where = f"stack in row {self.row:02d}"
         if not 0 <= self.row <= 99:
             raise InvalidValue(f"{where}: row is out of range 00-99")
         tiers = self.tiers
@@ -132,14 +128,14 @@ class StackSpec:
         """Read the form written by :meth:`to_dict`."""
         r = _Reader(data, where)
         return cls(
-            row=r.integer("row"),
-            tiers=tuple(r.integers("tiers")),
-            max_weight_20_kg=r.integer("max_weight_20_kg"),
-            max_weight_40_kg=r.integer("max_weight_40_kg"),
-            max_height_mm=r.integer("max_height_mm"),
-            reefer_tiers=frozenset(r.integers("reefer_tiers")),
-            accepts_45=r.flag("accepts_45"),
-            tcg_m=r.number("tcg_m"),
+            row=r.get("row", int),
+            tiers=tuple(r.ints("tiers")),
+            max_weight_20_kg=r.get("max_weight_20_kg", int),
+            max_weight_40_kg=r.get("max_weight_40_kg", int),
+            max_height_mm=r.get("max_height_mm", int),
+            reefer_tiers=frozenset(r.ints("reefer_tiers")),
+            accepts_45=r.get("accepts_45", bool),
+            tcg_m=r.get("tcg_m", float),
         )
 
 
@@ -217,7 +213,7 @@ class BaySection:
             for s in part.stacks:
                 if s.on_deck != on_deck:
                     raise InvalidValue(
-                        f"{where}: row {s.row:02d} has tiers {_spans(s.tiers)}, which are not "
+                        f"{where}: row {s.row:02d} has tiers {_spans(s.tiers, 2)}, which are not "
                         f"{'deck' if on_deck else 'hold'} tiers"
                     )
         if not math.isfinite(self.lcg_m):
@@ -266,26 +262,26 @@ class BaySection:
     def from_dict(cls, data: object, where: str = "section") -> Self:
         """Read the form written by :meth:`to_dict`."""
         r = _Reader(data, where)
-        bay40 = None if r.get("bay40") is None else r.integer("bay40")
+        bay40 = None if r.raw("bay40") is None else r.get("bay40", int)
         parts = {
             name: BayPart(
                 tuple(
                     StackSpec.from_dict(s, f"{where}.{name}[{i}]")
-                    for i, s in enumerate(r.items(name))
+                    for i, s in enumerate(r.get(name, list))
                 )
             )
             for name in ("hold", "deck")
         }
         covers = []
-        for i, item in enumerate(r.items("hatch_covers")):
+        for i, item in enumerate(r.get("hatch_covers", list)):
             c = _Reader(item, f"{where}.hatch_covers[{i}]")
-            covers.append(HatchCover(c.text("id"), frozenset(c.integers("rows"))))
+            covers.append(HatchCover(c.get("id", str), frozenset(c.ints("rows"))))
         return cls(
             bay40=bay40,
-            bays20=tuple(r.integers("bays20")),
+            bays20=tuple(r.ints("bays20")),
             hold=parts["hold"],
             deck=parts["deck"],
-            lcg_m=r.number("lcg_m"),
+            lcg_m=r.get("lcg_m", float),
             hatch_covers=tuple(covers),
         )
 
@@ -353,12 +349,11 @@ class VesselProfile:
         where = f"vessel profile {self.name!r}"
         if not self.name or self.name != self.name.strip():
             raise InvalidValue(f"{where}: the name is empty or has surrounding blanks")
-        for name in ("loa_m", "beam_m", "design_draft_m", "max_draft_m", "deadweight_t"):
+        dims = ("loa_m", "beam_m", "design_draft_m", "max_draft_m", "deadweight_t", "lightship_t")
+        for name in dims:
             value = getattr(self, name)
             if not (math.isfinite(value) and value > 0):
                 raise InvalidValue(f"{where}: {name} {value} is not a positive number")
-        if not (math.isfinite(self.lightship_t) and self.lightship_t > 0):
-            raise InvalidValue(f"{where}: lightship_t {self.lightship_t} is not positive")
         if self.max_draft_m < self.design_draft_m:
             raise InvalidValue(
                 f"{where}: max_draft_m {self.max_draft_m} is below design_draft_m "
@@ -373,12 +368,20 @@ class VesselProfile:
             raise InvalidValue(f"{where}: deck_base_tier {self.deck_base_tier} is not 50-98, even")
         if not self.sections:
             raise InvalidValue(f"{where} has no bay sections")
+        seen: dict[int, int] = {}
         last = 0
         for section in self.sections:
-            if section.bays[0] <= last:
+            for bay in section.bays:
+                if bay in seen:
+                    raise InvalidValue(
+                        f"{where}: bay {bay:02d} is in bay sections {seen[bay]:02d} and "
+                        f"{section.bay:02d}"
+                    )
+                seen[bay] = section.bay
+            if section.bays[0] < last:
                 raise InvalidValue(
-                    f"{where}: bay section {section.bay:02d} repeats bay {section.bays[0]:02d} "
-                    "or is out of bay order"
+                    f"{where}: bay section {section.bay:02d} comes after bay {last:02d}; "
+                    "sections go in bay order"
                 )
             last = section.bays[-1]
             low = min((s.tiers[0] for s in section.deck.stacks), default=self.deck_base_tier)
@@ -443,8 +446,9 @@ class VesselProfile:
                 f"{missing}: bay {bay:02d} has no row {row:02d} {place} (rows {_spans(rows)})"
             )
         if tier not in spec.tiers:
+            tiers = _spans(spec.tiers, 2)
             return InvalidSlot(
-                f"{missing}: row {row:02d} {place} of bay {bay:02d} has tiers {_spans(spec.tiers)}"
+                f"{missing}: row {row:02d} {place} of bay {bay:02d} has tiers {tiers}"
             )
         cannot = f"slot {slot} on {self.name} cannot take a {length_ft}' box"
         if length_ft not in LENGTHS_FT:
@@ -458,6 +462,8 @@ class VesselProfile:
             return IllegalMove(f"{cannot}: row {row:02d} {place} of bay {bay:02d} takes no 45' box")
         if section.bay40 is None:
             return IllegalMove(f"{cannot}: bay {bay:02d} is a lone 20' bay")
+        if length_ft == 45 and not spec.accepts_45:
+            return IllegalMove(f"{cannot}: row {row:02d} {place} of bay {bay:02d} takes no 45' box")
         return IllegalMove(
             f"{cannot}: bay {bay:02d} is a 20' position; a {length_ft}' box goes in bay "
             f"{section.bay40:02d}"
@@ -508,10 +514,7 @@ class VesselProfile:
         for section in self.sections:
             stacks = sorted((*section.hold.stacks, *section.deck.stacks), key=_row_tier)
             for bay in section.bays:
-                if bay % 2:
-                    if length_ft not in (None, 20):
-                        continue
-                elif length_ft == 20:
+                if length_ft is not None and (length_ft == 20) != (bay % 2 == 1):
                     continue
                 for spec in stacks:
                     if length_ft == 45 and not spec.accepts_45:
@@ -592,20 +595,21 @@ class VesselProfile:
         """
         r = _Reader(data, "vessel profile")
         return cls(
-            name=r.text("name"),
-            loa_m=r.number("loa_m"),
-            beam_m=r.number("beam_m"),
-            design_draft_m=r.number("design_draft_m"),
-            max_draft_m=r.number("max_draft_m"),
-            deadweight_t=r.number("deadweight_t"),
-            lightship_t=r.number("lightship_t"),
+            name=r.get("name", str),
+            loa_m=r.get("loa_m", float),
+            beam_m=r.get("beam_m", float),
+            design_draft_m=r.get("design_draft_m", float),
+            max_draft_m=r.get("max_draft_m", float),
+            deadweight_t=r.get("deadweight_t", float),
+            lightship_t=r.get("lightship_t", float),
             sections=tuple(
-                BaySection.from_dict(s, f"sections[{i}]") for i, s in enumerate(r.items("sections"))
+                BaySection.from_dict(s, f"sections[{i}]")
+                for i, s in enumerate(r.get("sections", list))
             ),
-            hold_base_m=r.number("hold_base_m"),
-            deck_base_m=r.number("deck_base_m"),
-            deck_base_tier=r.integer("deck_base_tier"),
-            tier_height_mm=r.integer("tier_height_mm"),
+            hold_base_m=r.get("hold_base_m", float),
+            deck_base_m=r.get("deck_base_m", float),
+            deck_base_tier=r.get("deck_base_tier", int),
+            tier_height_mm=r.get("tier_height_mm", int),
         )
 
 
@@ -624,46 +628,22 @@ class _Reader:
         self.data: Mapping[object, object] = data
         self.where = where
 
-    def get(self, key: str) -> object:
+    def raw(self, key: str) -> object:
         if key not in self.data:
             raise InvalidValue(f"{self.where}: missing key {key!r}")
         return self.data[key]
 
-    def _bad(self, key: str, kind: str) -> InvalidValue:
-        return InvalidValue(f"{self.where}.{key}: expected {kind}, not {self.data[key]!r}")
-
-    def integer(self, key: str) -> int:
-        value = self.get(key)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self._bad(key, "an integer")
+    def get(self, key: str, kind: type[_T]) -> _T:
+        """The value at ``key`` if it is a ``kind`` (an integer passes for a float)."""
+        value = self.raw(key)
+        if kind is float and type(value) is int:
+            value = float(value)
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+            raise InvalidValue(f"{self.where}.{key}: expected {kind.__name__}, not {value!r}")
         return value
 
-    def number(self, key: str) -> float:
-        value = self.get(key)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self._bad(key, "a number")
-        return float(value)
-
-    def flag(self, key: str) -> bool:
-        value = self.get(key)
-        if not isinstance(value, bool):
-            raise self._bad(key, "true or false")
-        return value
-
-    def text(self, key: str) -> str:
-        value = self.get(key)
-        if not isinstance(value, str):
-            raise self._bad(key, "a string")
-        return value
-
-    def items(self, key: str) -> list[object]:
-        value = self.get(key)
-        if not isinstance(value, list | tuple):
-            raise self._bad(key, "a list")
-        return list(value)
-
-    def integers(self, key: str) -> list[int]:
-        values = self.items(key)
-        if any(isinstance(v, bool) or not isinstance(v, int) for v in values):
-            raise self._bad(key, "a list of integers")
-        return [v for v in values if isinstance(v, int)]
+    def ints(self, key: str) -> list[int]:
+        values = self.get(key, list)
+        if not all(type(v) is int for v in values):
+            raise InvalidValue(f"{self.where}.{key}: expected a list of integers, not {values!r}")
+        return values

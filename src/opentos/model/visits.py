@@ -71,7 +71,12 @@ class _VisitBase:
     def _check(self) -> None:
         check_id("visit", self.id)
         _check_times(
-            self.id, {f.name: getattr(self, f.name) for f in fields(self) if "_" in f.name}
+            self.id,
+            {
+                f.name: getattr(self, f.name)
+                for f in fields(self)
+                if f.name.startswith(("planned_", "actual_"))
+            },
         )
         if (
             self.planned_arrival

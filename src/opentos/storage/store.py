@@ -336,7 +336,9 @@ class Store:
         state.connection = connection
         rows = connection.execute(
             select(
-                schema.inventory.c.container, schema.inventory.c.place, schema.containers.c.length_ft
+                schema.inventory.c.container,
+                schema.inventory.c.place,
+                schema.containers.c.length_ft,
             ).join(schema.containers, schema.containers.c.number == schema.inventory.c.container)
         ).all()
         placed = []
@@ -363,9 +365,7 @@ class Store:
         """Where a container is now; ``None`` when it is not in the terminal."""
         with self.engine.connect() as connection:
             text = connection.execute(
-                select(schema.inventory.c.place).where(
-                    schema.inventory.c.container == str(number)
-                )
+                select(schema.inventory.c.place).where(schema.inventory.c.container == str(number))
             ).scalar()
         return place_or_outside(text)
 
@@ -513,34 +513,48 @@ class Store:
         state = _State(self.layout, -1, 0)
         state.lengths = lengths
         inventory = state.inventory
+        move = inventory.move
+        numbers: dict[str, ContainerNumber] = {}
+        places: dict[str | None, Place | None] = {None: None}
         count = 0
-        e = schema.move_events.c
-        last = 0
         with self.engine.connect() as connection:
             state.connection = connection
-            while True:
-                rows = connection.execute(
-                    select(e.seq, e.container, e.from_place, e.to_place)
-                    .where(e.seq > last)
-                    .order_by(e.seq)
-                    .limit(batch)
-                ).all()
-                if not rows:
-                    break
-                for seq, number, src, dst in rows:
-                    event = MoveEvent(
-                        ContainerNumber.parse(number),
-                        place_or_outside(src),
-                        place_or_outside(dst),
-                        _LOAD_TIME,
-                        seq=seq,
-                    )
-                    try:
-                        inventory.apply(event)
-                    except OpenTosError as exc:
-                        raise StorageError(f"ledger event {seq} breaks an invariant: {exc}") from None
-                count += len(rows)
-                last = rows[-1][0]
+            mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+            sql = (
+                "SELECT seq, container, from_place, to_place FROM move_events "
+                f"WHERE seq > {mark} ORDER BY seq LIMIT {mark}"
+            )
+            cursor = connection.connection.cursor()
+            last = 0
+            try:
+                while True:
+                    cursor.execute(sql, (last, batch))
+                    rows = cursor.fetchall()
+                    if not rows:
+                        break
+                    for seq, number_text, src_text, dst_text in rows:
+                        try:
+                            number = numbers[number_text]
+                        except KeyError:
+                            number = numbers[number_text] = ContainerNumber.parse(number_text)
+                        try:
+                            src = places[src_text]
+                        except KeyError:
+                            src = places[src_text] = parse_place(src_text)
+                        try:
+                            dst = places[dst_text]
+                        except KeyError:
+                            dst = places[dst_text] = parse_place(dst_text)
+                        try:
+                            move(number, src, dst)
+                        except OpenTosError as exc:
+                            raise StorageError(
+                                f"ledger event {seq} breaks an invariant: {exc}"
+                            ) from None
+                    count += len(rows)
+                    last = rows[-1][0]
+            finally:
+                cursor.close()
         live = self.inventory_places()
         replayed = dict(inventory.positions())
         differences = _differences(live, replayed)
@@ -568,13 +582,12 @@ class Store:
 def _differences(
     live: dict[ContainerNumber, Place], replayed: dict[ContainerNumber, Place]
 ) -> list[str]:
-    out = []
-    for number in sorted(set(live) | set(replayed)):
-        a = live.get(number)
-        b = replayed.get(number)
-        if a != b:
-            out.append(f"{number}: inventory says {a or 'outside'}, ledger says {b or 'outside'}")
-    return out
+    differing = [c for c in set(live) | set(replayed) if live.get(c) != replayed.get(c)]
+    return [
+        f"{c}: inventory says {live.get(c) or 'outside'}, "
+        f"ledger says {replayed.get(c) or 'outside'}"
+        for c in sorted(differing)
+    ]
 
 
 def _instruction_from_dict(data: dict[str, object]) -> WorkInstruction:
@@ -815,9 +828,7 @@ class Transaction:
     def _flush_version(self) -> None:
         if self._bumped:
             self.connection.execute(
-                update(schema.ledger_head)
-                .where(schema.ledger_head.c.id == 1)
-                .values(seq=self._seq)
+                update(schema.ledger_head).where(schema.ledger_head.c.id == 1).values(seq=self._seq)
             )
 
     def _committed(self) -> None:

@@ -1,0 +1,1 @@
+"""OpenTOS benchmarks: speed and quality figures, printed; never timed assertions in tests."""

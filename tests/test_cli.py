@@ -1,0 +1,145 @@
+"""The real `opentos` command, run as a subprocess."""
+
+from __future__ import annotations
+
+import csv
+import os
+import random
+import signal
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from opentos.model.places import YardPlace
+from opentos.presets import load_preset
+from opentos.storage.store import Store
+from opentos.synthetic import ContainerFactory, fill_yard
+
+OPENTOS = [sys.executable, "-m", "opentos"]
+
+
+def run(url: str, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run ``opentos -d URL ARGS`` and return its result; ``ok`` asserts the exit code 0."""
+    env = {**os.environ, "COLUMNS": "200"}
+    result = subprocess.run(
+        [*OPENTOS, "-d", url, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    if ok:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def write_stocktake(path: Path, preset: str, occupancy: float, seed: int = 3) -> int:
+    """A stock-take CSV of a yard filled to ``occupancy``; returns the number of rows."""
+    layout = load_preset(preset)
+    containers, events = fill_yard(
+        layout, ContainerFactory(random.Random(seed)), occupancy, datetime(2026, 1, 1, tzinfo=UTC)
+    )
+    with path.open("w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["number", "iso_type", "operator", "full_empty", "place", "gross_weight_kg"])
+        for c, e in zip(containers, events, strict=True):
+            out.writerow(
+                [c.number, c.iso_type.code, c.operator, c.full_empty, e.to_place, c.gross_weight_kg]
+            )
+    return len(containers)
+
+
+def test_terminal_lifecycle(tmp_path: Path) -> None:
+    """init, import, terminal, inventory and ledger rebuild work together."""
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    assert "Created terminal" in run(url, "init", "--preset", "tiny").stdout
+    rows = write_stocktake(tmp_path / "take.csv", "tiny", 0.5)
+    assert (
+        f"Imported {rows} containers"
+        in run(url, "import", "inventory", str(tmp_path / "take.csv")).stdout
+    )
+    shown = run(url, "terminal").stdout
+    assert "Tiny test terminal" in shown
+    assert f"containers in terminal │ {rows}" in shown
+    with Store.open(url) as store:
+        number, place = next(iter(store.inventory_places().items()))
+    assert isinstance(place, YardPlace)
+    shown = run(url, "inventory", number.spaced()).stdout
+    assert f"where: {place}" in shown
+    assert str(place) in run(url, "inventory", "--block", "A01").stdout
+    assert "equals the inventory rebuilt" in run(url, "ledger", "rebuild").stdout
+    assert str(number) in run(url, "ledger", "events", "--container", str(number)).stdout
+
+
+def test_errors_are_one_clear_line(tmp_path: Path) -> None:
+    """Bad input gets `error: ...` naming the value, exit code 1, and changes nothing."""
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    run(url, "init", "--preset", "tiny")
+    bad = run(url, "inventory", "MSKU1234560", ok=False)
+    assert bad.returncode == 1
+    assert "error: container number 'MSKU1234560': check digit is 0, expected" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    unknown = run(url, "inventory", "--block", "Z99", ok=False)
+    assert unknown.returncode == 1
+    assert "Z99" in unknown.stderr
+    again = run(url, "init", "--preset", "tiny", ok=False)
+    assert again.returncode == 1
+    assert "already holds terminal" in again.stderr
+    missing = run(f"sqlite:///{tmp_path / 'none.db'}", "terminal", ok=False)
+    assert missing.returncode == 1
+    assert "opentos init" in missing.stderr
+    preset = run(f"sqlite:///{tmp_path / 'x.db'}", "init", "--preset", "atlantis", ok=False)
+    assert preset.returncode == 1
+    assert "atlantis" in preset.stderr
+    assert "qianwan-1" in preset.stderr
+    (tmp_path / "bad.csv").write_text(
+        "number,iso_type,operator,full_empty,place\nXYZ,22G1,A,F,yard:A01.001.01.1\n"
+    )
+    imported = run(url, "import", "inventory", str(tmp_path / "bad.csv"), ok=False)
+    assert imported.returncode == 1
+    assert "line 2, column number" in imported.stderr
+
+
+def test_killed_import_leaves_nothing(database_url: str, tmp_path: Path) -> None:
+    """A bulk import killed half-way leaves no trace; the next import then runs whole."""
+    run(database_url, "init", "--preset", "qianwan-1")
+    rows = write_stocktake(tmp_path / "take.csv", "qianwan-1", 0.5)
+    process = subprocess.Popen(
+        [*OPENTOS, "-d", database_url, "import", "inventory", str(tmp_path / "take.csv")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    line = process.stderr.readline()
+    done = int(line.split(":")[1].split("/")[0])
+    assert 0 < done < rows, line
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=60)
+    assert process.returncode == -signal.SIGKILL
+    with Store.open(database_url) as store:
+        assert store.counts() == {"containers_known": 0, "in_terminal": 0, "events": 0, "visits": 0}
+    assert (
+        f"Imported {rows} containers"
+        in run(database_url, "import", "inventory", str(tmp_path / "take.csv")).stdout
+    )
+    assert "equals the inventory rebuilt" in run(database_url, "ledger", "rebuild").stdout
+
+
+@pytest.mark.slow
+def test_demo_runs_from_nothing(tmp_path: Path) -> None:
+    """`opentos demo` builds qianwan-1 with a yard and a vessel and prints its summary."""
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    out = run(url, "demo").stdout
+    assert "Qianwan" in out
+    assert "QINGDAO EXPRESS" in out
+    assert "equals the live inventory" in out
+    with Store.open(url) as store:
+        counts = store.counts()
+        assert counts["in_terminal"] > 15_000
+        assert counts["events"] == counts["in_terminal"]
+        assert store.rebuild().consistent
