@@ -7,8 +7,11 @@ The mix is an assumption modelled on a North-China hub serving Asia-Europe,
 trans-Pacific and intra-Asia services, documented where it is set in
 :data:`DEFAULT_MIX`:
 
-- types: about 60 % 40' (mostly high cube), 32 % 20', 2 % 45', 7 % reefers,
-  and a few tanks, open tops and flat racks;
+- types: drawn freely, about 60 % 40' (mostly high cube), 32 % 20', 2 % 45',
+  7 % reefers, and a few tanks, open tops and flat racks; the yard and vessel
+  fills first give each stack a length (40' for 62 % of the yard's 40'
+  positions, 65 % of a vessel's stacks), then draw a type of that length, so
+  by count they hold about as many 20' as 40' boxes (the demo: 49 % 20');
 - 80 % full; full boxes weigh tare plus a triangular cargo weight (20': 3-28 t,
   mode 14 t; 40': 3-26 t, mode 12 t), empties their tare;
 - about 3 % of full boxes carry dangerous goods (common UN numbers with their
@@ -257,24 +260,29 @@ def _yard_box(
     factory: ContainerFactory, length: int, reefer_bay: bool, tier: int, height: int
 ) -> Container:
     rng = factory.rng
-    if reefer_bay and rng.random() < 0.8:
-        iso = "22R1" if length == 20 else "45R1"
-    else:
-        options = [
-            (code, w)
-            for code, w in factory.mix.types
-            if _length_class_of(code) == length
-            and SizeType.parse(code).kind is not ContainerKind.REEFER
-        ]
-        iso = _pick(rng, options)
-        if length == 40 and tier < height and SizeType.parse(iso).length_ft == 45:
-            iso = "45G1"  # a 45' only on top of its stack: nothing shorter stands on it
+    # A 45' only on top of its stack: nothing shorter may stand on it.
+    iso = _pick_type(factory, length, reefer_bay and rng.random() < 0.8, tier == height)
     flow = rng.choices(("import", "export", "transship"), weights=(0.4, 0.45, 0.15))[0]
     return factory.make(iso_type=iso, flow=flow)
 
 
 def _length_class_of(code: str) -> int:
     return 20 if SizeType.parse(code).length_ft < 40 else 40
+
+
+def _pick_type(factory: ContainerFactory, length: int, reefer: bool, allow_45: bool) -> str:
+    """An ISO type of the ``length`` class (20 or 40) from the mix: a reefer when asked,
+    else a non-reefer type, 45' ones only when ``allow_45``."""
+    if reefer:
+        return "22R1" if length == 20 else "45R1"
+    options = [
+        (code, w)
+        for code, w in factory.mix.types
+        if _length_class_of(code) == length
+        and SizeType.parse(code).kind is not ContainerKind.REEFER
+        and (allow_45 or SizeType.parse(code).length_ft != 45)
+    ]
+    return _pick(factory.rng, options)
 
 
 def fill_vessel(
@@ -330,17 +338,7 @@ def _vessel_box(
 ) -> Container:
     rng = factory.rng
     pod = rng.choice(list(ports))
-    if plug and rng.random() < 0.5:
-        iso = "22R1" if length == 20 else "45R1"
-    else:
-        options = [
-            (code, w)
-            for code, w in factory.mix.types
-            if _length_class_of(code) == length
-            and SizeType.parse(code).kind is not ContainerKind.REEFER
-            and SizeType.parse(code).length_ft != 45
-        ]
-        iso = _pick(rng, options)
+    iso = _pick_type(factory, length, plug and rng.random() < 0.5, allow_45=False)
     flow = "import" if pod == HOME_PORT else "transship"
     return factory.make(
         iso_type=iso, flow=flow, port_of_discharge=None if flow == "import" else pod

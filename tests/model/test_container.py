@@ -390,24 +390,24 @@ def test_from_dict_fills_optional_fields() -> None:
 @pytest.mark.parametrize(
     ("changes", "error", "fragment"),
     [
-        ({"number": None}, InvalidValue, "container record: field 'number' must be a string"),
+        ({"number": None}, InvalidValue, "container record: number: expected a string, got None"),
         ({"number": "MSKU1234566"}, InvalidContainerNumber, "check digit is 6, expected 5"),
-        ({"iso_type": "22X1"}, InvalidIsoType, "MSKU1234565: field 'iso_type'"),
-        ({"vgm_kg": "18150"}, InvalidValue, "MSKU1234565: field 'vgm_kg' must be an integer"),
-        ({"vgm_kg": True}, InvalidValue, "field 'vgm_kg' must be an integer, got True"),
-        ({"port_of_loading": "CN"}, InvalidValue, "field 'port_of_loading': UN/LOCODE 'CN'"),
-        ({"colour": "red"}, InvalidValue, "MSKU1234565: unknown field(s) colour"),
-        ({"seals": {}}, InvalidValue, "field 'seals' must be a list"),
-        ({"seals": [{"number": "S1"}]}, InvalidValue, "seals[0]: field 'issuer' is missing"),
+        ({"iso_type": "22X1"}, InvalidIsoType, "MSKU1234565: iso_type: size-type code '22X1'"),
+        ({"vgm_kg": "18150"}, InvalidValue, "MSKU1234565: vgm_kg: expected an integer"),
+        ({"vgm_kg": True}, InvalidValue, "vgm_kg: expected an integer, got True"),
+        ({"port_of_loading": "CN"}, InvalidValue, "port_of_loading: UN/LOCODE 'CN'"),
+        ({"colour": "red"}, InvalidValue, "MSKU1234565: unknown key(s) colour"),
+        ({"seals": {}}, InvalidValue, "seals: expected a list, got {}"),
+        ({"seals": [{"number": "S1"}]}, InvalidValue, "seals[0]: missing key 'issuer'"),
         (
             {"dangerous_goods": [{"imdg_class": "3", "un_number": 0}]},
             InvalidValue,
-            "MSKU1234565, dangerous_goods[0]: UN number 0 is out of range",
+            "MSKU1234565: dangerous_goods[0]: UN number 0 is out of range",
         ),
         (
             {"reefer": {"set_point_c": -18.0, "mode": "x"}},
             InvalidValue,
-            "reefer: unknown field(s) mode",
+            "reefer: unknown key(s) mode",
         ),
         (
             {"reefer": {"set_point_c": -18.0}},
@@ -430,5 +430,5 @@ def test_from_dict_rejects_a_missing_field() -> None:
     """A record without a required field names the field."""
     data = dry_box().to_dict()
     del data["operator"]
-    with pytest.raises(InvalidValue, match="MSKU1234565: field 'operator' is missing"):
+    with pytest.raises(InvalidValue, match="MSKU1234565: missing key 'operator'"):
         Container.from_dict(data)

@@ -152,6 +152,47 @@ class LedgerMachine(RuleBasedStateMachine):
             s = src.slot
             self._try(box, src, VesselPlace(src.visit, BayRowTier(s.bay, s.row, s.tier + 2 * step)))
 
+    @rule(box=st.sampled_from(BOXES), dst=st.sampled_from(PLACES))
+    def dig_out(self, box: Container, dst: Place) -> None:
+        """Try to move (or send away) the box right under ``box`` (illegal: it is buried)."""
+        top = self.terminal.inventory.where(box.number)
+        below: Place | None = None
+        if isinstance(top, YardPlace) and top.slot.tier > 1:
+            s = top.slot
+            bay20 = s.bay if s.bay % 2 else s.bay - 1  # a 20' cell of the box
+            below = YardPlace(YardSlot(s.block, bay20, s.row, s.tier - 1))
+        elif isinstance(top, VesselPlace) and top.slot.tier > 2:
+            s = top.slot
+            below = VesselPlace(top.visit, BayRowTier(s.bay, s.row, s.tier - 2))
+        if below is None:
+            return
+        for candidate in (below, *self._same_stack_40s(below)):
+            under = self.terminal.inventory.at(candidate)
+            if under is not None:
+                buried = next(b for b in BOXES if b.number == under)
+                self._try(buried, candidate, dst)
+                self._try(buried, candidate, None)
+                return
+
+    @staticmethod
+    def _same_stack_40s(place: Place) -> list[Place]:
+        """The 40' positions that cover a 20' cell (a 40' below is at an even bay)."""
+        if isinstance(place, YardPlace) and place.slot.bay % 2:
+            s = place.slot
+            return [
+                YardPlace(YardSlot(s.block, b, s.row, s.tier))
+                for b in (s.bay - 1, s.bay + 1)
+                if b >= 2
+            ]
+        if isinstance(place, VesselPlace) and place.slot.bay % 2:
+            s = place.slot
+            return [
+                VesselPlace(place.visit, BayRowTier(b, s.row, s.tier))
+                for b in (s.bay - 1, s.bay + 1)
+                if b >= 2
+            ]
+        return []
+
     @rule(box=st.sampled_from(BOXES))
     def depart(self, box: Container) -> None:
         """A box leaves the terminal from where it is (illegal when buried)."""

@@ -240,3 +240,42 @@ def test_stocktake_breaking_a_rule_imports_nothing(store: Store) -> None:
     with pytest.raises(DataImportError, match="line 3"):
         import_stocktake(store, parse_stocktake(text), T0)
     assert row_counts(store) == before
+
+
+def test_visits_slots_and_instructions_persist(store: Store) -> None:
+    """A vessel visit, boxes on board and a work instruction are stored and read back."""
+    from opentos.model.moves import MoveKind, MoveState, WorkInstruction
+    from opentos.model.vessel_classes import vessel_class
+    from opentos.model.visits import VesselVisit, VisitPhase
+
+    visit = VesselVisit(
+        id="V1", vessel_name="FEEDER ONE", profile=vessel_class(1000), operator="COS"
+    ).advance(VisitPhase.ARRIVED, T0)
+    slot = next(iter(visit.profile.slots(20)))
+    with store.transaction() as tx:
+        tx.add_visit(visit)
+        tx.register(box(1))
+        tx.record([ev(1, None, f"vessel:V1:{slot}")])
+        with pytest.raises(IllegalMove, match="no visit 'V9'"):
+            tx.record([ev(1, f"vessel:V1:{slot}", "vessel:V9:0010282")])
+        wi = WorkInstruction(
+            id="WI-1",
+            kind=MoveKind.DISCHARGE,
+            container=n(1),
+            from_place=parse_place(f"vessel:V1:{slot}"),
+            to_place=parse_place("yard:A01.001.01.1"),
+            visit="V1",
+            sequence=1,
+        )
+        tx.save_instruction(wi)
+        tx.save_instruction(wi.advance(MoveState.RELEASED))
+    assert store.visit("V1") == visit
+    assert [v.id for v in store.visits()] == ["V1"]
+    assert store.on_visit("V1") == [(n(1), parse_place(f"vessel:V1:{slot}"))]
+    assert store.instructions("V1") == [wi.advance(MoveState.RELEASED)]
+    with pytest.raises(NotFound):
+        store.visit("V9")
+    url = store.engine.url.render_as_string(hide_password=False)
+    with Store.open(url) as other, other.transaction() as tx:  # loads the profile lazily
+        tx.record([ev(1, f"vessel:V1:{slot}", "yard:A01.001.01.1")])
+    assert store.rebuild().consistent

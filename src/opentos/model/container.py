@@ -15,15 +15,15 @@ an equal record.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Self, TypeAlias, TypeVar
 
 from opentos.errors import InvalidValue
+from opentos.model.dictread import DictReader
 from opentos.model.ids import ContainerNumber, UnLocode
 from opentos.model.iso_types import ContainerKind, SizeType
 
@@ -400,20 +400,16 @@ class Container:
         Raises
         ------
         InvalidValue
-            Naming the field (and the container number once known) that is missing,
+            Naming the key (and the container number once known) that is missing,
             has the wrong type or breaks a rule.
         """
-        r = _Reader(data, "container record")
-        return r.build(cls._read)
-
-    @classmethod
-    def _read(cls, r: _Reader) -> Self:
+        r = DictReader(data, label="container record")
         number = ContainerNumber.parse(r.str_("number"))
-        r.where = f"container record {number}"
-        r.check_fields(cls)
+        r.label = f"container record {number}"
         reefer = r.optional_dict("reefer")
         oog = r.optional_dict("oog")
-        return cls(
+        # Not r.build: the messages of Container already name the container.
+        box = cls(
             number=number,
             iso_type=r.parsed("iso_type", SizeType.parse),
             operator=r.str_("operator"),
@@ -421,29 +417,31 @@ class Container:
             gross_weight_kg=r.optional_int("gross_weight_kg"),
             vgm_kg=r.optional_int("vgm_kg"),
             tare_kg=r.optional_int("tare_kg"),
-            port_of_loading=r.optional_locode("port_of_loading"),
-            port_of_discharge=r.optional_locode("port_of_discharge"),
-            place_of_delivery=r.optional_locode("place_of_delivery"),
-            reefer=None if reefer is None else reefer.build(_read_reefer, ReeferSetting),
-            dangerous_goods=tuple(
-                dg.build(_read_dg, DangerousGoods) for dg in r.dict_list("dangerous_goods")
-            ),
-            oog=None if oog is None else oog.build(_read_oog, OutOfGauge),
-            seals=tuple(s.build(_read_seal, Seal) for s in r.dict_list("seals")),
-            holds=tuple(h.build(_read_hold, Hold) for h in r.dict_list("holds")),
+            port_of_loading=r.optional_parsed("port_of_loading", UnLocode.parse),
+            port_of_discharge=r.optional_parsed("port_of_discharge", UnLocode.parse),
+            place_of_delivery=r.optional_parsed("place_of_delivery", UnLocode.parse),
+            reefer=None if reefer is None else _read_reefer(reefer),
+            dangerous_goods=tuple(_read_dg(dg) for dg in r.dict_list("dangerous_goods", [])),
+            oog=None if oog is None else _read_oog(oog),
+            seals=tuple(_read_seal(s) for s in r.dict_list("seals", [])),
+            holds=tuple(_read_hold(h) for h in r.dict_list("holds", [])),
         )
+        r.check_all_read()
+        return box
 
 
-def _read_reefer(r: _Reader) -> ReeferSetting:
-    return ReeferSetting(
+def _read_reefer(r: DictReader) -> ReeferSetting:
+    return r.build(
+        ReeferSetting,
         set_point_c=r.float_("set_point_c"),
         humidity_pct=r.optional_float("humidity_pct"),
         ventilation_m3_h=r.optional_float("ventilation_m3_h"),
     )
 
 
-def _read_dg(r: _Reader) -> DangerousGoods:
-    return DangerousGoods(
+def _read_dg(r: DictReader) -> DangerousGoods:
+    return r.build(
+        DangerousGoods,
         imdg_class=r.str_("imdg_class"),
         un_number=r.int_("un_number"),
         packing_group=r.optional_enum("packing_group", PackingGroup),
@@ -452,8 +450,9 @@ def _read_dg(r: _Reader) -> DangerousGoods:
     )
 
 
-def _read_oog(r: _Reader) -> OutOfGauge:
-    return OutOfGauge(
+def _read_oog(r: DictReader) -> OutOfGauge:
+    return r.build(
+        OutOfGauge,
         over_front_mm=r.int_("over_front_mm", default=0),
         over_back_mm=r.int_("over_back_mm", default=0),
         over_left_mm=r.int_("over_left_mm", default=0),
@@ -462,114 +461,13 @@ def _read_oog(r: _Reader) -> OutOfGauge:
     )
 
 
-def _read_seal(r: _Reader) -> Seal:
-    return Seal(r.str_("number"), r.enum("issuer", SealIssuer))
+def _read_seal(r: DictReader) -> Seal:
+    return r.build(Seal, r.str_("number"), r.enum("issuer", SealIssuer))
 
 
-def _read_hold(r: _Reader) -> Hold:
-    return Hold(r.enum("kind", HoldKind), r.str_("reason", default=""))
+def _read_hold(r: DictReader) -> Hold:
+    return r.build(Hold, r.enum("kind", HoldKind), r.str_("reason", default=""))
 
 
 def _str_or_none(value: UnLocode | None) -> str | None:
     return None if value is None else str(value)
-
-
-_MISSING = object()
-_T = TypeVar("_T")
-
-
-class _Reader:
-    """Typed access to one JSON object, raising InvalidValue that names the field."""
-
-    def __init__(self, data: object, where: str) -> None:
-        if not isinstance(data, Mapping):
-            raise InvalidValue(f"{where}: expected an object, got {type(data).__name__}")
-        self.data: Mapping[object, object] = data
-        self.where = where
-
-    def _get(self, key: str, default: object = _MISSING) -> object:
-        if key in self.data:
-            return self.data[key]
-        if default is _MISSING:
-            raise InvalidValue(f"{self.where}: field {key!r} is missing")
-        return default
-
-    def _fail(self, key: str, expected: str, value: object) -> InvalidValue:
-        return InvalidValue(f"{self.where}: field {key!r} must be {expected}, got {value!r}")
-
-    def str_(self, key: str, default: object = _MISSING) -> str:
-        value = self._get(key, default)
-        if not isinstance(value, str):
-            raise self._fail(key, "a string", value)
-        return value
-
-    def int_(self, key: str, default: object = _MISSING) -> int:
-        value = self._get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self._fail(key, "an integer", value)
-        return value
-
-    def bool_(self, key: str, default: object = _MISSING) -> bool:
-        value = self._get(key, default)
-        if not isinstance(value, bool):
-            raise self._fail(key, "true or false", value)
-        return value
-
-    def float_(self, key: str) -> float:
-        value = self._get(key)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self._fail(key, "a number", value)
-        return float(value)
-
-    def optional_int(self, key: str) -> int | None:
-        return None if self._get(key, None) is None else self.int_(key)
-
-    def optional_float(self, key: str) -> float | None:
-        return None if self._get(key, None) is None else self.float_(key)
-
-    def parsed(self, key: str, parse: Callable[[str], _T]) -> _T:
-        text = self.str_(key)
-        try:
-            return parse(text)
-        except InvalidValue as exc:
-            raise type(exc)(f"{self.where}: field {key!r}: {exc}") from None
-
-    def optional_locode(self, key: str) -> UnLocode | None:
-        return None if self._get(key, None) is None else self.parsed(key, UnLocode.parse)
-
-    def enum(self, key: str, enum: type[_E]) -> _E:
-        return _enum(enum, self.str_(key), f"{self.where}: field {key!r}")
-
-    def optional_enum(self, key: str, enum: type[_E]) -> _E | None:
-        return None if self._get(key, None) is None else self.enum(key, enum)
-
-    def optional_dict(self, key: str) -> _Reader | None:
-        value = self._get(key, None)
-        if value is None:
-            return None
-        return _Reader(value, f"{self.where}, {key}")
-
-    def dict_list(self, key: str) -> list[_Reader]:
-        value = self._get(key, [])
-        if not isinstance(value, list):
-            raise self._fail(key, "a list", value)
-        return [_Reader(item, f"{self.where}, {key}[{i}]") for i, item in enumerate(value)]
-
-    def build(self, read: Callable[[_Reader], _T], fields_of: type | None = None) -> _T:
-        """Call ``read(self)`` after checking keys against ``fields_of``; errors say where."""
-        try:
-            if fields_of is not None:
-                self.check_fields(fields_of)
-            return read(self)
-        except InvalidValue as exc:
-            # Messages of the reader and of Container already say which container.
-            if str(exc).startswith("container "):
-                raise
-            raise type(exc)(f"{self.where}: {exc}") from None
-
-    def check_fields(self, cls: type) -> None:
-        """Reject keys that are not fields of the dataclass ``cls``."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(str(k) for k in self.data if k not in known)
-        if unknown:
-            raise InvalidValue(f"{self.where}: unknown field(s) {', '.join(unknown)}")

@@ -29,6 +29,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Literal, TypeVar, cast
 
 from opentos.errors import IllegalMove, InvalidLocode, InvalidSlot, InvalidValue, NotFound
+from opentos.model.dictread import DictReader
 from opentos.model.slots import YardSlot
 from opentos.model.stacking import Cell
 
@@ -702,19 +703,18 @@ class TerminalLayout:
         """
         return _from_json(
             cls,
-            data,
-            "layout",
+            DictReader(data, "layout"),
             {
-                "quay": lambda v, p: _from_json(Quay, v, p, {"berths": _list_of(Berth)}),
+                "quay": lambda r, k: _from_json(Quay, r.dict_(k), {"berths": _list_of(Berth)}),
                 "quay_cranes": _list_of(QuayCrane),
-                "apron": lambda v, p: _from_json(AgvApron, v, p),
+                "apron": lambda r, k: _from_json(AgvApron, r.dict_(k)),
                 "blocks": _list_of(YardBlock, {"reefer_bays": _reefer_bays}),
                 "gate_lanes": _list_of(GateLane),
                 "rail_tracks": _list_of(RailTrack),
                 "agvs": _list_of(Agv),
                 "yard_cranes": _list_of(YardCrane),
                 "chargers": _list_of(Charger),
-                "notes": lambda v, p: tuple(_list(v, p)),
+                "notes": lambda r, k: tuple(r.list_(k)),
             },
         )
 
@@ -728,7 +728,8 @@ def _extent(block: YardBlock) -> str:
 
 # --- JSON helpers ----------------------------------------------------------------------------
 
-_Convert = Callable[[object, str], object]
+_Convert = Callable[[DictReader, str], object]
+"""Reads the value at a key of a reader (the value is present) into a field's value."""
 D = TypeVar("D", bound="DataclassInstance")
 
 
@@ -742,47 +743,23 @@ def _to_json(value: object) -> object:
     return value
 
 
-def _list(value: object, path: str) -> list[object]:
-    if not isinstance(value, list | tuple):
-        raise InvalidValue(f"{path}: expected a list, got {value!r}")
-    return list(value)
-
-
 def _list_of(cls: type[D], convert: Mapping[str, _Convert] | None = None) -> _Convert:
-    def read(value: object, path: str) -> tuple[D, ...]:
-        return tuple(
-            _from_json(cls, item, f"{path}[{i}]", convert)
-            for i, item in enumerate(_list(value, path))
-        )
+    def read(r: DictReader, key: str) -> tuple[D, ...]:
+        return tuple(_from_json(cls, item, convert) for item in r.dict_list(key))
 
     return read
 
 
-def _reefer_bays(value: object, path: str) -> frozenset[object]:
-    return frozenset(_list(value, path))
+def _reefer_bays(r: DictReader, key: str) -> frozenset[object]:
+    return frozenset(r.list_(key))
 
 
-def _from_json(
-    cls: type[D], data: object, path: str, convert: Mapping[str, _Convert] | None = None
-) -> D:
-    if not isinstance(data, Mapping):
-        raise InvalidValue(f"{path}: expected an object, got {data!r}")
+def _from_json(cls: type[D], r: DictReader, convert: Mapping[str, _Convert] | None = None) -> D:
+    """Build ``cls`` from its init fields' keys; the constructor checks the values' types."""
     convert = convert or {}
-    init_fields = [f for f in fields(cls) if f.init]
-    names = {f.name for f in init_fields}
-    unknown = sorted(str(k) for k in data if k not in names)
-    if unknown:
-        raise InvalidValue(f"{path}: unknown key(s) {', '.join(unknown)}")
     kwargs: dict[str, object] = {}
-    for f in init_fields:
-        if f.name in data:
-            value = data[f.name]
-            kwargs[f.name] = (
-                convert[f.name](value, f"{path}.{f.name}") if f.name in convert else value
-            )
-        elif f.default is MISSING and f.default_factory is MISSING:
-            raise InvalidValue(f"{path}: missing key {f.name!r}")
-    try:
-        return cast("Callable[..., D]", cls)(**kwargs)
-    except InvalidValue as exc:
-        raise type(exc)(f"{path}: {exc}") from None
+    for f in fields(cls):
+        required = f.default is MISSING and f.default_factory is MISSING
+        if f.init and (required or r.has(f.name)):
+            kwargs[f.name] = convert[f.name](r, f.name) if f.name in convert else r.raw(f.name)
+    return r.build(cast("Callable[..., D]", cls), **kwargs)

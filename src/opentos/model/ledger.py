@@ -198,8 +198,9 @@ class Inventory:
 
     def move(self, box: ContainerNumber, src: Place | None, dst: Place | None) -> None:
         """:meth:`apply` without an event object (the replay loop's hot path)."""
+        name = box._text
         boxes = self._boxes
-        entry = boxes.get(box._text)
+        entry = boxes.get(name)
         here = None if entry is None else entry[1]
         cells = self._cells
         old: _Geometry | None = None
@@ -212,7 +213,8 @@ class Inventory:
                 where = f"at {here}" if here is not None else "not in the terminal"
                 raise IllegalMove(f"{box} cannot move from {src}: it is {where}")
             assert entry is not None
-            length, old = entry[2], entry[3]
+            length = entry[2]
+            old = entry[3]
             if old is not None:
                 for up in old.above:
                     if up is not None and up in cells:
@@ -231,19 +233,30 @@ class Inventory:
                 new = self._geometry.get((dst._text, length))
                 if new is None:
                     new = self._target_geometry(box, length, dst)
-                for key, down in zip(new.keys, new.below, strict=True):
+                for key, down in zip(new.keys, new.below, strict=False):
                     occupant = cells.get(key)
-                    under = cells.get(down) if down is not None else None
-                    if (occupant is not None and occupant._text != box._text) or (
-                        down is not None
-                        and (
-                            under is None
-                            or under._text == box._text
-                            or boxes[under._text][2] > length
-                        )
-                    ):
+                    if occupant is not None and occupant._text != name:
                         self._reject_target(box, length, dst, key, down)
-        self._commit(box, src, dst, old, new, length)
+                    if down is not None:
+                        under = cells.get(down)
+                        if under is None or under._text == name or boxes[under._text][2] > length:
+                            self._reject_target(box, length, dst, key, down)
+        # Everything checked: apply (the same steps as _commit, inlined for speed).
+        if src is not None:
+            if old is None:
+                del self._held[src]  # type: ignore[arg-type]
+            else:
+                for key in old.keys:
+                    del cells[key]
+        if dst is None:
+            del boxes[name]
+            return
+        boxes[name] = (box, dst, length, new)
+        if new is None:
+            self._held[dst] = box  # type: ignore[index]
+        else:
+            for key in new.keys:
+                cells[key] = box
 
     def apply_all(self, events: Sequence[MoveEvent]) -> None:
         """Apply ``events`` in order, all or nothing.

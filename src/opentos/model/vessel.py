@@ -21,9 +21,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Self, TypeAlias, TypeVar
+from typing import Self, TypeAlias
 
 from opentos.errors import DomainError, IllegalMove, InvalidSlot, InvalidValue
+from opentos.model.dictread import DictReader
 from opentos.model.slots import DECK_TIER_MIN, BayRowTier
 from opentos.model.stacking import Cell
 
@@ -40,7 +41,6 @@ LENGTHS_FT = (20, 40, 45)
 """Box lengths a vessel slot can take."""
 
 _MAX_TIER = 98
-_T = TypeVar("_T")
 
 
 def _brt(bay: int, row: int, tier: int) -> str:
@@ -125,17 +125,20 @@ class StackSpec:
 
     @classmethod
     def from_dict(cls, data: object, where: str = "stack") -> Self:
-        """Read the form written by :meth:`to_dict`."""
-        r = _Reader(data, where)
+        """Read the form written by :meth:`to_dict`; ``where`` is its key path, for messages."""
+        return cls._read(DictReader(data, where))
+
+    @classmethod
+    def _read(cls, r: DictReader) -> Self:
         return cls(
-            row=r.get("row", int),
-            tiers=tuple(r.ints("tiers")),
-            max_weight_20_kg=r.get("max_weight_20_kg", int),
-            max_weight_40_kg=r.get("max_weight_40_kg", int),
-            max_height_mm=r.get("max_height_mm", int),
-            reefer_tiers=frozenset(r.ints("reefer_tiers")),
-            accepts_45=r.get("accepts_45", bool),
-            tcg_m=r.get("tcg_m", float),
+            row=r.int_("row"),
+            tiers=tuple(r.int_list("tiers")),
+            max_weight_20_kg=r.int_("max_weight_20_kg"),
+            max_weight_40_kg=r.int_("max_weight_40_kg"),
+            max_height_mm=r.int_("max_height_mm"),
+            reefer_tiers=frozenset(r.int_list("reefer_tiers")),
+            accepts_45=r.bool_("accepts_45"),
+            tcg_m=r.float_("tcg_m"),
         )
 
 
@@ -260,29 +263,22 @@ class BaySection:
 
     @classmethod
     def from_dict(cls, data: object, where: str = "section") -> Self:
-        """Read the form written by :meth:`to_dict`."""
-        r = _Reader(data, where)
-        bay40 = None if r.raw("bay40") is None else r.get("bay40", int)
-        parts = {
-            name: BayPart(
-                tuple(
-                    StackSpec.from_dict(s, f"{where}.{name}[{i}]")
-                    for i, s in enumerate(r.get(name, list))
-                )
-            )
-            for name in ("hold", "deck")
-        }
-        covers = []
-        for i, item in enumerate(r.get("hatch_covers", list)):
-            c = _Reader(item, f"{where}.hatch_covers[{i}]")
-            covers.append(HatchCover(c.get("id", str), frozenset(c.ints("rows"))))
+        """Read the form written by :meth:`to_dict`; ``where`` is its key path, for messages."""
+        return cls._read(DictReader(data, where))
+
+    @classmethod
+    def _read(cls, r: DictReader) -> Self:
+        r.raw("bay40")  # required, null for a lone 20' bay
         return cls(
-            bay40=bay40,
-            bays20=tuple(r.ints("bays20")),
-            hold=parts["hold"],
-            deck=parts["deck"],
-            lcg_m=r.get("lcg_m", float),
-            hatch_covers=tuple(covers),
+            bay40=r.optional_int("bay40"),
+            bays20=tuple(r.int_list("bays20")),
+            hold=BayPart(tuple(StackSpec._read(s) for s in r.dict_list("hold"))),
+            deck=BayPart(tuple(StackSpec._read(s) for s in r.dict_list("deck"))),
+            lcg_m=r.float_("lcg_m"),
+            hatch_covers=tuple(
+                HatchCover(c.str_("id"), frozenset(c.int_list("rows")))
+                for c in r.dict_list("hatch_covers")
+            ),
         )
 
 
@@ -593,57 +589,22 @@ class VesselProfile:
             A key is missing, a value has the wrong type, or the profile breaks a rule;
             the message names the key path (``sections[3].deck[0].tiers``).
         """
-        r = _Reader(data, "vessel profile")
+        r = DictReader(data, label="vessel profile")
         return cls(
-            name=r.get("name", str),
-            loa_m=r.get("loa_m", float),
-            beam_m=r.get("beam_m", float),
-            design_draft_m=r.get("design_draft_m", float),
-            max_draft_m=r.get("max_draft_m", float),
-            deadweight_t=r.get("deadweight_t", float),
-            lightship_t=r.get("lightship_t", float),
-            sections=tuple(
-                BaySection.from_dict(s, f"sections[{i}]")
-                for i, s in enumerate(r.get("sections", list))
-            ),
-            hold_base_m=r.get("hold_base_m", float),
-            deck_base_m=r.get("deck_base_m", float),
-            deck_base_tier=r.get("deck_base_tier", int),
-            tier_height_mm=r.get("tier_height_mm", int),
+            name=r.str_("name"),
+            loa_m=r.float_("loa_m"),
+            beam_m=r.float_("beam_m"),
+            design_draft_m=r.float_("design_draft_m"),
+            max_draft_m=r.float_("max_draft_m"),
+            deadweight_t=r.float_("deadweight_t"),
+            lightship_t=r.float_("lightship_t"),
+            sections=tuple(BaySection._read(s) for s in r.dict_list("sections")),
+            hold_base_m=r.float_("hold_base_m"),
+            deck_base_m=r.float_("deck_base_m"),
+            deck_base_tier=r.int_("deck_base_tier"),
+            tier_height_mm=r.int_("tier_height_mm"),
         )
 
 
 def _row_tier(spec: StackSpec) -> tuple[int, int]:
     return spec.row, spec.tiers[0]
-
-
-class _Reader:
-    """Typed access to a JSON-like mapping; errors name the key path."""
-
-    __slots__ = ("data", "where")
-
-    def __init__(self, data: object, where: str) -> None:
-        if not isinstance(data, Mapping):
-            raise InvalidValue(f"{where}: expected an object, not {type(data).__name__}")
-        self.data: Mapping[object, object] = data
-        self.where = where
-
-    def raw(self, key: str) -> object:
-        if key not in self.data:
-            raise InvalidValue(f"{self.where}: missing key {key!r}")
-        return self.data[key]
-
-    def get(self, key: str, kind: type[_T]) -> _T:
-        """The value at ``key`` if it is a ``kind`` (an integer passes for a float)."""
-        value = self.raw(key)
-        if kind is float and type(value) is int:
-            value = float(value)
-        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-            raise InvalidValue(f"{self.where}.{key}: expected {kind.__name__}, not {value!r}")
-        return value
-
-    def ints(self, key: str) -> list[int]:
-        values = self.get(key, list)
-        if not all(type(v) is int for v in values):
-            raise InvalidValue(f"{self.where}.{key}: expected a list of integers, not {values!r}")
-        return values

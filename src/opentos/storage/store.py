@@ -579,6 +579,11 @@ class Store:
         self._state = None
 
 
+def _sqlite_time(at: datetime) -> str:
+    """An aware time as SQLAlchemy's SQLite dialect stores a UTC DATETIME."""
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
 def _differences(
     live: dict[ContainerNumber, Place], replayed: dict[ContainerNumber, Place]
 ) -> list[str]:
@@ -794,36 +799,50 @@ class Transaction:
         return numbered
 
     def _write(self, events: list[MoveEvent]) -> None:
+        """Append the events and update the inventory projection.
+
+        These two statements carry every event, so they go to the driver's
+        ``executemany`` with plain tuples: SQLAlchemy's per-row parameter
+        processing would cost more than the checks themselves.
+        """
         connection = self.connection
-        connection.execute(
-            insert(schema.move_events),
-            [
-                {
-                    "seq": e.seq,
-                    "at": e.at,
-                    "container": str(e.container),
-                    "from_place": None if e.from_place is None else str(e.from_place),
-                    "to_place": None if e.to_place is None else str(e.to_place),
-                    "equipment": e.equipment,
-                    "work_instruction": e.work_instruction,
-                }
-                for e in events
-            ],
-        )
-        final: dict[ContainerNumber, MoveEvent] = {}
-        for event in events:
-            final[event.container] = event
-        touched = [str(c) for c in final]
-        inv = schema.inventory
-        for start in range(0, len(touched), 500):
-            connection.execute(delete(inv).where(inv.c.container.in_(touched[start : start + 500])))
-        rows = [
-            {"container": str(c), "place": str(e.to_place), "seq": e.seq}
-            for c, e in final.items()
-            if e.to_place is not None
-        ]
-        if rows:
-            connection.execute(insert(inv), rows)
+        sqlite = connection.dialect.name == "sqlite"
+        mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        cursor = connection.connection.cursor()
+        try:
+            cursor.executemany(
+                "INSERT INTO move_events (seq, at, container, from_place, to_place, equipment, "
+                f"work_instruction) VALUES ({', '.join([mark] * 7)})",
+                [
+                    (
+                        e.seq,
+                        _sqlite_time(e.at) if sqlite else e.at,
+                        e.container._text,
+                        None if e.from_place is None else e.from_place._text,
+                        None if e.to_place is None else e.to_place._text,
+                        e.equipment,
+                        e.work_instruction,
+                    )
+                    for e in events
+                ],
+            )
+            final: dict[str, MoveEvent] = {}
+            for event in events:
+                final[event.container._text] = event
+            cursor.executemany(
+                f"DELETE FROM inventory WHERE container = {mark}", [(c,) for c in final]
+            )
+            rows = [
+                (c, e.to_place._text, e.seq) for c, e in final.items() if e.to_place is not None
+            ]
+            if rows:
+                cursor.executemany(
+                    "INSERT INTO inventory (container, place, seq) "
+                    f"VALUES ({mark}, {mark}, {mark})",
+                    rows,
+                )
+        finally:
+            cursor.close()
 
     def _flush_version(self) -> None:
         if self._bumped:
