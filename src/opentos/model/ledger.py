@@ -241,22 +241,7 @@ class Inventory:
                         under = cells.get(down)
                         if under is None or under._text == name or boxes[under._text][2] > length:
                             self._reject_target(box, length, dst, key, down)
-        # Everything checked: apply (the same steps as _commit, inlined for speed).
-        if src is not None:
-            if old is None:
-                del self._held[src]  # type: ignore[arg-type]
-            else:
-                for key in old.keys:
-                    del cells[key]
-        if dst is None:
-            del boxes[name]
-            return
-        boxes[name] = (box, dst, length, new)
-        if new is None:
-            self._held[dst] = box  # type: ignore[index]
-        else:
-            for key in new.keys:
-                cells[key] = box
+        self._commit(box, src, dst, old, new, length)
 
     def apply_all(self, events: Sequence[MoveEvent]) -> None:
         """Apply ``events`` in order, all or nothing.
