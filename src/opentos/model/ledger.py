@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from opentos.errors import IllegalMove, InvalidValue, OpenTosError
+from opentos.errors import IllegalMove, InvalidSlot, InvalidValue, OpenTosError
 from opentos.model.ids import ContainerNumber
 from opentos.model.places import EquipmentPlace, Place, StackPlace, VesselPlace, YardPlace
 from opentos.model.stacking import Cell, StackArea
@@ -36,8 +36,9 @@ AreaResolver = Callable[[StackPlace], StackArea]
 LengthOf = Callable[[ContainerNumber], int]
 """Gives a container's length in feet; raises NotFound for an unknown container."""
 
-CellKey = tuple[str, int, int, int]
-"""``(area key, bay20, row, tier)``: a cell made unique across the terminal."""
+CellKey = int
+"""A cell made unique across the terminal: ``(area number, bay20, row, tier)`` packed into
+one int (an int hashes for free; the ledger looks cells up several times per event)."""
 
 
 class EventKind(StrEnum):
@@ -124,9 +125,10 @@ class Inventory:
         # equipment). Keyed by text: a str caches its hash, and this is the hot path.
         self._boxes: dict[str, _Entry] = {}
         self._cells: dict[CellKey, ContainerNumber] = {}
+        self._area_numbers: dict[str, int] = {}
         self._held: dict[EquipmentPlace, ContainerNumber] = {}
         # (place text, length) -> geometry; slots and lengths repeat endlessly.
-        self._geometry: dict[tuple[str, int], _Geometry] = {}
+        self._geometry: dict[int, dict[str, _Geometry]] = {20: {}, 40: {}, 45: {}}
 
     # -- queries ---------------------------------------------------------------
 
@@ -141,7 +143,9 @@ class Inventory:
             return self._held.get(place)
         bay = place.slot.bay
         first = bay if bay % 2 else bay - 1
-        occupant = self._cells.get((_area_key(place), first, place.slot.row, place.slot.tier))
+        occupant = self._cells.get(
+            self._cell_key(_area_key(place), (first, place.slot.row, place.slot.tier))
+        )
         return occupant if occupant is not None and self.where(occupant) == place else None
 
     def positions(self) -> dict[ContainerNumber, Place]:
@@ -230,7 +234,8 @@ class Inventory:
                 if holder is not None:
                     raise IllegalMove(f"{box} cannot go to {dst}: {holder} is already there")
             else:
-                new = self._geometry.get((dst._text, length))
+                by_place = self._geometry.get(length)
+                new = None if by_place is None else by_place.get(dst._text)
                 if new is None:
                     new = self._target_geometry(box, length, dst)
                 for key, down in zip(new.keys, new.below, strict=False):
@@ -285,24 +290,31 @@ class Inventory:
         except OpenTosError as exc:
             raise IllegalMove(f"{box} cannot arrive: {exc}") from None
 
+    def _cell_key(self, area: str, cell: Cell) -> CellKey:
+        number = self._area_numbers.setdefault(area, len(self._area_numbers))
+        bay, row, tier = cell
+        return ((number * 1000 + bay) * 100 + row) * 100 + tier
+
     def _geometry_of(self, place: StackPlace, length: int) -> _Geometry:
-        key = (place._text, length)
-        found = self._geometry.get(key)
+        by_place = self._geometry.setdefault(length, {})
+        found = by_place.get(place._text)
         if found is None:
             area = self._areas(place)
             slot = place.slot
             cells = area.cells(slot.bay, slot.row, slot.tier, length)
+            if not (slot.bay < 1000 and slot.row < 100 and slot.tier < 100):
+                raise InvalidSlot(f"{place}: bays go up to 999, rows and tiers up to 99")
             prefix = _area_key(place)
 
             def keyed(cell: Cell | None) -> CellKey | None:
-                return None if cell is None else (prefix, *cell)
+                return None if cell is None else self._cell_key(prefix, cell)
 
             found = _Geometry(
-                tuple((prefix, *c) for c in cells),
+                tuple(self._cell_key(prefix, c) for c in cells),
                 tuple(keyed(area.below(c)) for c in cells),
                 tuple(keyed(area.above(c)) for c in cells),
             )
-            self._geometry[key] = found
+            by_place[place._text] = found
         return found
 
     def _target_geometry(self, box: ContainerNumber, length: int, dst: StackPlace) -> _Geometry:
@@ -330,8 +342,8 @@ class Inventory:
         under = cells.get(down)
         if under is None or under == box:
             raise IllegalMove(
-                f"{box} cannot go to {dst}: nothing under it in bay {down[1]:03d} "
-                f"row {down[2]:02d} tier {down[3]:02d} (no floating boxes)"
+                f"{box} cannot go to {dst}: nothing under it in bay {down // 10_000 % 1000:03d} "
+                f"row {down // 100 % 100:02d} tier {down % 100:02d} (no floating boxes)"
             )
         under_length = self.length(under)
         raise IllegalMove(

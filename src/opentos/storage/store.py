@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Self, TypeVar
+from typing import Self, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -494,7 +494,9 @@ class Store:
     def rebuild(self, *, repair: bool = False, batch: int = 50_000) -> RebuildReport:
         """Replay the whole ledger into a fresh inventory and compare it with the live one.
 
-        Every event is checked again. With ``repair``, the inventory table is
+        Every event is checked again. The live inventory and the ledger's head
+        are read in one snapshot, and events up to that head are replayed, so
+        writers may go on meanwhile. With ``repair``, the inventory table is
         rewritten from the replay when they differ.
 
         Raises
@@ -503,7 +505,17 @@ class Store:
             An event in the ledger breaks an invariant (the ledger itself is damaged).
         """
         started = time.perf_counter()
-        with self.engine.connect() as connection:
+        engine = self.engine
+        if engine.dialect.name == "postgresql":
+            engine = engine.execution_options(isolation_level="REPEATABLE READ")
+        with engine.connect() as connection, connection.begin():
+            head = int(connection.execute(select(schema.ledger_head.c.seq)).scalar_one())
+            live = {
+                ContainerNumber.parse(c): parse_place(p)
+                for c, p in connection.execute(
+                    select(schema.inventory.c.container, schema.inventory.c.place)
+                )
+            }
             lengths = {
                 ContainerNumber.parse(n): length
                 for n, length in connection.execute(
@@ -518,45 +530,29 @@ class Store:
         places: dict[str | None, Place | None] = {None: None}
         count = 0
         with self.engine.connect() as connection:
-            state.connection = connection
-            mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-            sql = (
-                "SELECT seq, container, from_place, to_place FROM move_events "
-                f"WHERE seq > {mark} ORDER BY seq LIMIT {mark}"
-            )
-            cursor = connection.connection.cursor()
-            last = 0
-            try:
-                while True:
-                    cursor.execute(sql, (last, batch))
-                    rows = cursor.fetchall()
-                    if not rows:
-                        break
-                    for seq, number_text, src_text, dst_text in rows:
-                        try:
-                            number = numbers[number_text]
-                        except KeyError:
-                            number = numbers[number_text] = ContainerNumber.parse(number_text)
-                        try:
-                            src = places[src_text]
-                        except KeyError:
-                            src = places[src_text] = parse_place(src_text)
-                        try:
-                            dst = places[dst_text]
-                        except KeyError:
-                            dst = places[dst_text] = parse_place(dst_text)
-                        try:
-                            move(number, src, dst)
-                        except OpenTosError as exc:
-                            raise StorageError(
-                                f"ledger event {seq} breaks an invariant: {exc}"
-                            ) from None
-                    count += len(rows)
-                    last = rows[-1][0]
-            finally:
-                cursor.close()
-        live = self.inventory_places()
-        replayed = dict(inventory.positions())
+            state.connection = connection  # for visits' vessel profiles
+            for rows in _ledger_rows(self.engine, head, batch):
+                for seq, number_text, src_text, dst_text in rows:
+                    try:
+                        number = numbers[number_text]
+                    except KeyError:
+                        number = numbers[number_text] = ContainerNumber.parse(number_text)
+                    try:
+                        src = places[src_text]
+                    except KeyError:
+                        src = places[src_text] = parse_place(src_text)
+                    try:
+                        dst = places[dst_text]
+                    except KeyError:
+                        dst = places[dst_text] = parse_place(dst_text)
+                    try:
+                        move(number, src, dst)
+                    except OpenTosError as exc:
+                        raise StorageError(
+                            f"ledger event {seq} breaks an invariant: {exc}"
+                        ) from None
+                count += len(rows)
+        replayed = inventory.positions()
         differences = _differences(live, replayed)
         repaired = False
         if differences and repair:
@@ -577,6 +573,31 @@ class Store:
             if rows:
                 tx.connection.execute(insert(schema.inventory), rows)
         self._state = None
+
+
+_Row = tuple[int, str, str | None, str | None]
+
+
+def _ledger_rows(engine: Engine, head: int, batch: int) -> Iterator[list[_Row]]:
+    """Ledger rows up to ``head``, in batches, straight from the driver (no Row objects)."""
+    with engine.connect() as connection:
+        mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        sql = (
+            "SELECT seq, container, from_place, to_place FROM move_events "
+            f"WHERE seq > {mark} AND seq <= {mark} ORDER BY seq LIMIT {mark}"
+        )
+        cursor = connection.connection.cursor()
+        try:
+            last = 0
+            while True:
+                cursor.execute(sql, (last, head, batch))
+                rows = cast(list[_Row], cursor.fetchall())
+                if not rows:
+                    return
+                yield rows
+                last = rows[-1][0]
+        finally:
+            cursor.close()
 
 
 def _sqlite_time(at: datetime) -> str:
