@@ -150,8 +150,9 @@ def _show_container(store: Store, number: ContainerNumber) -> None:
 def _show_places(store: Store, rows: Sequence[tuple[ContainerNumber, Place]], title: str) -> None:
     table = Table("place", "container", "type", "F/E", "kg", "POD", title=f"{title}: {len(rows)}")
     limit = 200
+    boxes = store.containers([number for number, _ in rows])
     for number, place in rows[:limit]:
-        box = store.container(number)
+        box = boxes[number]
         table.add_row(
             str(place),
             str(number),
@@ -163,7 +164,7 @@ def _show_places(store: Store, rows: Sequence[tuple[ContainerNumber, Place]], ti
     console.print(table)
     if len(rows) > limit:
         console.print(f"... and {len(rows) - limit} more")
-    types = Counter(store.container(n).iso_type.code for n, _ in rows)
+    types = Counter(boxes[n].iso_type.code for n, _ in rows)
     console.print("types: " + ", ".join(f"{k} {v}" for k, v in types.most_common()))
 
 

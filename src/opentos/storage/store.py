@@ -385,6 +385,21 @@ class Store:
             raise NotFound(f"container {number} is not known to this terminal")
         return Container.from_dict(data)
 
+    def containers(self, numbers: Sequence[ContainerNumber]) -> dict[ContainerNumber, Container]:
+        """Master data of many containers at once (unknown numbers are left out)."""
+        found: dict[ContainerNumber, Container] = {}
+        texts = [str(n) for n in numbers]
+        c = schema.containers.c
+        with self.engine.connect() as connection:
+            for start in range(0, len(texts), 500):
+                rows = connection.execute(
+                    select(c.data).where(c.number.in_(texts[start : start + 500]))
+                ).scalars()
+                for data in rows:
+                    container = Container.from_dict(data)
+                    found[container.number] = container
+        return found
+
     def visit(self, visit_id: str) -> Visit:
         """A visit by id (:class:`NotFound` if there is none)."""
         with self.engine.connect() as connection:
