@@ -9,7 +9,7 @@ import time
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import ledger
+from benchmarks import ledger, twin
 
 
 def main() -> None:
@@ -20,9 +20,10 @@ def main() -> None:
     console = Console()
     started = time.perf_counter()
     table = Table("figure", "measured", "target", title="OpenTOS benchmarks")
-    for row in ledger.run(quick=args.quick):
-        table.add_row(*row)
-        console.print(" | ".join(row))
+    for suite in (ledger, twin):
+        for row in suite.run(quick=args.quick):
+            table.add_row(*row)
+            console.print(" | ".join(row))
     console.print(table)
     console.print(
         f"{platform.python_implementation()} {platform.python_version()} on "

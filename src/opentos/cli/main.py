@@ -217,6 +217,21 @@ def ledger_events(
 
 
 @app.command()
+def simulate(
+    scenario: Annotated[str, typer.Option(help="Scenario: zim-chicago.")] = "zim-chicago",
+    preset: Annotated[str, typer.Option(help="Terminal preset.")] = "qianwan-1",
+    policy: Annotated[str, typer.Option(help="AGV dispatching: fcfs, nearest, optimal.")] = "fcfs",
+    agvs: Annotated[int, typer.Option(help="AGVs in service.")] = 38,
+    seed: Annotated[int, typer.Option(help="Seed of the scenario and the run.")] = 2017,
+    out: Annotated[Path, typer.Option(help="Folder for kpis.json and the plots.")] = Path("out"),
+) -> None:
+    """Run a scenario in the digital twin; write kpis.json and PNG plots to OUT."""
+    from opentos.cli.simulate import run_simulation
+
+    run_simulation(scenario, preset, policy, agvs, seed, out, console, err_console)
+
+
+@app.command()
 def demo(
     seed: Annotated[int, typer.Option(help="Seed for the generated containers.")] = 7,
     occupancy: Annotated[float, typer.Option(help="Yard fill, 0-1.")] = 0.55,

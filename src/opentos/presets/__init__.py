@@ -87,12 +87,15 @@ def preset_names() -> list[str]:
     Returns
     -------
     list[str]
-        File names in this package without ``.toml``, such as ``"qianwan-1"``.
+        File names in this package without ``.toml``, such as ``"qianwan-1"``; the
+        equipment kinematics files (``kinematics-*.toml``) are not terminal presets.
     """
     return sorted(
         entry.name.removesuffix(_SUFFIX)
         for entry in resources.files(__name__).iterdir()
-        if entry.name.endswith(_SUFFIX) and entry.is_file()
+        if entry.name.endswith(_SUFFIX)
+        and entry.is_file()
+        and not entry.name.startswith("kinematics-")
     )
 
 

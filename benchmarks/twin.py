@@ -1,0 +1,83 @@
+"""Twin benchmarks: zim-chicago productivity by policy and fleet size, and twin speed.
+
+Targets (issue "Digital twin and equipment control"):
+- zim-chicago with 38 AGVs: moves per QC-hour at >= 95 % of the crane bound;
+- a plot of moves per QC-hour against the number of AGVs (10 ... 38) per policy;
+- with the plainest policy (fcfs), how close qianwan-1 comes to the published
+  everyday average (about 36 moves per QC-hour);
+- twin speed: events per second (the 24-hour ``day`` scenario comes later).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+from opentos.twin.run import SimulationSettings, simulate
+from opentos.twin.scenario import zim_chicago
+
+POLICIES = ("fcfs", "nearest", "optimal")
+EVERYDAY_AVERAGE = 36.2
+"""Reported everyday average of Qianwan, boxes per QC-hour (../shared/reference/qianwan.md)."""
+
+
+def run(quick: bool = False, out: Path = Path("bench-out")) -> list[tuple[str, str, str]]:
+    """Run the twin benchmarks; rows of (figure, value, target)."""
+    rows: list[tuple[str, str, str]] = []
+    scenario = zim_chicago()
+    fleets = (10, 20, 38) if quick else (10, 14, 18, 22, 26, 30, 34, 38)
+    rates: dict[str, list[float]] = {p: [] for p in POLICIES}
+    for policy in POLICIES:
+        for agvs in fleets:
+            started = time.perf_counter()
+            result = simulate(scenario, SimulationSettings(policy=policy, agvs=agvs, seed=2017))
+            wall = time.perf_counter() - started
+            k = result.kpis
+            rate = float(str(k["moves_per_qc_hour"]))
+            rates[policy].append(rate)
+            if agvs == 38:
+                rows.append(
+                    (
+                        f"zim-chicago, {policy}, 38 AGVs: moves per QC-hour "
+                        f"(crane bound {k['crane_bound_moves_per_qc_hour']})",
+                        f"{rate:.1f} ({float(str(k['ratio_to_crane_bound'])):.1%} of the bound)",
+                        ">= 95 % of the crane bound",
+                    )
+                )
+                rows.append(
+                    (
+                        f"twin speed, zim-chicago {policy} ({k['duration_h']} h simulated)",
+                        f"{result.simpy_events / wall:,.0f} events/s, {wall:.1f} s wall",
+                        "",
+                    )
+                )
+                if policy == "fcfs":
+                    rows.append(
+                        (
+                            "plainest policy (fcfs, 38 AGVs) vs the everyday average",
+                            f"{rate:.1f} vs {EVERYDAY_AVERAGE} moves per QC-hour "
+                            f"({rate / EVERYDAY_AVERAGE:.0%})",
+                            "near 36",
+                        )
+                    )
+    out.mkdir(parents=True, exist_ok=True)
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for policy in POLICIES:
+        ax.plot(fleets, rates[policy], marker="o", label=policy)
+    ax.axhline(EVERYDAY_AVERAGE, color="grey", linestyle="--", label="Qianwan everyday average")
+    ax.set_xlabel("AGVs")
+    ax.set_ylabel("moves per QC-hour")
+    ax.set_title("zim-chicago: productivity against fleet size")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    plot = out / "zim_chicago_agvs.png"
+    fig.savefig(plot, dpi=110)
+    plt.close(fig)
+    rows.append(("plot of moves per QC-hour against AGVs", str(plot), ""))
+    return rows

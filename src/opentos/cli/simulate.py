@@ -1,0 +1,76 @@
+"""``opentos simulate``: a scenario in the twin, with a progress bar, KPIs and plots."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from opentos.cli.progress import progress
+from opentos.errors import ConfigError
+from opentos.twin.plots import write_plots
+from opentos.twin.run import SimulationResult, SimulationSettings, simulate
+from opentos.twin.scenario import scenario as make_scenario
+
+
+def run_simulation(
+    scenario: str,
+    preset: str,
+    policy: str,
+    agvs: int,
+    seed: int,
+    out: Path,
+    console: Console,
+    progress_console: Console,
+) -> SimulationResult:
+    """Run, write ``kpis.json`` and the plots into ``out``, print the KPIs."""
+    made = make_scenario(scenario, seed)
+    if made.layout.name != _preset_name(preset):
+        raise ConfigError(f"scenario {scenario} is defined for qianwan-1, not {preset!r}")
+    started = time.perf_counter()
+    with progress(progress_console, f"simulating {scenario}", made.moves) as report:
+        last = [0]
+
+        def advance(done: int, _total: int) -> None:
+            report.advance(done - last[0])
+            last[0] = done
+
+        result = simulate(made, SimulationSettings(policy=policy, agvs=agvs, seed=seed), advance)
+    wall = time.perf_counter() - started
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "kpis.json").write_text(json.dumps(result.kpis, indent=2, sort_keys=True) + "\n")
+    plots = write_plots(result, out)
+    console.print(kpi_table(result))
+    console.print(
+        f"{result.simpy_events:,} events in {wall:.1f} s wall "
+        f"({result.simpy_events / wall:,.0f} events/s); wrote {out / 'kpis.json'} and "
+        + ", ".join(p.name for p in plots)
+    )
+    return result
+
+
+def _preset_name(preset: str) -> str:
+    from opentos.presets import load_preset
+
+    return load_preset(preset).name
+
+
+def kpi_table(result: SimulationResult) -> Table:
+    """The headline KPIs of a run."""
+    k = result.kpis
+    table = Table("KPI", "value", title=f"{result.scenario}: {k['policy']}, {k['agvs']} AGVs")
+    table.add_row("moves", f"{k['moves']} ({'finished' if k['finished'] else 'NOT finished'})")
+    table.add_row("duration", f"{k['duration_h']} h")
+    table.add_row("moves per QC-hour", str(k["moves_per_qc_hour"]))
+    table.add_row("crane bound (moves per QC-hour)", str(k["crane_bound_moves_per_qc_hour"]))
+    table.add_row("ratio to the crane bound", f"{float(str(k['ratio_to_crane_bound'])):.1%}")
+    table.add_row("berth productivity (moves/h)", str(k["berth_moves_per_hour"]))
+    table.add_row("AGV time split", json.dumps(k["agv_time_split"]))
+    armg = k["armg_utilisation"]
+    assert isinstance(armg, dict)
+    table.add_row("ARMG utilisation (working cranes)", str(armg["mean_of_working_cranes"]))
+    table.add_row("rehandle ratio", str(k["rehandle_ratio"]))
+    return table

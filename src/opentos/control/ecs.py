@@ -1,0 +1,609 @@
+"""The equipment control system: turns a call's crane sequences into machine orders.
+
+:class:`EquipmentControl` is event driven: it sends orders through an
+:class:`~opentos.control.link.EquipmentLink` and reacts to the events the
+machines report. It knows nothing of the twin; the same object would drive
+real machines through another link.
+
+What it decides, and the rules that keep the terminal free of deadlock:
+
+- **Quay cranes** get their whole work sequence at the start and work it in
+  order. Each crane has a few handover positions (spurs of the guide path);
+  they are granted only to the AGVs serving the crane's next unfinished jobs
+  in sequence (``handover_window``), so an AGV for a later job can never take
+  the place of the one the crane is waiting for.
+- **AGVs** are dispatched by a pluggable policy over a snapshot (idle AGVs,
+  dispatchable jobs). Routes come from the conflict-free router. An AGV never
+  waits on a handover spur for permission to go on: if the spur it needs
+  next is not free (or not yet granted) it parks on a parking spur and
+  retries when something changes. Idle AGVs leave handover spurs.
+- **Yard cranes** get one order at a time, chosen when the crane is idle:
+  first a stacking job whose AGV is already at the block, then a retrieval
+  whose AGV is on its way (with the relocations it needs, done first, each a
+  ledger move). Slots are allocated at the moment the order is given, so no
+  other move can invalidate them.
+- **Batteries**: an AGV that falls below ``charge_below_pct`` when idle goes
+  to a free charger and charges before taking new work.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from opentos.control.dispatch import (
+    AgvState,
+    DispatchPolicy,
+    DispatchSnapshot,
+    TransportJob,
+)
+from opentos.control.link import (
+    AgvAction,
+    AgvOrder,
+    Arrived,
+    EquipmentEvent,
+    EquipmentLink,
+    Fault,
+    Moved,
+    OrderDone,
+    QuayCraneOrder,
+    TimedStep,
+    YardCraneOrder,
+)
+from opentos.control.quay import CraneJob
+from opentos.control.routing import Route, Router
+from opentos.control.yard import YardFull, YardView, allocate, plan_retrieval
+from opentos.model.container import Container
+from opentos.model.guidepath import GuidePath
+from opentos.model.ids import ContainerNumber
+from opentos.model.layout import TerminalLayout
+from opentos.model.places import EquipmentPlace, VesselPlace, YardPlace
+
+
+@dataclass(frozen=True, slots=True)
+class EcsSettings:
+    """Tuning of the ECS rules (see the module docstring)."""
+
+    handover_window: int = 2
+    """Next unfinished jobs of a quay crane that may hold its handover spurs."""
+    fetch_window: int = 4
+    """Next unfinished jobs of a quay crane whose loads may be fetched from the yard."""
+    charge_below_pct: float = 30.0
+    blocks_considered: int = 6
+    """Nearest blocks among which a discharged box's block is chosen (least busy first)."""
+
+
+@dataclass(eq=False)
+class Job:
+    """A quay move and its progress through the ECS."""
+
+    crane_job: CraneJob
+    instruction: str
+    vessel_place: VesselPlace
+    block: str | None = None
+    yard_place: YardPlace | None = None
+    agv: str | None = None
+    qc_done: bool = False
+    """The box has passed the quay crane's handover."""
+    finished: bool = False
+
+    @property
+    def kind(self) -> Literal["discharge", "load"]:
+        """Discharge or load."""
+        return self.crane_job.move.kind
+
+    @property
+    def container(self) -> ContainerNumber:
+        """The box moved."""
+        return self.crane_job.move.container
+
+    @property
+    def crane(self) -> str:
+        """The quay crane."""
+        return self.crane_job.crane
+
+
+AgvPhase = Literal[
+    "idle", "to_pickup", "to_dropoff", "waiting_spur", "to_park", "parked", "charging"
+]
+
+
+@dataclass(eq=False)
+class AgvInfo:
+    """What the ECS knows of one AGV."""
+
+    id: str
+    node: str
+    battery_pct: float = 100.0
+    phase: AgvPhase = "idle"
+    job: Job | None = None
+    loaded: bool = False
+    free_at_s: float = 0.0
+    moving: bool = False
+    """Driving a route: it can get no new route until it arrives."""
+
+
+@dataclass(eq=False)
+class CraneTask:
+    """Work waiting for a block's yard crane."""
+
+    kind: Literal["stack", "retrieve"]
+    job: Job
+    ready: bool = False
+
+
+@dataclass(eq=False)
+class BlockState:
+    """A block's waterside yard crane and its queue."""
+
+    block: str
+    crane: str
+    spurs: tuple[str, ...]
+    tasks: list[CraneTask] = field(default_factory=list)
+    busy: bool = False
+    batch: deque[YardCraneOrder] = field(default_factory=deque)
+
+
+class EquipmentControl:
+    """The ECS for one or more vessel calls at a terminal."""
+
+    def __init__(
+        self,
+        link: EquipmentLink,
+        layout: TerminalLayout,
+        path: GuidePath,
+        router: Router,
+        policy: DispatchPolicy,
+        yard: YardView,
+        containers: Mapping[ContainerNumber, Container],
+        agvs: Mapping[str, str],
+        agv_speed_m_s: float,
+        settings: EcsSettings | None = None,
+    ) -> None:
+        self.link = link
+        self.layout = layout
+        self.path = path
+        self.router = router
+        self.policy = policy
+        self.yard = yard
+        self.containers = containers
+        self.settings = settings or EcsSettings()
+        self._speed = agv_speed_m_s
+        self.agvs = {agv_id: AgvInfo(agv_id, node) for agv_id, node in agvs.items()}
+        self.jobs: dict[str, Job] = {}
+        self._by_container: dict[ContainerNumber, Job] = {}
+        self._remaining: dict[str, deque[Job]] = {}
+        self._qc_spurs: dict[str, tuple[str, ...]] = {}
+        self._spur_owner: dict[str, str] = {}
+        self.blocks: dict[str, BlockState] = {}
+        for crane in layout.yard_cranes:
+            if crane.side == "waterside":
+                self.blocks[crane.block] = BlockState(
+                    crane.block, crane.id, tuple(path.block_handovers(crane.block))
+                )
+        self._crane_block = {state.crane: state.block for state in self.blocks.values()}
+        self._order_ids = itertools.count(1)
+        self.unfinished = 0
+
+    # -- set-up ----------------------------------------------------------------
+
+    def add_call(
+        self,
+        visit: str,
+        sequences: Mapping[str, Sequence[CraneJob]],
+        yard_places: Mapping[ContainerNumber, YardPlace],
+    ) -> None:
+        """Take a call's crane sequences; loads are fetched from ``yard_places``."""
+        for crane, crane_jobs in sequences.items():
+            queue = self._remaining.setdefault(crane, deque())
+            self._qc_spurs[crane] = tuple(self.path.qc_handovers(crane))
+            for cj in crane_jobs:
+                instruction = f"{visit}.{crane}.{cj.sequence:04d}"
+                job = Job(cj, instruction, VesselPlace(visit, cj.move.slot))
+                if cj.move.kind == "load":
+                    job.yard_place = yard_places[cj.move.container]
+                    job.block = job.yard_place.slot.block
+                self.jobs[instruction] = job
+                self._by_container[cj.move.container] = job
+                queue.append(job)
+                self.unfinished += 1
+
+    def start(self) -> None:
+        """Subscribe to events, hand the quay cranes their sequences, start dispatching."""
+        self.link.subscribe(self.on_event)
+        for queue in self._remaining.values():
+            for job in queue:
+                self.link.send(
+                    QuayCraneOrder(
+                        self._order_id("QC"),
+                        job.crane,
+                        job.kind,
+                        job.container,
+                        job.vessel_place,
+                        job.crane_job.bay_x_m,
+                        job.instruction,
+                    )
+                )
+        self._step()
+
+    @property
+    def finished(self) -> bool:
+        """Every quay move is done."""
+        return self.unfinished == 0
+
+    # -- events ----------------------------------------------------------------
+
+    def on_event(self, event: EquipmentEvent) -> None:
+        """React to a machine's event, then dispatch and retry what waits."""
+        if isinstance(event, Moved):
+            self.yard.apply(event.container, event.source, event.target)
+            self._on_moved(event)
+        elif isinstance(event, Arrived):
+            agv = self.agvs[event.agv]
+            agv.node = event.node
+            agv.battery_pct = event.battery_pct
+            agv.moving = False
+            self._on_arrived(agv)
+        elif isinstance(event, OrderDone):
+            self._on_done(event)
+        elif isinstance(event, Fault):
+            pass  # faults are handled by a later version of the ECS
+        self._step()
+
+    def _on_moved(self, event: Moved) -> None:
+        source, target = event.source, event.target
+        job = self._by_container.get(event.container)
+        if job is None:
+            return
+        if isinstance(target, EquipmentPlace) and target.equipment in self.agvs:
+            agv = self.agvs[target.equipment]
+            agv.loaded = True
+            if job.kind == "discharge":
+                job.qc_done = True
+                self._advance_crane(job.crane)
+            self._send_loaded(agv)
+        elif isinstance(source, EquipmentPlace) and source.equipment in self.agvs:
+            agv = self.agvs[source.equipment]
+            agv.loaded = False
+            agv.job = None
+            agv.phase = "idle"
+            agv.free_at_s = event.at_s
+            if job.kind == "load":
+                job.qc_done = True
+                self._advance_crane(job.crane)
+        done = (job.kind == "load" and isinstance(target, VesselPlace)) or (
+            job.kind == "discharge" and isinstance(target, YardPlace)
+        )
+        if done and not job.finished:
+            job.finished = True
+            self.unfinished -= 1
+
+    def _on_arrived(self, agv: AgvInfo) -> None:
+        if agv.phase == "to_park":
+            agv.phase = "parked"
+        elif agv.phase == "to_dropoff" and agv.job is not None and agv.job.kind == "discharge":
+            self._mark_ready(agv.job, "stack")
+
+    def _on_done(self, event: OrderDone) -> None:
+        block = self._crane_block.get(event.machine)
+        if block is not None:
+            state = self.blocks[block]
+            state.busy = False
+            self._start_crane(state)
+            return
+        agv = self.agvs.get(event.machine)
+        if agv is not None and agv.phase == "charging":
+            agv.phase = "idle"
+            agv.free_at_s = event.at_s
+
+    # -- quay side ----------------------------------------------------------------
+
+    def _advance_crane(self, crane: str) -> None:
+        queue = self._remaining[crane]
+        while queue and queue[0].qc_done:
+            queue.popleft()
+
+    def _in_window(self, job: Job, size: int) -> bool:
+        queue = self._remaining[job.crane]
+        return any(j is job for j in itertools.islice(queue, size))
+
+    def _free_spur(self, spurs: Sequence[str]) -> list[str]:
+        return [s for s in spurs if s not in self._spur_owner]
+
+    # -- dispatching ---------------------------------------------------------------
+
+    def _step(self) -> None:
+        self._retry_waiting()
+        self._dispatch()
+        self._clear_spurs()
+
+    def _dispatchable(self) -> list[Job]:
+        out = []
+        for queue in self._remaining.values():
+            for i, job in enumerate(queue):
+                if i >= self.settings.fetch_window:
+                    break
+                if job.agv is not None or job.qc_done:
+                    continue
+                in_window = i < self.settings.handover_window
+                if job.kind == "load" or in_window:
+                    out.append(job)
+        return out
+
+    def _dispatch(self) -> None:
+        jobs = self._dispatchable()
+        idle = [
+            a
+            for a in self.agvs.values()
+            if a.phase in ("idle", "parked") and a.job is None and not a.moving
+        ]
+        if not jobs or not idle:
+            return
+        now = self.link.now_s()
+        transport = []
+        for job in jobs:
+            if job.kind == "discharge":
+                pickup = self._qc_spurs[job.crane][0]
+                dropoff = self.blocks[self._nearest_blocks(pickup)[0]].spurs[0]
+            else:
+                assert job.block is not None
+                pickup = self.blocks[job.block].spurs[0]
+                dropoff = self._qc_spurs[job.crane][0]
+            transport.append(
+                TransportJob(
+                    job.instruction,
+                    job.kind,
+                    pickup,
+                    dropoff,
+                    now,
+                    now,
+                    job.crane,
+                    job.crane_job.sequence,
+                )
+            )
+        snapshot = DispatchSnapshot(
+            now,
+            tuple(
+                AgvState(a.id, a.node, max(now, a.free_at_s), a.battery_pct)
+                for a in sorted(idle, key=lambda a: a.id)
+            ),
+            tuple(transport),
+            min_battery_pct=self.settings.charge_below_pct - 10,
+        )
+        for assignment in self.policy.assign(snapshot, self._travel_s):
+            self._start_job(self.agvs[assignment.agv], self.jobs[assignment.job])
+
+    def _travel_s(self, a: str, b: str) -> float:
+        return self.path.distance_m(a, b) / self._speed
+
+    def _start_job(self, agv: AgvInfo, job: Job) -> None:
+        if job.kind == "discharge":
+            spurs = self._free_spur(self._qc_spurs[job.crane])
+        else:
+            assert job.block is not None
+            spurs = self._free_spur(self.blocks[job.block].spurs)
+        for spur in spurs:
+            if self._drive(agv, spur, "receive", job):
+                self._spur_owner[spur] = agv.id
+                agv.job = job
+                agv.phase = "to_pickup"
+                job.agv = agv.id
+                if job.kind == "load":
+                    assert job.block is not None
+                    self.blocks[job.block].tasks.append(CraneTask("retrieve", job, ready=True))
+                    self._start_crane(self.blocks[job.block])
+                return
+
+    def _send_loaded(self, agv: AgvInfo) -> None:
+        """An AGV just got its box: take it on, or park until it can."""
+        job = agv.job
+        assert job is not None
+        if job.kind == "discharge":
+            if job.block is None:
+                job.block = self._choose_block(agv.node, job.container)
+            spurs = self._free_spur(self.blocks[job.block].spurs)
+        elif self._in_window(job, self.settings.handover_window):
+            spurs = self._free_spur(self._qc_spurs[job.crane])
+        else:
+            spurs = []
+        for spur in spurs:
+            if self._drive(agv, spur, "deliver", job):
+                self._spur_owner[spur] = agv.id
+                agv.phase = "to_dropoff"
+                if job.kind == "discharge":
+                    assert job.block is not None
+                    self.blocks[job.block].tasks.append(CraneTask("stack", job))
+                return
+        self._park(agv, "waiting_spur")
+
+    def _retry_waiting(self) -> None:
+        for agv in sorted(self.agvs.values(), key=lambda a: a.id):
+            if agv.phase == "waiting_spur" and agv.job is not None and not agv.moving:
+                self._send_loaded(agv)
+
+    def _clear_spurs(self) -> None:
+        """Idle AGVs leave handover spurs (they would block the next handover)."""
+        for agv in self.agvs.values():
+            if agv.phase != "idle" or agv.job is not None or agv.moving:
+                continue
+            if agv.battery_pct < self.settings.charge_below_pct and self._charge(agv):
+                continue
+            if self.path.node(agv.node).kind in ("qc_handover", "block_handover"):
+                self._park(agv, "to_park")
+
+    def _park(self, agv: AgvInfo, phase: AgvPhase) -> None:
+        here = self.path.node(agv.node)
+        if here.kind == "parking" and agv.phase in ("parked", "waiting_spur"):
+            agv.phase = phase if phase == "waiting_spur" else "parked"
+            return
+        parkings = sorted(
+            self.path.parkings(), key=lambda p: (self.path.distance_m(agv.node, p), p)
+        )
+        for node in parkings:
+            if node in self._spur_owner:
+                continue
+            if self._drive(agv, node, "park", agv.job):
+                agv.phase = phase
+                self._spur_owner[node] = agv.id
+                return
+        agv.phase = phase
+
+    def _charge(self, agv: AgvInfo) -> bool:
+        for node in sorted(self.path.chargers(), key=lambda c: self.path.distance_m(agv.node, c)):
+            if node in self._spur_owner:
+                continue
+            if self._drive(agv, node, "charge", None):
+                self._spur_owner[node] = agv.id
+                agv.phase = "charging"
+                return True
+        return False
+
+    def _release_spur(self, node: str) -> None:
+        self._spur_owner.pop(node, None)
+
+    def _drive(self, agv: AgvInfo, goal: str, action: AgvAction, job: Job | None) -> bool:
+        now = self.link.now_s()
+        route = self.router.plan(agv.id, agv.node, now, goal)
+        if route is None:
+            return False
+        if agv.node in self._spur_owner and self._spur_owner[agv.node] == agv.id:
+            self._release_spur(agv.node)
+        agv.moving = True
+        self.link.send(
+            AgvOrder(
+                self._order_id("AGV"),
+                agv.id,
+                _timed_steps(route),
+                action,
+                None if job is None else job.container,
+                None if job is None else job.instruction,
+            )
+        )
+        return True
+
+    def _nearest_blocks(self, node: str) -> list[str]:
+        return sorted(
+            self.blocks,
+            key=lambda b: (self.path.distance_m(node, self.blocks[b].spurs[0]), b),
+        )
+
+    def _choose_block(self, node: str, container: ContainerNumber) -> str:
+        """The least busy of the nearest blocks that has a legal slot for the box now."""
+        box = self.containers[container]
+        ranked = self._nearest_blocks(node)
+        candidates = []
+        for block in ranked:
+            try:
+                allocate(self.yard, box, group="import", blocks=[block])
+            except YardFull:
+                continue
+            candidates.append(block)
+            if len(candidates) == self.settings.blocks_considered:
+                break
+        if not candidates:
+            raise YardFull(f"no block has a slot for {container}", container)
+        load = {
+            b: len(self.blocks[b].tasks) + (1 if self.blocks[b].busy else 0) for b in candidates
+        }
+        return min(candidates, key=lambda b: (load[b], candidates.index(b)))
+
+    # -- yard cranes ---------------------------------------------------------------
+
+    def _mark_ready(self, job: Job, kind: str) -> None:
+        assert job.block is not None
+        state = self.blocks[job.block]
+        for task in state.tasks:
+            if task.job is job and task.kind == kind:
+                task.ready = True
+        self._start_crane(state)
+
+    def _start_crane(self, state: BlockState) -> None:
+        if state.busy:
+            return
+        if state.batch:
+            self._send_crane(state, state.batch.popleft())
+            return
+        task = next((t for t in state.tasks if t.kind == "stack" and t.ready), None)
+        if task is None:
+            task = next((t for t in state.tasks if t.kind == "retrieve" and t.ready), None)
+        if task is None:
+            return
+        state.tasks.remove(task)
+        job = task.job
+        agv_place = EquipmentPlace(job.agv or "?")
+        if task.kind == "stack":
+            slot = allocate(
+                self.yard, self.containers[job.container], group="import", blocks=[state.block]
+            )
+            job.yard_place = YardPlace(slot)
+            self._send_crane(
+                state,
+                YardCraneOrder(
+                    self._order_id("YC"),
+                    state.crane,
+                    "stack",
+                    job.container,
+                    agv_place,
+                    job.yard_place,
+                    instruction=job.instruction,
+                ),
+            )
+            return
+        assert job.yard_place is not None
+        for container, source, target in plan_retrieval(self.yard, job.container):
+            state.batch.append(
+                YardCraneOrder(
+                    self._order_id("YC"), state.crane, "relocate", container, source, target
+                )
+            )
+        state.batch.append(
+            YardCraneOrder(
+                self._order_id("YC"),
+                state.crane,
+                "retrieve",
+                job.container,
+                job.yard_place,
+                agv_place,
+                instruction=job.instruction,
+            )
+        )
+        self._send_crane(state, state.batch.popleft())
+
+    def _send_crane(self, state: BlockState, order: YardCraneOrder) -> None:
+        state.busy = True
+        if order.kind == "retrieve":
+            job = self._by_container[order.container]
+            # The slot may have changed since the job was made (relocations put it back).
+            slot = self.yard.where(order.container)
+            if slot is not None:
+                place = YardPlace(slot)
+                job.yard_place = place
+                order = YardCraneOrder(
+                    order.order_id,
+                    order.crane,
+                    order.kind,
+                    order.container,
+                    place,
+                    order.target,
+                    instruction=order.instruction,
+                )
+        self.link.send(order)
+
+    def _order_id(self, prefix: str) -> str:
+        return f"{prefix}-{next(self._order_ids):06d}"
+
+
+def _timed_steps(route: Route) -> tuple[TimedStep, ...]:
+    return tuple(
+        TimedStep(
+            step.node,
+            step.enter_s,
+            step.leave_s if math.isfinite(step.leave_s) else math.inf,
+            0.0 if step.via_edge is None else step.via_edge.length_m,
+        )
+        for step in route.steps
+    )

@@ -1,0 +1,498 @@
+"""The twin's machines as SimPy processes: quay cranes, AGVs and yard cranes.
+
+Each machine executes the orders the ECS sends it, records every container
+transfer in the ledger (which checks it), reports events back through the
+link, and writes what it did to the :class:`Log` the KPIs and the
+independent checks are computed from.
+
+A double-trolley quay crane is two processes sharing a transfer platform of
+two positions: the main trolley works between the ship and the platform, the
+portal trolley between the platform and the AGVs under the crane. Both take
+the crane's orders in sequence. The crane gantries between bays as a whole
+(both trolleys stop) and keeps ``min_gap_m`` to its neighbours on the rail.
+
+Ledger places of a quay crane: ``equipment:QC01`` the main trolley,
+``equipment:QC01:2`` and ``:3`` the platform, ``equipment:QC01:4`` the portal
+trolley. A yard crane carries one box (``equipment:A05-W``), an AGV one
+(``equipment:AGV07``).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import simpy
+
+from opentos.control.link import (
+    AgvOrder,
+    Arrived,
+    EquipmentEvent,
+    Moved,
+    OrderDone,
+    QuayCraneOrder,
+    YardCraneOrder,
+)
+from opentos.model.ids import ContainerNumber
+from opentos.model.ledger import MoveEvent
+from opentos.model.places import EquipmentPlace, Place, VesselPlace, YardPlace
+from opentos.model.terminal import Terminal
+from opentos.twin.handover import Handovers
+
+Process = Generator[simpy.Event, Any, None]
+
+
+class Timing(Protocol):
+    """Durations of machine motions, in seconds (:class:`~opentos.twin.timing.KinematicTiming`)."""
+
+    def qc_main_legs(
+        self, place: VesselPlace, loaded_out: bool, rng: random.Random
+    ) -> tuple[float, float]:
+        """Main trolley: until the box changes hands at the slot, and after."""
+        ...
+
+    def qc_portal_legs(self, loaded_out: bool, rng: random.Random) -> tuple[float, float]:
+        """Portal trolley: until the box changes hands at the AGV, and after."""
+        ...
+
+    def qc_platform_s(self, rng: random.Random) -> float:
+        """Twistlock robot on the platform, per box."""
+        ...
+
+    def qc_gantry_s(self, distance_m: float) -> float:
+        """The crane along the quay."""
+        ...
+
+    def armg_move_s(
+        self, block: str, from_bay: int, to_bay: int, row: int, tier: int, loaded: bool
+    ) -> float:
+        """A yard crane to ``to_bay``/``row``/``tier`` (bay 0: the waterside end)."""
+        ...
+
+    def armg_lock_s(self, rng: random.Random) -> float:
+        """Lock or unlock a yard crane's spreader in a stack."""
+        ...
+
+    def handover_s(self, rng: random.Random) -> float:
+        """Set a box on an AGV or take it off."""
+        ...
+
+    def agv_kwh(self, distance_m: float, loaded: bool) -> float:
+        """Energy an AGV uses over ``distance_m``."""
+        ...
+
+
+@dataclass
+class Log:
+    """What the machines did, for KPIs and independent checks (times in seconds)."""
+
+    agv_nodes: list[tuple[str, str, float, float]] = field(default_factory=list)
+    """(agv, node, entered, left)."""
+    agv_edges: list[tuple[str, str, str, float, float]] = field(default_factory=list)
+    """(agv, from node, to node, entered, left)."""
+    agv_states: list[tuple[str, str, float, float]] = field(default_factory=list)
+    """(agv, state, start, end) with state loaded, empty, waiting, charging."""
+    qc_positions: list[tuple[float, str, float]] = field(default_factory=list)
+    """(time, crane, x): where a crane is when each gantry move starts and ends; between
+    two entries of one crane it is somewhere between their positions."""
+    qc_states: list[tuple[str, str, float, float]] = field(default_factory=list)
+    """(crane, state, start, end) of the main trolley: work, gantry, wait_agv, wait_neighbour."""
+    qc_moves: list[tuple[str, float, str]] = field(default_factory=list)
+    """(crane, time, kind) for every box the main trolley put down on ship or platform."""
+    armg_states: list[tuple[str, str, float, float]] = field(default_factory=list)
+    """(crane, state, start, end) with state work or wait."""
+
+
+class Machines:
+    """Shared context of the machines: clock, ledger, log, handovers, event sink."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        terminal: Terminal,
+        timing: Timing,
+        rng: random.Random,
+        emit: Callable[[EquipmentEvent], None],
+        clock: Callable[[float], Any],
+    ) -> None:
+        self.env = env
+        self.terminal = terminal
+        self.timing = timing
+        self.rng = rng
+        self.emit = emit
+        self.log = Log()
+        self.handovers = Handovers(env)
+        self._clock = clock
+
+    def transfer(
+        self,
+        machine: str,
+        container: ContainerNumber,
+        source: Place | None,
+        target: Place | None,
+        instruction: str | None,
+    ) -> None:
+        """Record a container transfer in the ledger (checked) and report it."""
+        self.terminal.record(
+            [
+                MoveEvent(
+                    container,
+                    source,
+                    target,
+                    self._clock(self.env.now),
+                    equipment=machine,
+                    work_instruction=instruction,
+                )
+            ]
+        )
+        self.emit(Moved(self.env.now, machine, container, source, target, instruction))
+
+
+class Agv:
+    """An AGV: follows timed routes, then hands over, charges or parks."""
+
+    def __init__(self, ctx: Machines, agv_id: str, node: str, battery_kwh: float) -> None:
+        self.ctx = ctx
+        self.id = agv_id
+        self.node = node
+        self.since = 0.0
+        self.capacity_kwh = battery_kwh
+        self.energy_kwh = battery_kwh
+        self.orders: simpy.Store = simpy.Store(ctx.env)
+        self.place = EquipmentPlace(agv_id)
+        self.loaded = False
+        ctx.env.process(self.run())
+
+    @property
+    def battery_pct(self) -> float:
+        """State of charge."""
+        return 100.0 * self.energy_kwh / self.capacity_kwh
+
+    def run(self) -> Process:
+        """Take orders one by one."""
+        env = self.ctx.env
+        log = self.ctx.log
+        while True:
+            order: AgvOrder = yield self.orders.get()
+            steps = order.steps
+            if steps and steps[0].leave_s > env.now:
+                yield env.timeout(steps[0].leave_s - env.now)
+            depart = env.now
+            log.agv_nodes.append((self.id, self.node, self.since, depart))
+            state = "loaded" if self.loaded else "empty"
+            previous = steps[0] if steps else None
+            for step in steps[1:]:
+                assert previous is not None
+                if step.enter_s > env.now:
+                    yield env.timeout(step.enter_s - env.now)
+                log.agv_edges.append(
+                    (self.id, previous.node, step.node, previous.leave_s, step.enter_s)
+                )
+                self.energy_kwh -= self.ctx.timing.agv_kwh(step.edge_m, self.loaded)
+                if step is not steps[-1]:
+                    if step.leave_s > env.now:
+                        yield env.timeout(step.leave_s - env.now)
+                    log.agv_nodes.append((self.id, step.node, step.enter_s, step.leave_s))
+                previous = step
+            if steps:
+                self.node = steps[-1].node
+            self.since = env.now
+            if env.now > depart:
+                log.agv_states.append((self.id, state, depart, env.now))
+            self.ctx.emit(Arrived(env.now, self.id, self.node, self.battery_pct))
+            if order.action in ("receive", "deliver"):
+                assert order.container is not None
+                started = env.now
+                waiting = self.ctx.handovers.announce(
+                    self.id, self.node, order.container, order.action == "deliver"
+                )
+                yield waiting.done
+                self.loaded = order.action == "receive"
+                log.agv_states.append((self.id, "waiting", started, env.now))
+            elif order.action == "charge":
+                started = env.now
+                need = self.capacity_kwh * 0.9 - self.energy_kwh
+                if need > 0:
+                    yield env.timeout(need / self.charge_kw * 3600)
+                    self.energy_kwh += need
+                log.agv_states.append((self.id, "charging", started, env.now))
+            self.ctx.emit(OrderDone(env.now, self.id, order.order_id))
+
+    charge_kw = 200.0
+
+    def close_log(self, end_s: float) -> None:
+        """Record where the AGV stood at the end of the run."""
+        self.ctx.log.agv_nodes.append((self.id, self.node, self.since, end_s))
+
+
+class QuayCrane:
+    """A double-trolley quay crane working its orders in sequence."""
+
+    def __init__(
+        self,
+        ctx: Machines,
+        crane_id: str,
+        x_m: float,
+        handover_nodes: tuple[str, ...],
+        min_gap_m: float,
+    ) -> None:
+        self.ctx = ctx
+        self.id = crane_id
+        self.x_m = x_m
+        self.span = (x_m, x_m)
+        """Quay positions the crane holds: where it stands, or the stretch it is moving along."""
+        self.handover_nodes = handover_nodes
+        self.min_gap_m = min_gap_m
+        self.neighbours: list[QuayCrane] = []
+        self.moved = ctx.env.event()
+        env = ctx.env
+        self.main_orders: simpy.Store = simpy.Store(env)
+        self.portal_orders: simpy.Store = simpy.Store(env)
+        self.platform = simpy.Store(env, capacity=2)
+        """Boxes on the platform: (container, order_id, ready for the main or the portal)."""
+        self.ready: dict[str, simpy.Event] = {}
+        self.free_positions = deque([2, 3])
+        self.gantry_done: simpy.Event = env.event()
+        self.gantry_done.succeed()
+        self.main_place = EquipmentPlace(crane_id)
+        self.portal_place = EquipmentPlace(crane_id, 4)
+        self.platform_slots = simpy.Resource(env, capacity=2)
+        ctx.log.qc_positions.append((0.0, crane_id, x_m))
+        env.process(self.main_trolley())
+        env.process(self.portal_trolley())
+
+    def send(self, order: QuayCraneOrder) -> None:
+        """Queue an order for both trolleys."""
+        self.ready[order.order_id] = self.ctx.env.event()
+        self.main_orders.put(order)
+        self.portal_orders.put(order)
+
+    def _state(self, state: str, start: float) -> None:
+        if self.ctx.env.now > start:
+            self.ctx.log.qc_states.append((self.id, state, start, self.ctx.env.now))
+
+    def _gantry(self, x_m: float) -> Process:
+        env = self.ctx.env
+        if abs(x_m - self.x_m) < 0.5:
+            return
+        started = env.now
+        while not self._clear(x_m):
+            blockers = [n.moved for n in self.neighbours]
+            yield env.any_of(blockers)
+        self._state("wait_neighbour", started)
+        started = env.now
+        self.gantry_done = env.event()
+        self.span = (min(self.x_m, x_m), max(self.x_m, x_m))
+        self.ctx.log.qc_positions.append((env.now, self.id, self.x_m))
+        yield env.timeout(self.ctx.timing.qc_gantry_s(abs(x_m - self.x_m)))
+        self.x_m = x_m
+        self.span = (x_m, x_m)
+        self.ctx.log.qc_positions.append((env.now, self.id, x_m))
+        self.gantry_done.succeed()
+        moved, self.moved = self.moved, env.event()
+        moved.succeed()
+        self._state("gantry", started)
+
+    def _clear(self, x_m: float) -> bool:
+        """True if moving to ``x_m`` keeps ``min_gap_m`` to the span each neighbour holds."""
+        lo, hi = min(self.x_m, x_m), max(self.x_m, x_m)
+        for other in self.neighbours:
+            if other.x_m <= self.x_m and other.span[1] > lo - self.min_gap_m:
+                return False
+            if other.x_m > self.x_m and other.span[0] < hi + self.min_gap_m:
+                return False
+        return True
+
+    def main_trolley(self) -> Process:
+        """Ship side: vessel slot <-> platform, in sequence."""
+        env = self.ctx.env
+        timing = self.ctx.timing
+        while True:
+            order: QuayCraneOrder = yield self.main_orders.get()
+            assert isinstance(order.vessel_place, VesselPlace)
+            yield from self._gantry(order.bay_x_m)
+            if order.kind == "discharge":
+                started = env.now
+                first, second = timing.qc_main_legs(order.vessel_place, False, self.ctx.rng)
+                yield env.timeout(first)
+                self.ctx.transfer(
+                    self.id, order.container, order.vessel_place, self.main_place, order.instruction
+                )
+                yield env.timeout(second)
+                self._state("work", started)
+                started = env.now
+                slot = self.platform_slots.request()
+                yield slot
+                self._state("wait_agv", started)
+                position = EquipmentPlace(self.id, self.free_positions.popleft())
+                self.ctx.transfer(
+                    self.id, order.container, self.main_place, position, order.instruction
+                )
+                self.ctx.log.qc_moves.append((self.id, env.now, "discharge"))
+                env.process(self._robot(order, position, slot, for_portal=True))
+            else:
+                started = env.now
+                box = yield self.ready[order.order_id]
+                self._state("wait_agv", started)
+                started = env.now
+                position, slot = box
+                self.ctx.transfer(
+                    self.id, order.container, position, self.main_place, order.instruction
+                )
+                self.free_positions.append(position.position)
+                self.platform_slots.release(slot)
+                first, second = timing.qc_main_legs(order.vessel_place, True, self.ctx.rng)
+                yield env.timeout(first)
+                self.ctx.transfer(
+                    self.id, order.container, self.main_place, order.vessel_place, order.instruction
+                )
+                self.ctx.log.qc_moves.append((self.id, env.now, "load"))
+                yield env.timeout(second)
+                self._state("work", started)
+                self.ctx.emit(OrderDone(env.now, self.id, order.order_id))
+
+    def _robot(
+        self, order: QuayCraneOrder, position: EquipmentPlace, slot: Any, for_portal: bool
+    ) -> Process:
+        yield self.ctx.env.timeout(self.ctx.timing.qc_platform_s(self.ctx.rng))
+        del for_portal
+        self.ready[order.order_id].succeed((position, slot))
+
+    def portal_trolley(self) -> Process:
+        """Land side: platform <-> AGVs, in sequence."""
+        env = self.ctx.env
+        timing = self.ctx.timing
+        handovers = self.ctx.handovers
+        while True:
+            order: QuayCraneOrder = yield self.portal_orders.get()
+            if order.kind == "discharge":
+                position, slot = yield self.ready[order.order_id]
+                yield self.gantry_done
+                self.ctx.transfer(
+                    self.id, order.container, position, self.portal_place, order.instruction
+                )
+                self.free_positions.append(position.position)
+                self.platform_slots.release(slot)
+                first, second = timing.qc_portal_legs(True, self.ctx.rng)
+                yield env.timeout(first)
+                waiting = yield handovers.wait_for(
+                    order.container, self.handover_nodes, delivering=False
+                )
+                self.ctx.transfer(
+                    self.id,
+                    order.container,
+                    self.portal_place,
+                    EquipmentPlace(waiting.agv),
+                    order.instruction,
+                )
+                handovers.finish(waiting)
+                yield env.timeout(second)
+                self.ctx.emit(OrderDone(env.now, self.id, order.order_id))
+            else:
+                first, second = timing.qc_portal_legs(False, self.ctx.rng)
+                yield env.timeout(first)
+                waiting = yield handovers.wait_for(
+                    order.container, self.handover_nodes, delivering=True
+                )
+                yield self.gantry_done
+                self.ctx.transfer(
+                    self.id,
+                    order.container,
+                    EquipmentPlace(waiting.agv),
+                    self.portal_place,
+                    order.instruction,
+                )
+                handovers.finish(waiting)
+                yield env.timeout(second)
+                slot = self.platform_slots.request()
+                yield slot
+                position = EquipmentPlace(self.id, self.free_positions.popleft())
+                self.ctx.transfer(
+                    self.id, order.container, self.portal_place, position, order.instruction
+                )
+                self.ctx.log.qc_moves.append((self.id, env.now, "platform"))
+                env.process(self._robot(order, position, slot, for_portal=False))
+
+
+class YardCrane:
+    """A block's ARMG: one order at a time, anywhere between the block's ends."""
+
+    def __init__(
+        self, ctx: Machines, crane_id: str, block: str, handover_nodes: tuple[str, ...]
+    ) -> None:
+        self.ctx = ctx
+        self.id = crane_id
+        self.block = block
+        self.bay = 0
+        self.handover_nodes = handover_nodes
+        self.orders: simpy.Store = simpy.Store(ctx.env)
+        self.place = EquipmentPlace(crane_id)
+        ctx.env.process(self.run())
+
+    def _go(self, bay: int, row: int, tier: int, loaded: bool) -> Process:
+        timing = self.ctx.timing
+        yield self.ctx.env.timeout(timing.armg_move_s(self.block, self.bay, bay, row, tier, loaded))
+        self.bay = bay
+        if bay:  # lock or unlock in the stack
+            yield self.ctx.env.timeout(timing.armg_lock_s(self.ctx.rng))
+
+    def run(self) -> Process:
+        """Take orders one by one."""
+        env = self.ctx.env
+        handovers = self.ctx.handovers
+        log = self.ctx.log
+        while True:
+            order: YardCraneOrder = yield self.orders.get()
+            started = env.now
+            if isinstance(order.source, YardPlace):
+                s = order.source.slot
+                yield from self._go(s.bay, s.row, s.tier, loaded=False)
+                self.ctx.transfer(
+                    self.id, order.container, order.source, self.place, order.instruction
+                )
+            else:
+                yield from self._go(0, 1, 1, loaded=False)
+                log.armg_states.append((self.id, "work", started, env.now))
+                started = env.now
+                waiting = yield handovers.wait_for(
+                    order.container, self.handover_nodes, delivering=True
+                )
+                log.armg_states.append((self.id, "wait", started, env.now))
+                started = env.now
+                yield env.timeout(self.ctx.timing.handover_s(self.ctx.rng))
+                self.ctx.transfer(
+                    self.id,
+                    order.container,
+                    EquipmentPlace(waiting.agv),
+                    self.place,
+                    order.instruction,
+                )
+                handovers.finish(waiting)
+            if isinstance(order.target, YardPlace):
+                t = order.target.slot
+                yield from self._go(t.bay, t.row, t.tier, loaded=True)
+                self.ctx.transfer(
+                    self.id, order.container, self.place, order.target, order.instruction
+                )
+                log.armg_states.append((self.id, "work", started, env.now))
+            else:
+                yield from self._go(0, 1, 1, loaded=True)
+                log.armg_states.append((self.id, "work", started, env.now))
+                started = env.now
+                waiting = yield handovers.wait_for(
+                    order.container, self.handover_nodes, delivering=False
+                )
+                log.armg_states.append((self.id, "wait", started, env.now))
+                yield env.timeout(self.ctx.timing.handover_s(self.ctx.rng))
+                self.ctx.transfer(
+                    self.id,
+                    order.container,
+                    self.place,
+                    EquipmentPlace(waiting.agv),
+                    order.instruction,
+                )
+                handovers.finish(waiting)
+            self.ctx.emit(OrderDone(env.now, self.id, order.order_id))

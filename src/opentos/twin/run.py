@@ -1,0 +1,308 @@
+"""Run a scenario in the twin: machines, ledger and the ECS, from one seed.
+
+:func:`simulate` builds the terminal in memory (every box recorded in the
+ledger, checked), the guide path and router, the machines, and the
+:class:`~opentos.control.ecs.EquipmentControl` that drives them through a
+:class:`TwinLink`; runs the SimPy clock until every quay move is done (or
+the time limit); and returns the ledger, the machines' log and the KPIs.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import simpy
+
+from opentos.control.dispatch import policy as dispatch_policy
+from opentos.control.ecs import EcsSettings, EquipmentControl
+from opentos.control.link import (
+    AgvOrder,
+    EquipmentEvent,
+    EventHandler,
+    HandoverAssigned,
+    Order,
+    QuayCraneOrder,
+    YardCraneOrder,
+)
+from opentos.control.quay import QuayMove, crane_sequences
+from opentos.control.routing import Router
+from opentos.control.yard import YardView
+from opentos.errors import InvalidValue
+from opentos.model.guidepath import Edge, GuidePath, build_guidepath
+from opentos.model.ledger import MoveEvent
+from opentos.model.places import VesselPlace, YardPlace
+from opentos.model.terminal import Terminal
+from opentos.presets.kinematics import load_kinematics
+from opentos.twin.kpi import JsonDict, kpis
+from opentos.twin.machines import Agv, Log, Machines, QuayCrane, YardCrane
+from opentos.twin.scenario import Scenario
+from opentos.twin.timing import KinematicTiming
+
+
+@dataclass(frozen=True, slots=True)
+class SimulationSettings:
+    """How to run a scenario."""
+
+    policy: str = "fcfs"
+    agvs: int = 38
+    seed: int = 1
+    until_s: float = 48 * 3600.0
+    ecs: EcsSettings = field(default_factory=EcsSettings)
+
+    def __post_init__(self) -> None:
+        if self.agvs < 1:
+            raise InvalidValue(f"Expected agvs >= 1, got {self.agvs}.")
+        if not self.until_s > 0:
+            raise InvalidValue(f"Expected until_s > 0, got {self.until_s}.")
+
+
+@dataclass(frozen=True, slots=True)
+class SimulationResult:
+    """What a run produced."""
+
+    scenario: str
+    settings: SimulationSettings
+    events: tuple[MoveEvent, ...]
+    log: Log
+    kpis: JsonDict
+    finished: bool
+    end_s: float
+    simpy_events: int
+    cranes: tuple[str, ...]
+    agvs: tuple[str, ...]
+    path: GuidePath
+    start: datetime
+    terminal: Terminal
+    """The terminal at the end of the run (its ledger holds every event)."""
+
+
+class TwinLink:
+    """The :class:`~opentos.control.link.EquipmentLink` to the twin's machines."""
+
+    def __init__(self, env: simpy.Environment) -> None:
+        self.env = env
+        self.handlers: list[EventHandler] = []
+        self.agvs: dict[str, Agv] = {}
+        self.quay_cranes: dict[str, QuayCrane] = {}
+        self.yard_cranes: dict[str, YardCrane] = {}
+
+    def send(self, order: Order) -> None:
+        """Hand an order to its machine's queue."""
+        if isinstance(order, AgvOrder):
+            self.agvs[order.agv].orders.put(order)
+        elif isinstance(order, QuayCraneOrder):
+            self.quay_cranes[order.crane].send(order)
+        elif isinstance(order, YardCraneOrder):
+            self.yard_cranes[order.crane].orders.put(order)
+        elif isinstance(order, HandoverAssigned):
+            pass  # the twin's cranes meet AGVs by container at any of their handovers
+
+    def cancel(self, machine: str, order_id: str) -> None:
+        """Not needed by this version of the ECS."""
+        raise NotImplementedError(f"cancel {order_id} on {machine}")
+
+    def subscribe(self, handler: EventHandler) -> None:
+        """Call ``handler`` with every event."""
+        self.handlers.append(handler)
+
+    def emit(self, event: EquipmentEvent) -> None:
+        """Deliver an event to every subscriber."""
+        for handler in self.handlers:
+            handler(event)
+
+    def now_s(self) -> float:
+        """Simulated seconds."""
+        return float(self.env.now)
+
+
+def simulate(
+    scenario: Scenario,
+    settings: SimulationSettings,
+    progress: Callable[[int, int], None] | None = None,
+) -> SimulationResult:
+    """Run ``scenario`` under ``settings`` (see the module docstring)."""
+    env = CountingEnvironment()
+    rng = random.Random(settings.seed)
+    layout = scenario.layout
+    if settings.agvs > len(layout.agvs):
+        raise InvalidValue(
+            f"{settings.agvs} AGVs asked, the terminal {layout.name} has {len(layout.agvs)}"
+        )
+    kinematics = load_kinematics("qianwan-1")
+    start = scenario.start
+
+    def clock(seconds: float) -> datetime:
+        return start + timedelta(seconds=seconds)
+
+    terminal = Terminal(layout)
+    containers = {c.number: c for c in scenario.containers}
+    for container in scenario.containers:
+        terminal.register(container)
+    arrivals = [MoveEvent(n, None, YardPlace(slot), start) for n, slot in scenario.yard]
+    for call in scenario.calls:
+        terminal.add_visit(call.visit)
+        arrivals += [
+            MoveEvent(n, None, VesselPlace(call.visit.id, slot), start) for n, slot in call.on_board
+        ]
+    arrivals.sort(key=_bottom_up)
+    terminal.record(arrivals)
+    initial_events = terminal.ledger.head
+
+    path = build_guidepath(layout)
+    agv_k = kinematics.agv
+
+    def edge_time(edge: Edge, starts: bool, stops: bool) -> float:
+        return agv_k.edge_time_s(edge.length_m, edge.bend, starts, stops)
+
+    router = Router(path, edge_time)
+    link = TwinLink(env)
+    timing = KinematicTiming(
+        kinematics,
+        {call.visit.id: call.visit.profile for call in scenario.calls},
+        {b.id: b for b in layout.blocks},
+    )
+    machines = Machines(env, terminal, timing, rng, link.emit, clock)
+    parkings = sorted(path.parkings())
+    agv_ids = [a.id for a in layout.agvs[: settings.agvs]]
+    homes = dict(zip(agv_ids, parkings, strict=False))
+    for agv_id, node in homes.items():
+        router.hold(agv_id, node, 0.0)
+        link.agvs[agv_id] = Agv(machines, agv_id, node, agv_k.battery_kwh)
+    crane_ids: list[str] = []
+    for call in scenario.calls:
+        crane_ids += [c for c in call.cranes if c not in crane_ids]
+    rail = _rail_positions(scenario, crane_ids, kinematics.quay_crane.min_spacing_m)
+    for qc in layout.quay_cranes:
+        link.quay_cranes[qc.id] = QuayCrane(
+            machines,
+            qc.id,
+            rail[qc.id],
+            tuple(path.qc_handovers(qc.id)),
+            kinematics.quay_crane.min_spacing_m,
+        )
+    ordered = [
+        link.quay_cranes[qc.id]
+        for qc in sorted(layout.quay_cranes, key=lambda q: q.rail_position_m)
+    ]
+    for i, crane in enumerate(ordered):
+        crane.neighbours = [
+            c
+            for c in (
+                ordered[i - 1] if i else None,
+                ordered[i + 1] if i + 1 < len(ordered) else None,
+            )
+            if c is not None
+        ]
+    for yc in layout.yard_cranes:
+        if yc.side == "waterside":
+            link.yard_cranes[yc.id] = YardCrane(
+                machines, yc.id, yc.block, tuple(path.block_handovers(yc.block))
+            )
+    yard = YardView(layout, terminal.inventory, containers)
+    ecs = EquipmentControl(
+        link,
+        layout,
+        path,
+        router,
+        dispatch_policy(settings.policy),
+        yard,
+        containers,
+        homes,
+        agv_k.straight.max_speed_m_s,
+        settings.ecs,
+    )
+    for call in scenario.calls:
+        on_board = dict(call.on_board)
+        moves = [QuayMove(n, "discharge", on_board[n]) for n in call.discharge]
+        moves += [QuayMove(n, "load", slot) for n, slot in call.load]
+        sequences = crane_sequences(moves, call.cranes, call.bay_x_m)
+        yard_places = {n: YardPlace(slot) for n, slot in scenario.yard}
+        ecs.add_call(call.visit.id, sequences, yard_places)
+    ecs.start()
+
+    done = env.event()
+
+    def watch() -> simpy.events.ProcessGenerator:
+        total = max(ecs.unfinished, 1)
+        while not ecs.finished:
+            yield env.timeout(60.0)
+            if progress is not None:
+                progress(total - ecs.unfinished, total)
+        done.succeed()
+
+    env.process(watch())
+    env.run(until=env.any_of([done, env.timeout(settings.until_s)]))
+    end_s = float(env.now)
+    for agv in link.agvs.values():
+        agv.close_log(end_s)
+    events = tuple(terminal.ledger.events[initial_events:])
+    seconds_of = {e.seq: (e.at - start).total_seconds() for e in events}
+    figures = kpis(
+        events,
+        machines.log,
+        cranes=crane_ids,
+        agvs=agv_ids,
+        start_s=0.0,
+        end_s=end_s,
+        seconds_of=seconds_of,
+    )
+    figures = {
+        "scenario": scenario.name,
+        "seed": scenario.seed,
+        "policy": settings.policy,
+        "agvs": settings.agvs,
+        "finished": ecs.finished,
+        "unfinished_moves": ecs.unfinished,
+        **figures,
+    }
+    return SimulationResult(
+        scenario.name,
+        settings,
+        events,
+        machines.log,
+        figures,
+        ecs.finished,
+        end_s,
+        env.steps,
+        tuple(crane_ids),
+        tuple(agv_ids),
+        path,
+        start,
+        terminal,
+    )
+
+
+def _bottom_up(event: MoveEvent) -> tuple[int, str]:
+    """Sort key that puts arrivals in a stack in order from the bottom tier up."""
+    place = event.to_place
+    tier = place.slot.tier if isinstance(place, YardPlace | VesselPlace) else 0
+    return (tier, str(place))
+
+
+def _rail_positions(scenario: Scenario, working: list[str], spacing_m: float) -> dict[str, float]:
+    """Where each quay crane starts: working cranes at their preset positions, the others
+    parked out of the way, packed at the end of the quay past the last working crane."""
+    cranes = sorted(scenario.layout.quay_cranes, key=lambda q: q.rail_position_m)
+    positions = {qc.id: qc.rail_position_m for qc in cranes}
+    last = max((i for i, qc in enumerate(cranes) if qc.id in working), default=-1)
+    idle = [qc.id for qc in cranes[last + 1 :]]
+    end = scenario.layout.quay.length_m
+    for k, crane in enumerate(reversed(idle)):
+        positions[crane] = end - k * spacing_m
+    return positions
+
+
+class CountingEnvironment(simpy.Environment):
+    """A SimPy environment that counts the events it processes (for the speed figure)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.steps = 0
+
+    def step(self) -> None:
+        """Process the next event."""
+        self.steps += 1
+        super().step()

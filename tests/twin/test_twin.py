@@ -1,0 +1,94 @@
+"""A vessel call in the twin, checked from its ledger and log, not the simulator's counters."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from functools import cache
+
+import pytest
+from checks import agv_conflicts, crane_gap_violations
+
+from opentos.model.places import EquipmentPlace, VesselPlace, YardPlace
+from opentos.presets.kinematics import load_kinematics
+from opentos.twin.run import SimulationResult, SimulationSettings, simulate
+from opentos.twin.scenario import Scenario, small_call
+
+
+@cache
+def scenario() -> Scenario:
+    """The small call: 60 discharges and 60 loads with 2 quay cranes at qianwan-1."""
+    return small_call(1)
+
+
+@cache
+def run(policy: str, agvs: int = 12, seed: int = 1) -> SimulationResult:
+    """The small call in the twin (cached: several tests look at one run)."""
+    return simulate(scenario(), SimulationSettings(policy=policy, agvs=agvs, seed=seed))
+
+
+POLICIES = ["fcfs", "nearest", "optimal"]
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_every_planned_move_is_done_exactly_once(policy: str) -> None:
+    """Each discharge leaves the vessel once and ends in the yard; each load lands once."""
+    result = run(policy)
+    assert result.finished
+    call = scenario().calls[0]
+    off = Counter(e.container for e in result.events if isinstance(e.from_place, VesselPlace))
+    on = {e.container: e.to_place for e in result.events if isinstance(e.to_place, VesselPlace)}
+    on_count = Counter(e.container for e in result.events if isinstance(e.to_place, VesselPlace))
+    assert off == Counter(call.discharge)
+    assert on_count == Counter(n for n, _ in call.load)
+    assert all(on[n] == VesselPlace(call.visit.id, slot) for n, slot in call.load)
+    last = {e.container: e.to_place for e in result.events}
+    assert all(isinstance(last[n], YardPlace) for n in call.discharge)
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_inventory_is_conserved_and_the_ledger_holds(policy: str) -> None:
+    """No box appears or vanishes, none is left on a machine, the ledger replays to the end."""
+    result = run(policy)
+    assert not any(e.from_place is None or e.to_place is None for e in result.events)
+    terminal = result.terminal
+    assert len(terminal.inventory) == len(scenario().containers)
+    assert not any(isinstance(p, EquipmentPlace) for p in terminal.inventory.positions().values())
+    assert terminal.ledger.rebuild() == terminal.inventory
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_never_two_agvs_on_one_node_or_segment(policy: str) -> None:
+    """From the AGVs' logged positions: no node or segment ever held two AGVs at once."""
+    result = run(policy)
+    assert result.log.agv_edges, "the AGVs never moved"
+    assert agv_conflicts(result.log.agv_nodes, result.log.agv_edges) == []
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_quay_cranes_keep_their_distance(policy: str) -> None:
+    """From the cranes' logged positions: neighbours never closer than the minimum gap."""
+    result = run(policy)
+    layout = scenario().layout
+    order = [qc.id for qc in sorted(layout.quay_cranes, key=lambda q: q.rail_position_m)]
+    gap = load_kinematics("qianwan-1").quay_crane.min_spacing_m
+    assert crane_gap_violations(result.log.qc_positions, order, gap) == []
+
+
+def test_same_seed_same_kpis() -> None:
+    """Two runs with one seed give byte-identical kpis.json."""
+    a = simulate(scenario(), SimulationSettings(policy="optimal", agvs=8, seed=5))
+    b = simulate(scenario(), SimulationSettings(policy="optimal", agvs=8, seed=5))
+    assert json.dumps(a.kpis, sort_keys=True) == json.dumps(b.kpis, sort_keys=True)
+    assert [str(e) for e in a.events] == [str(e) for e in b.events]
+
+
+def test_kpis_are_consistent_with_the_log() -> None:
+    """The KPI figures agree with counts taken straight from the ledger."""
+    result = run("fcfs")
+    k = result.kpis
+    assert k["moves"] == scenario().moves
+    per_crane = k["quay_cranes"]
+    assert isinstance(per_crane, dict)
+    assert sum(c["moves"] for c in per_crane.values()) == scenario().moves
+    assert 0 < float(str(k["ratio_to_crane_bound"])) <= 1.0
