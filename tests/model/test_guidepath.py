@@ -249,6 +249,8 @@ def test_guidepath_checks_its_graph() -> None:
         )
     with pytest.raises(InvalidValue, match="length_m"):
         Edge("a", "b", 0.0, False)
+    with pytest.raises(InvalidValue, match="->"):
+        Node("a->b", 0, 0, "lane")
     with pytest.raises(InvalidValue, match="kind"):
         Node("x", 0, 0, "road")  # type: ignore[arg-type]
     path = GuidePath([a, b, spur], [Edge("a", "P01", 5.0, True), Edge("P01", "a", 5.0, True)])

@@ -25,11 +25,14 @@ class Reporter:
         self._task = progress.add_task(label, total=total) if progress is not None else None
 
     def advance(self, amount: int) -> None:
-        """Record ``amount`` more units done."""
+        """Record ``amount`` more units done (plain lines: at most one per 5 % step)."""
+        before = self._done
         self._done += amount
         if self._progress is not None and self._task is not None:
             self._progress.update(self._task, completed=self._done)
-        else:
+            return
+        step = max(self._total // 20, 1)
+        if amount and (self._done // step != before // step or self._done >= self._total):
             self._console.print(f"{self._label}: {self._done}/{self._total}", highlight=False)
 
 

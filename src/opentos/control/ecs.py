@@ -70,8 +70,12 @@ class EcsSettings:
 
     handover_window: int = 2
     """Next unfinished jobs of a quay crane that may hold its handover spurs."""
-    fetch_window: int = 4
-    """Next unfinished jobs of a quay crane whose loads may be fetched from the yard."""
+    fetch_window: int = 9
+    """Next unfinished jobs of a quay crane whose loads may be fetched from the yard.
+
+    Measured on zim-chicago with 38 AGVs (fcfs): 4 gives 83 % of the crane bound, 8
+    94 %, 9 and 10 95 %, 12 86 % (AGVs tied up by loads far ahead starve the discharges).
+    """
     charge_below_pct: float = 30.0
     blocks_considered: int = 6
     """Nearest blocks among which a discharged box's block is chosen (least busy first)."""

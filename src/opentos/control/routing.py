@@ -225,7 +225,10 @@ class Router:
         agv
             The AGV's id.
         start
-            Where the AGV stands at ``at`` (where its last route ended, or its hold).
+            Where the AGV stands at ``at`` (where its last route ended, or its hold). If
+            :meth:`cancel` left it passing ``start`` without stopping, the route leaves at
+            once and not back the way it came, if such a route exists; otherwise the AGV
+            is taken to stop there (braking a little later than its last edge was timed).
         at
             Time (s) from which the AGV may move.
         goal

@@ -39,8 +39,11 @@ class Node:
     kind: NodeKind
 
     def __post_init__(self) -> None:
-        if not isinstance(self.id, str) or not self.id:
-            raise InvalidValue(f"guide path node id {self.id!r} must be a non-empty text")
+        if not isinstance(self.id, str) or not self.id or "->" in self.id:
+            raise InvalidValue(
+                f"guide path node id {self.id!r} must be a non-empty text without '->' "
+                "(edge and segment ids use it)"
+            )
         if self.kind not in NODE_KINDS:
             raise InvalidValue(
                 f"guide path node {self.id}: kind must be one of {', '.join(NODE_KINDS)}, "
@@ -349,24 +352,24 @@ def build_guidepath(
     centre of every block. Every place where an AGV stops is a spur hanging off a lane or a
     connector::
 
-        y (m)   x_w                                                           x_e
-          0  ~~~~~~~~~~~~~~~~~~~~~~~~~~~~ quay edge ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
-          5     |        QC01/H1 o           |        QC02/H1 o           |
-         10  Q1 +------>-------->-+---->-----+-------->------>-+----->-----+
-         15     |        QC01/H2 o           |        QC02/H2 o           |
-      P01 o-----+                 |          |                 |          +-----o P20
-         20  Q2 +-----<--------<--+----<-----+--------<-------<+-----<-----+
-                |                 |          |                 |          |
-         ..  T1 +------>----------+---->-----+-------->--------+----->-----+
-      P02 o-----+                 |          |                 |          +-----o P21
-         ..  T2 +-----<-----------+----<-----+--------<--------+-----<-----+
-                :    (apron.travel_lanes lanes, evenly spaced)            :
-        W-5  B  +-->--+--+--+--+--+--+--+--+-+-->--+--+--+--+--+--+--+--+--+
-                      o  o  o  o  o  o  o    o     o  o  o  o  o
-        ~W+5       A01/W1 .. W5  CH01     A02/W1 ..                  <- block waterside ends
-                   +-----------+          +-----------+
-                   |    A01    |          |    A02    |  ...
-                   +-----------+          +-----------+
+        y (m)        x_w       QC01                    QC02                  x_e
+          0   ~~~~~~~~~~~~~~~~~~~~~~~~~~~ quay edge ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+          5             |        o QC01/H1               o QC02/H1             |
+         10     Q1      +--->----+----------->-----------+----------->---------+
+         15             |        o QC01/H2               o QC02/H2             |
+         20     Q2      +---<----+-----------<-----------+-----------<---------+
+         ..     P01 o---+        |                       |                     +---o P20
+         ..     T1      +--->----+----------->-----------+----------->---------+
+         ..     T2      +---<----+-----------<-----------+-----------<---------+
+                        :          (apron.travel_lanes lanes, evenly spaced)   :
+        W-5     B       +--->---+--+--+--+--+------->------+--+--+--+--+-->----+
+                                o  o  o  o  o              o  o  o  o  o
+        ~W+5                 A01/W1 .. A01/W5            A02/W1 .. A02/W5
+                             +--------------+            +--------------+
+                             |      A01     |            |      A02     |   ...
+
+    (``+`` through nodes, ``o`` spurs, ``|`` two-way connectors; the connectors at the
+    blocks' centres and the chargers are left out of the sketch.)
 
     - ``Q1 .. Qk``: ``qc_lanes`` lanes under the quay cranes at y = 10, 20, ... m; each crane
       has one hand-over spur ``"<qc>/H<i>"`` per lane, 5 m quay-side of lane ``Qi`` at the
