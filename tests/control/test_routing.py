@@ -216,11 +216,11 @@ def test_crossing_agvs_never_overlap(tiny: GuidePath) -> None:
     """Two AGVs whose paths cross at the same time never share a node or segment."""
     router = Router(tiny, edge_time)
     log = Log()
-    log.hold(router, "AGV01", "QC01/H1", 0.0)
+    log.hold(router, "AGV01", "QH1:102.0", 0.0)
     log.hold(router, "AGV02", "A01/W1", 0.0)
     # One drives from the quay to the block, the other from the block to the quay.
-    first = log.add(router.plan("AGV01", "QC01/H1", 0.0, "CH01"))
-    second = log.add(router.plan("AGV02", "A01/W1", 0.0, "QC01/H2"))
+    first = log.add(router.plan("AGV01", "QH1:102.0", 0.0, "CH01"))
+    second = log.add(router.plan("AGV02", "A01/W1", 0.0, "QH2:102.0"))
     shared = set(first.nodes) & set(second.nodes)
     assert shared, "the test needs routes that cross"
     assert overlaps(log) == []
@@ -264,10 +264,10 @@ def test_second_agv_waits_or_detours(tiny: GuidePath) -> None:
     log = Log()
     log.hold(router, "AGV01", "P01", 0.0)
     log.hold(router, "AGV02", "P02", 0.0)
-    alone = Router(tiny, edge_time).plan("X", "P02", 0.0, "QC02/H1")
+    alone = Router(tiny, edge_time).plan("X", "P02", 0.0, "QH1:198.0")
     assert alone is not None
-    log.add(router.plan("AGV01", "P01", 0.0, "QC02/H2"))
-    second = log.add(router.plan("AGV02", "P02", 0.0, "QC02/H1"))
+    log.add(router.plan("AGV01", "P01", 0.0, "QH2:198.0"))
+    second = log.add(router.plan("AGV02", "P02", 0.0, "QH1:198.0"))
     assert second.arrive_s >= alone.arrive_s
     assert overlaps(log) == []
 
@@ -275,15 +275,15 @@ def test_second_agv_waits_or_detours(tiny: GuidePath) -> None:
 def test_goal_held_by_another_agv_gives_none(tiny: GuidePath) -> None:
     """A goal held indefinitely by another AGV cannot be planned to, and nothing changes."""
     router = Router(tiny, edge_time)
-    router.hold("AGV01", "QC01/H1", 0.0)
+    router.hold("AGV01", "QH1:102.0", 0.0)
     router.hold("AGV02", "P01", 0.0)
     before = list(router.reservations())
-    assert router.plan("AGV02", "P01", 0.0, "QC01/H1") is None
+    assert router.plan("AGV02", "P01", 0.0, "QH1:102.0") is None
     assert list(router.reservations()) == before
     # Once AGV01 leaves, the hand-over can be planned to; arrival comes after it left.
-    leaving = router.plan("AGV01", "QC01/H1", 10.0, "P03")
+    leaving = router.plan("AGV01", "QH1:102.0", 10.0, "P03")
     assert leaving is not None
-    route = router.plan("AGV02", "P01", 0.0, "QC01/H1")
+    route = router.plan("AGV02", "P01", 0.0, "QH1:102.0")
     assert route is not None
     assert route.arrive_s >= leaving.depart_s + CLEARANCE_S
 
@@ -292,13 +292,13 @@ def test_plan_releases_the_start_hold(tiny: GuidePath) -> None:
     """The hold on the start ends as the AGV departs (plus clearance)."""
     router = Router(tiny, edge_time)
     router.hold("AGV01", "P01", 0.0)
-    route = router.plan("AGV01", "P01", 3.0, "QC01/H1")
+    route = router.plan("AGV01", "P01", 3.0, "QH1:102.0")
     assert route is not None
     p01 = [r for r in router.reservations() if r.resource == "P01"]
     assert [(r.agv, r.start_s, r.end_s) for r in p01] == [
         ("AGV01", 0.0, route.depart_s + CLEARANCE_S)
     ]
-    goal = [r for r in router.reservations() if r.resource == "QC01/H1"]
+    goal = [r for r in router.reservations() if r.resource == "QH1:102.0"]
     assert [(r.agv, r.start_s, r.end_s) for r in goal] == [("AGV01", route.arrive_s, math.inf)]
 
 
@@ -306,16 +306,16 @@ def test_plan_from_elsewhere_is_rejected(tiny: GuidePath) -> None:
     """Planning an AGV from a node where its route does not have it raises InvalidValue."""
     router = Router(tiny, edge_time)
     router.hold("AGV01", "P01", 0.0)
-    route = router.plan("AGV01", "P01", 0.0, "QC01/H1")
+    route = router.plan("AGV01", "P01", 0.0, "QH1:102.0")
     assert route is not None
     with pytest.raises(InvalidValue, match="AGV01"):
-        router.plan("AGV01", "QC01/H1", route.depart_s + 1.0, "P02")
+        router.plan("AGV01", "QH1:102.0", route.depart_s + 1.0, "P02")
     with pytest.raises(InvalidValue, match="AGV01"):
         router.plan("AGV01", "P01", route.arrive_s + 1.0, "P02")
     with pytest.raises(InvalidValue, match="AGV02 cannot start"):
-        router.plan("AGV02", "QC01/H1", route.arrive_s + 1.0, "P02")
+        router.plan("AGV02", "QH1:102.0", route.arrive_s + 1.0, "P02")
     with pytest.raises(InvalidValue, match="holds"):
-        router.hold("AGV02", "QC01/H1", 0.0)
+        router.hold("AGV02", "QH1:102.0", 0.0)
 
 
 def test_chained_legs_without_holding_the_waypoint(tiny: GuidePath) -> None:
@@ -327,7 +327,7 @@ def test_chained_legs_without_holding_the_waypoint(tiny: GuidePath) -> None:
     assert leg.steps[-1].leave_s == leg.arrive_s
     mine = [r for r in router.reservations() if r.resource == "T1:200.0"]
     assert [(r.start_s, r.end_s) for r in mine] == [(leg.arrive_s, leg.arrive_s + CLEARANCE_S)]
-    log.add(router.plan("AGV01", "T1:200.0", leg.arrive_s, "QC02/H2"))
+    log.add(router.plan("AGV01", "T1:200.0", leg.arrive_s, "QH2:198.0"))
     assert overlaps(log) == []
 
 
@@ -459,7 +459,7 @@ def test_cancel_on_a_node_stops_there(tiny: GuidePath) -> None:
     """Cancelled while on a node, the AGV stops there; its later reservations are dropped."""
     router = Router(tiny, edge_time)
     router.hold("AGV01", "P01", 0.0)
-    route = planned(router, "AGV01", "P01", 0.0, "QC02/H1")
+    route = planned(router, "AGV01", "P01", 0.0, "QH1:198.0")
     step = route.steps[3]
     t = step.enter_s
     assert router.position("AGV01", t) is not None
@@ -467,7 +467,7 @@ def test_cancel_on_a_node_stops_there(tiny: GuidePath) -> None:
     assert (node, when) == (step.node, t)
     mine = [r for r in router.reservations() if r.agv == "AGV01"]
     assert all(r.start_s <= t for r in mine)
-    assert not any(r.resource == "QC02/H1" for r in mine)
+    assert not any(r.resource == "QH1:198.0" for r in mine)
     # Nobody comes later, so it holds its node; and it can be planned on from there.
     held = [r for r in mine if r.resource == node]
     assert held[-1].end_s == math.inf
@@ -475,7 +475,7 @@ def test_cancel_on_a_node_stops_there(tiny: GuidePath) -> None:
     assert again.start == node
     # The dropped goal is free for another AGV now.
     router.hold("AGV02", "P02", 0.0)
-    planned(router, "AGV02", "P02", 0.0, "QC02/H1")
+    planned(router, "AGV02", "P02", 0.0, "QH1:198.0")
 
 
 def test_cancel_on_an_edge_stops_at_its_end(tiny: GuidePath) -> None:
@@ -483,7 +483,7 @@ def test_cancel_on_an_edge_stops_at_its_end(tiny: GuidePath) -> None:
     router = Router(tiny, edge_time)
     log = Log()
     log.hold(router, "AGV01", "P01", 0.0)
-    route = planned(router, "AGV01", "P01", 0.0, "QC02/H1")
+    route = planned(router, "AGV01", "P01", 0.0, "QH1:198.0")
     before, after = route.steps[2], route.steps[3]
     t = (before.leave_s + after.enter_s) / 2
     position = router.position("AGV01", t)
@@ -498,7 +498,7 @@ def test_cancel_on_an_edge_stops_at_its_end(tiny: GuidePath) -> None:
     log.add(truncated(route, node, when))
     log.add(router.plan("AGV01", node, when, "A01/W1"))
     log.hold(router, "AGV02", "P03", 0.0)
-    log.add(router.plan("AGV02", "P03", 0.0, "QC02/H1"))
+    log.add(router.plan("AGV02", "P03", 0.0, "QH1:198.0"))
     assert overlaps(log) == []
 
 
@@ -560,13 +560,13 @@ def test_prune_drops_what_ended(tiny: GuidePath) -> None:
     """prune forgets reservations that ended, keeps holds and later ones."""
     router = Router(tiny, edge_time)
     router.hold("AGV01", "P01", 0.0)
-    first = planned(router, "AGV01", "P01", 0.0, "QC01/H1")
-    second = planned(router, "AGV01", "QC01/H1", first.arrive_s + 10.0, "P01")
+    first = planned(router, "AGV01", "P01", 0.0, "QH1:102.0")
+    second = planned(router, "AGV01", "QH1:102.0", first.arrive_s + 10.0, "P01")
     router.prune(first.arrive_s)
     left = list(router.reservations())
     assert all(r.end_s > first.arrive_s for r in left)
     assert any(r.resource == "P01" and r.end_s == math.inf for r in left)
-    assert any(r.resource == "QC01/H1" for r in left)
+    assert any(r.resource == "QH1:102.0" for r in left)
     router.prune(math.inf)
     assert [r.resource for r in router.reservations()] == ["P01"]
     assert second.goal == "P01"
@@ -577,13 +577,13 @@ def test_position_follows_the_route(tiny: GuidePath) -> None:
     router = Router(tiny, edge_time)
     assert router.position("AGV01", 0.0) is None
     router.hold("AGV01", "P01", 0.0)
-    route = planned(router, "AGV01", "P01", 5.0, "QC01/H1")
+    route = planned(router, "AGV01", "P01", 5.0, "QH1:102.0")
     p = router.position("AGV01", 1.0)
     assert p is not None
     assert p.node == "P01"
     end = router.position("AGV01", route.arrive_s + 1000.0)
     assert end is not None
-    assert end.node == "QC01/H1"
+    assert end.node == "QH1:102.0"
     step = route.steps[1]
     mid = router.position("AGV01", (route.depart_s + step.enter_s) / 2)
     assert mid is not None

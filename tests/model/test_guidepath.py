@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+import re
 from collections import deque
 
 import pytest
@@ -69,18 +70,21 @@ def test_through_nodes_are_strongly_connected_without_spurs(
     assert reachable(path, first, reverse=True, skip_spurs=True) == through
 
 
-def test_every_quay_crane_has_qc_lanes_handovers(preset: tuple[TerminalLayout, GuidePath]) -> None:
-    """Each quay crane has one hand-over spur per quay crane lane, under its rail position."""
+def test_quay_handovers_reach_every_crane_position(
+    preset: tuple[TerminalLayout, GuidePath],
+) -> None:
+    """Wherever a quay crane stands, it reaches one hand-over spur on every crane lane."""
     layout, _ = preset
     for qc_lanes in (1, 2, 3):
         path = build_guidepath(layout, qc_lanes=qc_lanes)
-        for qc in layout.quay_cranes:
-            ids = path.qc_handovers(qc.id)
-            assert ids == [f"{qc.id}/H{i}" for i in range(1, qc_lanes + 1)]
+        for x in range(0, int(layout.quay.length_m) + 1, 7):
+            ids = path.quay_handovers_near(float(x))
+            lanes = {node_id.split(":")[0] for node_id in ids}
+            assert lanes == {f"QH{i}" for i in range(1, qc_lanes + 1)}, (x, ids)
             for node_id in ids:
                 node = path.node(node_id)
                 assert node.kind == "qc_handover"
-                assert node.x_m == qc.rail_position_m
+                assert abs(node.x_m - x) <= path.handover_reach_m + 1e-9
                 assert 0 < node.y_m < 10 * qc_lanes
 
 
@@ -125,13 +129,19 @@ def test_spurs_are_dead_ends(preset: tuple[TerminalLayout, GuidePath]) -> None:
 def test_lanes_are_one_way_and_alternate() -> None:
     """East-west lanes are one-way, alternating from the quay; connectors are two-way bends."""
     path = build_guidepath(load_preset("tiny"))
-    east = path.edge("Q1:0.0", "Q1:100.0")
-    assert not east.bend
-    with pytest.raises(NotFound):
-        path.edge("Q1:100.0", "Q1:0.0")
-    path.edge("Q2:100.0", "Q2:0.0")
-    with pytest.raises(NotFound):
-        path.edge("Q2:0.0", "Q2:100.0")
+
+    def along(lane: str) -> list[str]:
+        ids = [n.id for n in path.nodes if n.id.startswith(f"{lane}:")]
+        return sorted(ids, key=lambda i: path.node(i).x_m)
+
+    for a, b in itertools.pairwise(along("Q1")):
+        assert not path.edge(a, b).bend
+        with pytest.raises(NotFound):
+            path.edge(b, a)
+    for a, b in itertools.pairwise(along("Q2")):
+        path.edge(b, a)
+        with pytest.raises(NotFound):
+            path.edge(a, b)
     path.edge("T1:0.0", "T1:100.0")
     path.edge("T2:100.0", "T2:0.0")
     path.edge("B:0.0", "B:90.0")
@@ -144,7 +154,7 @@ def test_lanes_are_one_way_and_alternate() -> None:
 def test_connectors_at_every_block_and_quay_crane(preset: tuple[TerminalLayout, GuidePath]) -> None:
     """A two-way connector runs across all lanes at every quay crane and every block centre."""
     layout, path = preset
-    lanes = sorted({n.y_m for n in path.nodes if n.id[0] in "QTB" and ":" in n.id})
+    lanes = sorted({n.y_m for n in path.nodes if re.fullmatch(r"Q\d+|T\d+|B", n.id.split(":")[0])})
     xs = [qc.rail_position_m for qc in layout.quay_cranes] + [
         b.x_m + b.width_m / 2 for b in layout.blocks
     ]
@@ -165,7 +175,8 @@ def test_qianwan_graph_size() -> None:
     """The qianwan-1 guide path has a few hundred nodes."""
     path = build_guidepath(load_preset("qianwan-1"))
     assert 300 <= len(path) <= 1000
-    assert len(path.qc_handovers("QC07")) == 2
+    assert {h.split(":")[0] for h in path.quay_handovers_near(601.0)} == {"QH1", "QH2"}
+    assert len(path.quay_handovers_near(601.0)) == 2
     assert path.block_handovers("A19")[-1] == "A19/W5"
 
 
@@ -191,7 +202,7 @@ def test_distance_m() -> None:
 def test_nearest_node() -> None:
     """nearest_node finds the closest node, of a kind if asked."""
     path = build_guidepath(load_preset("tiny"))
-    assert path.nearest_node(100.0, 6.0) == "QC01/H1"
+    assert path.nearest_node(100.0, 6.0) == "QH1:102.0"
     assert path.nearest_node(100.0, 6.0, "crossing") == "Q1:100.0"
     assert path.nearest_node(0.0, 0.0, "parking") == "P01"
     assert path.nearest_node(1000.0, 50.0, "block_handover") == "A01/W1"
@@ -204,8 +215,6 @@ def test_unknown_ids_raise_not_found() -> None:
         path.node("nowhere")
     with pytest.raises(NotFound):
         path.out_edges("nowhere")
-    with pytest.raises(NotFound, match="QC09"):
-        path.qc_handovers("QC09")
     with pytest.raises(NotFound, match="Z01"):
         path.block_handovers("Z01")
     with pytest.raises(InvalidValue, match="not a spur"):

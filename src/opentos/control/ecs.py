@@ -181,7 +181,6 @@ class EquipmentControl:
         self.jobs: dict[str, Job] = {}
         self._by_container: dict[ContainerNumber, Job] = {}
         self._remaining: dict[str, deque[Job]] = {}
-        self._qc_spurs: dict[str, tuple[str, ...]] = {}
         self._spur_owner: dict[str, str] = {}
         self.blocks: dict[str, BlockState] = {}
         for crane in layout.yard_cranes:
@@ -204,7 +203,6 @@ class EquipmentControl:
         """Take a call's crane sequences; loads are fetched from ``yard_places``."""
         for crane, crane_jobs in sequences.items():
             queue = self._remaining.setdefault(crane, deque())
-            self._qc_spurs[crane] = tuple(self.path.qc_handovers(crane))
             for cj in crane_jobs:
                 instruction = f"{visit}.{crane}.{cj.sequence:04d}"
                 job = Job(cj, instruction, VesselPlace(visit, cj.move.slot))
@@ -315,6 +313,10 @@ class EquipmentControl:
         queue = self._remaining[job.crane]
         return any(j is job for j in itertools.islice(queue, size))
 
+    def _quay_spurs(self, job: Job) -> list[str]:
+        """The hand-over spurs the quay crane reaches where it will work this job."""
+        return self.path.quay_handovers_near(job.crane_job.bay_x_m)
+
     def _free_spur(self, spurs: Sequence[str]) -> list[str]:
         return [s for s in spurs if s not in self._spur_owner]
 
@@ -351,12 +353,12 @@ class EquipmentControl:
         transport = []
         for job in jobs:
             if job.kind == "discharge":
-                pickup = self._qc_spurs[job.crane][0]
+                pickup = self._quay_spurs(job)[0]
                 dropoff = self.blocks[self._nearest_blocks(pickup)[0]].spurs[0]
             else:
                 assert job.block is not None
                 pickup = self.blocks[job.block].spurs[0]
-                dropoff = self._qc_spurs[job.crane][0]
+                dropoff = self._quay_spurs(job)[0]
             transport.append(
                 TransportJob(
                     job.instruction,
@@ -386,7 +388,7 @@ class EquipmentControl:
 
     def _start_job(self, agv: AgvInfo, job: Job) -> None:
         if job.kind == "discharge":
-            spurs = self._free_spur(self._qc_spurs[job.crane])
+            spurs = self._free_spur(self._quay_spurs(job))
         else:
             assert job.block is not None
             spurs = self._free_spur(self.blocks[job.block].spurs)
@@ -411,7 +413,7 @@ class EquipmentControl:
                 job.block = self._choose_block(agv.node, job.container)
             spurs = self._free_spur(self.blocks[job.block].spurs)
         elif self._in_window(job, self.settings.handover_window):
-            spurs = self._free_spur(self._qc_spurs[job.crane])
+            spurs = self._free_spur(self._quay_spurs(job))
         else:
             spurs = []
         for spur in spurs:

@@ -140,6 +140,14 @@ class GuidePath:
                 owner = node.id.rpartition("/")[0]
                 self._owned.setdefault((node.kind, owner), []).append(node.id)
         self._distances: dict[str, dict[str, float]] = {}
+        self._quay_handovers = sorted(
+            (n.x_m, n.id) for n in self._nodes.values() if n.kind == "qc_handover"
+        )
+        xs = sorted({x for x, _ in self._quay_handovers})
+        steps = [b - a for a, b in pairwise(xs)]
+        self.handover_reach_m = min(steps) / 2 if steps else 0.0
+        """Half the spacing of the quay hand-over spurs: every position along the quay has
+        one on each crane lane within this distance."""
 
     def _check_spur(self, node: Node) -> None:
         out, into = self._out[node.id], self._in[node.id]
@@ -224,15 +232,22 @@ class GuidePath:
             raise InvalidValue(f"guide path node {node_id} is not a spur")
         return self._out[node_id][0].to_node
 
-    def qc_handovers(self, qc_id: str) -> list[str]:
-        """The hand-over spurs under quay crane ``qc_id``: ``["QC03/H1", "QC03/H2", ...]``.
+    def quay_handovers_near(self, x_m: float, within_m: float | None = None) -> list[str]:
+        """Hand-over spurs under the quay cranes within ``within_m`` of ``x_m`` along the quay.
 
-        Raises
-        ------
-        NotFound
-            The guide path has no hand-over for that crane.
+        ``within_m`` defaults to :attr:`handover_reach_m`.
+
+        Quay cranes travel along the quay, so their hand-over positions are not fixed: a
+        crane standing at ``x`` hands over at the spurs of every crane lane within its
+        reach. Nearest first, then by lane.
         """
-        return self._owned_by("qc_handover", qc_id, "quay crane")
+        reach = self.handover_reach_m if within_m is None else within_m
+        near = [
+            (abs(x - x_m), node_id)
+            for x, node_id in self._quay_handovers
+            if abs(x - x_m) <= reach + 1e-9
+        ]
+        return [node_id for _, node_id in sorted(near)]
 
     def block_handovers(self, block_id: str) -> list[str]:
         """The waterside transfer spurs of block ``block_id``: ``["A05/W1", ...]``.
@@ -342,7 +357,11 @@ def _snap(xs: list[float], x: float) -> float:
 
 
 def build_guidepath(
-    layout: TerminalLayout, *, qc_lanes: int = 2, parking: int | None = None
+    layout: TerminalLayout,
+    *,
+    qc_lanes: int = 2,
+    parking: int | None = None,
+    handover_pitch_m: float = 12.0,
 ) -> GuidePath:
     """Lay out an automated terminal's AGV guide path on ``layout``'s apron.
 
@@ -354,9 +373,9 @@ def build_guidepath(
 
         y (m)        x_w       QC01                    QC02                  x_e
           0   ~~~~~~~~~~~~~~~~~~~~~~~~~~~ quay edge ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
-          5             |        o QC01/H1               o QC02/H1             |
+          5             |  o   o | o   o   o   o   o   o | o   o   o   o   o  | QH1:<x>
          10     Q1      +--->----+----------->-----------+----------->---------+
-         15             |        o QC01/H2               o QC02/H2             |
+         15             |  o   o | o   o   o   o   o   o | o   o   o   o   o  | QH2:<x>
          20     Q2      +---<----+-----------<-----------+-----------<---------+
          ..     P01 o---+        |                       |                     +---o P20
          ..     T1      +--->----+----------->-----------+----------->---------+
@@ -371,9 +390,10 @@ def build_guidepath(
     (``+`` through nodes, ``o`` spurs, ``|`` two-way connectors; the connectors at the
     blocks' centres and the chargers are left out of the sketch.)
 
-    - ``Q1 .. Qk``: ``qc_lanes`` lanes under the quay cranes at y = 10, 20, ... m; each crane
-      has one hand-over spur ``"<qc>/H<i>"`` per lane, 5 m quay-side of lane ``Qi`` at the
-      crane's ``rail_position_m``.
+    - ``Q1 .. Qk``: ``qc_lanes`` lanes under the quay cranes at y = 10, 20, ... m, with a
+      hand-over spur ``"QH<i>:<x>"`` 5 m quay-side of lane ``Qi`` every ``handover_pitch_m``
+      along the quay: the cranes travel, and a crane hands over at the spurs within its
+      reach wherever it stands (:meth:`GuidePath.quay_handovers_near`).
     - ``T1 .. Tn``: ``layout.apron.travel_lanes`` travel lanes, evenly spaced between the
       last quay crane lane and the block lane.
     - ``B``: the block lane, 5 m inside the apron's landside edge; a spur ``"<block>/W<j>"``
@@ -393,10 +413,11 @@ def build_guidepath(
     Parameters
     ----------
     layout
-        The terminal; its quay cranes are placed at their ``rail_position_m`` (the guide path
-        does not follow cranes that move).
+        The terminal.
     qc_lanes
-        Lanes under the quay cranes, and so hand-over positions per crane.
+        Lanes under the quay cranes.
+    handover_pitch_m
+        Distance along the quay between hand-over spurs on a crane lane (about a 40' bay).
     parking
         Parking spurs; default one per AGV of the layout.
 
@@ -465,11 +486,13 @@ def build_guidepath(
     def lane_node(lane: str, x: float) -> str:
         return f"{lane}:{x:.1f}"
 
-    for qc in layout.quay_cranes:
+    n_positions = int((x_east - x_west) // handover_pitch_m)
+    for k in range(n_positions):
+        x_h = round(x_west + handover_pitch_m * (k + 0.5), 1)
         for i in range(1, qc_lanes + 1):
             lane = f"Q{i}"
-            x = _snap(lane_xs[lane], qc.rail_position_m)
-            spur = Node(f"{qc.id}/H{i}", qc.rail_position_m, lane_y[lane] - 5.0, "qc_handover")
+            x = _snap(lane_xs[lane], x_h)
+            spur = Node(f"QH{i}:{x_h:.1f}", x_h, lane_y[lane] - 5.0, "qc_handover")
             spurs.append((spur, lane_node(lane, x)))
     for spur_id, x_tp, y_tp in transfer_points:
         x = _snap(lane_xs["B"], x_tp)

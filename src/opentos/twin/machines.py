@@ -236,7 +236,7 @@ class QuayCrane:
         ctx: Machines,
         crane_id: str,
         x_m: float,
-        handover_nodes: tuple[str, ...],
+        handovers_at: Callable[[float], list[str]],
         min_gap_m: float,
     ) -> None:
         self.ctx = ctx
@@ -244,7 +244,8 @@ class QuayCrane:
         self.x_m = x_m
         self.span = (x_m, x_m)
         """Quay positions the crane holds: where it stands, or the stretch it is moving along."""
-        self.handover_nodes = handover_nodes
+        self.handovers_at = handovers_at
+        """The AGV hand-over nodes the crane reaches when it stands at a position."""
         self.min_gap_m = min_gap_m
         self.neighbours: list[QuayCrane] = []
         self.moved = ctx.env.event()
@@ -260,6 +261,9 @@ class QuayCrane:
         self.main_place = EquipmentPlace(crane_id)
         self.portal_place = EquipmentPlace(crane_id, 4)
         self.platform_slots = simpy.Resource(env, capacity=2)
+        self.portal_finished = 0
+        """Orders the portal trolley has finished with, in sequence."""
+        self.portal_progress: simpy.Event = env.event()
         ctx.log.qc_positions.append((0.0, crane_id, x_m))
         env.process(self.main_trolley())
         env.process(self.portal_trolley())
@@ -274,10 +278,15 @@ class QuayCrane:
         if self.ctx.env.now > start:
             self.ctx.log.qc_states.append((self.id, state, start, self.ctx.env.now))
 
-    def _gantry(self, x_m: float) -> Process:
+    def _gantry(self, x_m: float, index: int) -> Process:
+        """Move the crane to ``x_m`` before order ``index`` (counted from 0)."""
         env = self.ctx.env
         if abs(x_m - self.x_m) < 0.5:
             return
+        started = env.now
+        while self.portal_finished < index:  # the portal hands over where the crane stands
+            yield self.portal_progress
+        self._state("wait_agv", started)
         started = env.now
         while not self._clear(x_m):
             blockers = [n.moved for n in self.neighbours]
@@ -310,10 +319,12 @@ class QuayCrane:
         """Ship side: vessel slot <-> platform, in sequence."""
         env = self.ctx.env
         timing = self.ctx.timing
+        index = 0
         while True:
             order: QuayCraneOrder = yield self.main_orders.get()
             assert isinstance(order.vessel_place, VesselPlace)
-            yield from self._gantry(order.bay_x_m)
+            yield from self._gantry(order.bay_x_m, index)
+            index += 1
             if order.kind == "discharge":
                 started = env.now
                 first, second = timing.qc_main_legs(order.vessel_place, False, self.ctx.rng)
@@ -361,6 +372,11 @@ class QuayCrane:
         del for_portal
         self.ready[order.order_id].succeed((position, slot))
 
+    def _portal_done(self) -> None:
+        self.portal_finished += 1
+        progress, self.portal_progress = self.portal_progress, self.ctx.env.event()
+        progress.succeed()
+
     def portal_trolley(self) -> Process:
         """Land side: platform <-> AGVs, in sequence."""
         env = self.ctx.env
@@ -379,7 +395,7 @@ class QuayCrane:
                 first, second = timing.qc_portal_legs(True, self.ctx.rng)
                 yield env.timeout(first)
                 waiting = yield handovers.wait_for(
-                    order.container, self.handover_nodes, delivering=False
+                    order.container, self.handovers_at(order.bay_x_m), delivering=False
                 )
                 self.ctx.transfer(
                     self.id,
@@ -389,13 +405,14 @@ class QuayCrane:
                     order.instruction,
                 )
                 handovers.finish(waiting)
+                self._portal_done()
                 yield env.timeout(second)
                 self.ctx.emit(OrderDone(env.now, self.id, order.order_id))
             else:
                 first, second = timing.qc_portal_legs(False, self.ctx.rng)
                 yield env.timeout(first)
                 waiting = yield handovers.wait_for(
-                    order.container, self.handover_nodes, delivering=True
+                    order.container, self.handovers_at(order.bay_x_m), delivering=True
                 )
                 yield self.gantry_done
                 self.ctx.transfer(
@@ -415,6 +432,7 @@ class QuayCrane:
                 )
                 self.ctx.log.qc_moves.append((self.id, env.now, "platform"))
                 env.process(self._robot(order, position, slot, for_portal=False))
+                self._portal_done()
 
 
 class YardCrane:

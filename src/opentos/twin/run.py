@@ -180,7 +180,7 @@ def simulate(
             machines,
             qc.id,
             rail[qc.id],
-            tuple(path.qc_handovers(qc.id)),
+            path.quay_handovers_near,
             kinematics.quay_crane.min_spacing_m,
         )
     ordered = [
