@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import random
 import signal
@@ -132,14 +133,58 @@ def test_killed_import_leaves_nothing(database_url: str, tmp_path: Path) -> None
 
 @pytest.mark.slow
 def test_demo_runs_from_nothing(tmp_path: Path) -> None:
-    """`opentos demo` builds qianwan-1 with a yard and a vessel and prints its summary."""
+    """`opentos demo` builds qianwan-1, fills it, runs the ZIM Chicago call in the twin."""
     url = f"sqlite:///{tmp_path / 'demo.db'}"
-    out = run(url, "demo").stdout
+    out = run(url, "demo", "--out", str(tmp_path / "twin")).stdout
     assert "Qianwan" in out
     assert "QINGDAO EXPRESS" in out
     assert "equals the live inventory" in out
+    assert "zim-chicago: fcfs, 38 AGVs" in out
+    assert json.loads((tmp_path / "twin" / "kpis.json").read_text())["moves"] == 1785
     with Store.open(url) as store:
         counts = store.counts()
         assert counts["in_terminal"] > 15_000
         assert counts["events"] == counts["in_terminal"]
         assert store.rebuild().consistent
+
+
+def test_simulate_writes_kpis_and_plots(tmp_path: Path) -> None:
+    """`opentos simulate` runs a call in the twin and writes kpis.json and three PNGs."""
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [
+            *OPENTOS,
+            "simulate",
+            "--scenario",
+            "small-call",
+            "--policy",
+            "optimal",
+            "--agvs",
+            "8",
+            "--seed",
+            "3",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    kpis = json.loads((out / "kpis.json").read_text())
+    assert kpis["finished"] is True
+    assert kpis["moves"] == 120
+    assert kpis["policy"] == "optimal"
+    for name in ("qc_productivity.png", "agv_states.png", "qc_gantt.png"):
+        assert (out / name).read_bytes().startswith(b"\x89PNG")
+    bad = subprocess.run(
+        [*OPENTOS, "simulate", "--scenario", "small-call", "--policy", "telepathy"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert bad.returncode == 1
+    assert "telepathy" in bad.stderr
+    assert "fcfs" in bad.stderr

@@ -218,7 +218,9 @@ def ledger_events(
 
 @app.command()
 def simulate(
-    scenario: Annotated[str, typer.Option(help="Scenario: zim-chicago.")] = "zim-chicago",
+    scenario: Annotated[
+        str, typer.Option(help="Scenario: zim-chicago, small-call.")
+    ] = "zim-chicago",
     preset: Annotated[str, typer.Option(help="Terminal preset.")] = "qianwan-1",
     policy: Annotated[str, typer.Option(help="AGV dispatching: fcfs, nearest, optimal.")] = "fcfs",
     agvs: Annotated[int, typer.Option(help="AGVs in service.")] = 38,
@@ -235,11 +237,21 @@ def simulate(
 def demo(
     seed: Annotated[int, typer.Option(help="Seed for the generated containers.")] = 7,
     occupancy: Annotated[float, typer.Option(help="Yard fill, 0-1.")] = 0.55,
+    out: Annotated[Path, typer.Option(help="Folder for the twin's kpis.json and plots.")] = Path(
+        "demo-out"
+    ),
 ) -> None:
-    """Create qianwan-1 in a fresh database, fill yard and an arriving vessel, summarise."""
+    """Build qianwan-1 with a full yard and a vessel alongside, then run a call in the twin."""
     from opentos.cli.demo import run_demo
 
-    run_demo(_url(), seed=seed, occupancy=occupancy, console=console, progress_console=err_console)
+    run_demo(
+        _url(),
+        seed=seed,
+        occupancy=occupancy,
+        out=out,
+        console=console,
+        progress_console=err_console,
+    )
 
 
 def main() -> None:
