@@ -92,3 +92,19 @@ def test_kpis_are_consistent_with_the_log() -> None:
     assert isinstance(per_crane, dict)
     assert sum(c["moves"] for c in per_crane.values()) == scenario().moves
     assert 0 < float(str(k["ratio_to_crane_bound"])) <= 1.0
+
+
+def test_agvs_charge_and_keep_working() -> None:
+    """AGVs that start low go to chargers, charge, and the call is still finished."""
+    result = simulate(
+        scenario(), SimulationSettings(policy="fcfs", agvs=8, seed=2, battery_pct=42.0)
+    )
+    assert result.finished
+    charging = [s for s in result.log.agv_states if s[1] == "charging"]
+    assert charging, "no AGV charged"
+    per_agv = Counter(agv for agv, *_ in charging)
+    assert max(per_agv.values()) <= 2, f"AGVs charged over and over: {per_agv}"
+    assert all(end - start > 60 for _, _, start, end in charging)
+    chargers = set(result.path.chargers())
+    visits = {node for _, node, _, _ in result.log.agv_nodes if node in chargers}
+    assert visits, "no AGV stood at a charger"

@@ -22,8 +22,9 @@ What it decides, and the rules that keep the terminal free of deadlock:
   whose AGV is on its way (with the relocations it needs, done first, each a
   ledger move). Slots are allocated at the moment the order is given, so no
   other move can invalidate them.
-- **Batteries**: an AGV that falls below ``charge_below_pct`` when idle goes
-  to a free charger and charges before taking new work.
+- **Batteries** (Qianwan's shallow charge, shallow discharge): an idle AGV
+  below ``charge_start_pct`` goes to a free charger and charges up to the
+  preset's stop level; an AGV below ``min_battery_pct`` gets no work.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from opentos.control.link import (
     AgvAction,
     AgvOrder,
     Arrived,
+    BatteryState,
     EquipmentEvent,
     EquipmentLink,
     Fault,
@@ -76,7 +78,10 @@ class EcsSettings:
     Measured on zim-chicago with 38 AGVs (fcfs): 4 gives 83 % of the crane bound, 8
     94 %, 9 and 10 95 %, 12 86 % (AGVs tied up by loads far ahead starve the discharges).
     """
-    charge_below_pct: float = 30.0
+    charge_start_pct: float = 40.0
+    """An idle AGV below this state of charge goes to a charger (the preset's start level)."""
+    min_battery_pct: float = 20.0
+    """No work for an AGV below this (the preset's floor)."""
     blocks_considered: int = 6
     """Nearest blocks among which a discharged box's block is chosen (least busy first)."""
 
@@ -129,6 +134,8 @@ class AgvInfo:
     free_at_s: float = 0.0
     moving: bool = False
     """Driving a route: it can get no new route until it arrives."""
+    order: str | None = None
+    """The last order sent to it."""
 
 
 @dataclass(eq=False)
@@ -167,6 +174,7 @@ class EquipmentControl:
         agvs: Mapping[str, str],
         agv_speed_m_s: float,
         settings: EcsSettings | None = None,
+        battery_pct: float = 100.0,
     ) -> None:
         self.link = link
         self.layout = layout
@@ -178,6 +186,8 @@ class EquipmentControl:
         self.settings = settings or EcsSettings()
         self._speed = agv_speed_m_s
         self.agvs = {agv_id: AgvInfo(agv_id, node) for agv_id, node in agvs.items()}
+        for agv in self.agvs.values():
+            agv.battery_pct = battery_pct
         self.jobs: dict[str, Job] = {}
         self._by_container: dict[ContainerNumber, Job] = {}
         self._remaining: dict[str, deque[Job]] = {}
@@ -250,6 +260,8 @@ class EquipmentControl:
             agv.battery_pct = event.battery_pct
             agv.moving = False
             self._on_arrived(agv)
+        elif isinstance(event, BatteryState):
+            self.agvs[event.agv].battery_pct = event.battery_pct
         elif isinstance(event, OrderDone):
             self._on_done(event)
         elif isinstance(event, Fault):
@@ -298,7 +310,7 @@ class EquipmentControl:
             self._start_crane(state)
             return
         agv = self.agvs.get(event.machine)
-        if agv is not None and agv.phase == "charging":
+        if agv is not None and agv.phase == "charging" and event.order_id == agv.order:
             agv.phase = "idle"
             agv.free_at_s = event.at_s
 
@@ -378,7 +390,7 @@ class EquipmentControl:
                 for a in sorted(idle, key=lambda a: a.id)
             ),
             tuple(transport),
-            min_battery_pct=self.settings.charge_below_pct - 10,
+            min_battery_pct=self.settings.min_battery_pct,
         )
         for assignment in self.policy.assign(snapshot, self._travel_s):
             self._start_job(self.agvs[assignment.agv], self.jobs[assignment.job])
@@ -436,7 +448,7 @@ class EquipmentControl:
         for agv in self.agvs.values():
             if agv.phase != "idle" or agv.job is not None or agv.moving:
                 continue
-            if agv.battery_pct < self.settings.charge_below_pct and self._charge(agv):
+            if agv.battery_pct < self.settings.charge_start_pct and self._charge(agv):
                 continue
             if self.path.node(agv.node).kind in ("qc_handover", "block_handover"):
                 self._park(agv, "to_park")
@@ -479,9 +491,10 @@ class EquipmentControl:
         if agv.node in self._spur_owner and self._spur_owner[agv.node] == agv.id:
             self._release_spur(agv.node)
         agv.moving = True
+        agv.order = self._order_id("AGV")
         self.link.send(
             AgvOrder(
-                self._order_id("AGV"),
+                agv.order,
                 agv.id,
                 _timed_steps(route),
                 action,

@@ -129,6 +129,15 @@ class Arrived:
 
 
 @dataclass(frozen=True, slots=True)
+class BatteryState:
+    """An AGV's state of charge (reported after charging, as VDA 5050 state messages do)."""
+
+    at_s: float
+    agv: str
+    battery_pct: float
+
+
+@dataclass(frozen=True, slots=True)
 class Fault:
     """A machine stopped (``cleared`` False) or is back (``cleared`` True)."""
 
@@ -138,7 +147,7 @@ class Fault:
     cleared: bool
 
 
-EquipmentEvent = Moved | OrderDone | Arrived | Fault
+EquipmentEvent = Moved | OrderDone | Arrived | BatteryState | Fault
 EventHandler = Callable[[EquipmentEvent], None]
 
 

@@ -30,12 +30,14 @@ import simpy
 from opentos.control.link import (
     AgvOrder,
     Arrived,
+    BatteryState,
     EquipmentEvent,
     Moved,
     OrderDone,
     QuayCraneOrder,
     YardCraneOrder,
 )
+from opentos.model.equipment import AgvKinematics
 from opentos.model.ids import ContainerNumber
 from opentos.model.ledger import MoveEvent
 from opentos.model.places import EquipmentPlace, Place, VesselPlace, YardPlace
@@ -154,13 +156,15 @@ class Machines:
 class Agv:
     """An AGV: follows timed routes, then hands over, charges or parks."""
 
-    def __init__(self, ctx: Machines, agv_id: str, node: str, battery_kwh: float) -> None:
+    def __init__(self, ctx: Machines, agv_id: str, node: str, kinematics: AgvKinematics) -> None:
         self.ctx = ctx
         self.id = agv_id
         self.node = node
         self.since = 0.0
-        self.capacity_kwh = battery_kwh
-        self.energy_kwh = battery_kwh
+        self.k = kinematics
+        self.capacity_kwh = kinematics.battery_kwh
+        self.energy_kwh = kinematics.battery_kwh
+        self._drawn_until = 0.0
         self.orders: simpy.Store = simpy.Store(ctx.env)
         self.place = EquipmentPlace(agv_id)
         self.loaded = False
@@ -171,12 +175,19 @@ class Agv:
         """State of charge."""
         return 100.0 * self.energy_kwh / self.capacity_kwh
 
+    def _idle_draw(self) -> None:
+        """Standing draws ``idle_kw`` (drives add their own energy on each edge)."""
+        now = self.ctx.env.now
+        self.energy_kwh -= self.k.idle_energy_kwh(max(0.0, now - self._drawn_until))
+        self._drawn_until = now
+
     def run(self) -> Process:
         """Take orders one by one."""
         env = self.ctx.env
         log = self.ctx.log
         while True:
             order: AgvOrder = yield self.orders.get()
+            self._idle_draw()
             steps = order.steps
             if steps and steps[0].leave_s > env.now:
                 yield env.timeout(steps[0].leave_s - env.now)
@@ -200,6 +211,7 @@ class Agv:
             if steps:
                 self.node = steps[-1].node
             self.since = env.now
+            self._drawn_until = env.now
             if env.now > depart:
                 log.agv_states.append((self.id, state, depart, env.now))
             self.ctx.emit(Arrived(env.now, self.id, self.node, self.battery_pct))
@@ -214,14 +226,14 @@ class Agv:
                 log.agv_states.append((self.id, "waiting", started, env.now))
             elif order.action == "charge":
                 started = env.now
-                need = self.capacity_kwh * 0.9 - self.energy_kwh
-                if need > 0:
-                    yield env.timeout(need / self.charge_kw * 3600)
-                    self.energy_kwh += need
+                if self.battery_pct < self.k.charge_stop_pct:
+                    yield env.timeout(self.k.charge_time_s(self.battery_pct))
+                    self.energy_kwh = self.capacity_kwh * self.k.charge_stop_pct / 100
+                    self._drawn_until = env.now
                 log.agv_states.append((self.id, "charging", started, env.now))
+                self.ctx.emit(BatteryState(env.now, self.id, self.battery_pct))
+            self._idle_draw()
             self.ctx.emit(OrderDone(env.now, self.id, order.order_id))
-
-    charge_kw = 200.0
 
     def close_log(self, end_s: float) -> None:
         """Record where the AGV stood at the end of the run."""

@@ -50,6 +50,8 @@ class SimulationSettings:
     agvs: int = 38
     seed: int = 1
     until_s: float = 48 * 3600.0
+    battery_pct: float = 100.0
+    """State of charge of every AGV at the start."""
     ecs: EcsSettings = field(default_factory=EcsSettings)
 
     def __post_init__(self) -> None:
@@ -57,6 +59,8 @@ class SimulationSettings:
             raise InvalidValue(f"Expected agvs >= 1, got {self.agvs}.")
         if not self.until_s > 0:
             raise InvalidValue(f"Expected until_s > 0, got {self.until_s}.")
+        if not 0 < self.battery_pct <= 100:
+            raise InvalidValue(f"Expected 0 < battery_pct <= 100, got {self.battery_pct}.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +174,9 @@ def simulate(
     homes = dict(zip(agv_ids, parkings, strict=False))
     for agv_id, node in homes.items():
         router.hold(agv_id, node, 0.0)
-        link.agvs[agv_id] = Agv(machines, agv_id, node, agv_k.battery_kwh)
+        agv = Agv(machines, agv_id, node, agv_k)
+        agv.energy_kwh = agv_k.battery_kwh * settings.battery_pct / 100
+        link.agvs[agv_id] = agv
     crane_ids: list[str] = []
     for call in scenario.calls:
         crane_ids += [c for c in call.cranes if c not in crane_ids]
@@ -213,6 +219,7 @@ def simulate(
         homes,
         agv_k.straight.max_speed_m_s,
         settings.ecs,
+        settings.battery_pct,
     )
     for call in scenario.calls:
         on_board = dict(call.on_board)
