@@ -12,7 +12,7 @@ from checks import agv_conflicts, crane_gap_violations
 from opentos.model.places import EquipmentPlace, VesselPlace, YardPlace
 from opentos.presets.kinematics import load_kinematics
 from opentos.twin.run import SimulationResult, SimulationSettings, simulate
-from opentos.twin.scenario import Scenario, small_call
+from opentos.twin.scenario import Scenario, small_call, small_day
 
 
 @cache
@@ -36,23 +36,33 @@ def test_every_planned_move_is_done_exactly_once(policy: str) -> None:
     result = run(policy)
     assert result.finished
     call = scenario().calls[0]
-    off = Counter(e.container for e in result.events if isinstance(e.from_place, VesselPlace))
-    on = {e.container: e.to_place for e in result.events if isinstance(e.to_place, VesselPlace)}
-    on_count = Counter(e.container for e in result.events if isinstance(e.to_place, VesselPlace))
+    quay = [
+        e
+        for e in result.events
+        if isinstance(e.from_place, EquipmentPlace) or isinstance(e.to_place, EquipmentPlace)
+    ]
+    off = Counter(e.container for e in quay if isinstance(e.from_place, VesselPlace))
+    on = {e.container: e.to_place for e in quay if isinstance(e.to_place, VesselPlace)}
+    on_count = Counter(e.container for e in quay if isinstance(e.to_place, VesselPlace))
     assert off == Counter(call.discharge)
     assert on_count == Counter(n for n, _ in call.load)
     assert all(on[n] == VesselPlace(call.visit.id, slot) for n, slot in call.load)
     last = {e.container: e.to_place for e in result.events}
     assert all(isinstance(last[n], YardPlace) for n in call.discharge)
+    assert all(last[n] is None for n, _ in call.load), "loads leave with the vessel"
 
 
 @pytest.mark.parametrize("policy", POLICIES)
 def test_inventory_is_conserved_and_the_ledger_holds(policy: str) -> None:
     """No box appears or vanishes, none is left on a machine, the ledger replays to the end."""
     result = run(policy)
-    assert not any(e.from_place is None or e.to_place is None for e in result.events)
+    arrived = sum(1 for e in result.events if e.from_place is None)
+    departed = sum(1 for e in result.events if e.to_place is None)
+    call = scenario().calls[0]
+    assert arrived == len(call.on_board)
+    assert departed == len(call.on_board) - len(call.discharge) + len(call.load)
     terminal = result.terminal
-    assert len(terminal.inventory) == len(scenario().containers)
+    assert len(terminal.inventory) == len(scenario().yard) + arrived - departed
     assert not any(isinstance(p, EquipmentPlace) for p in terminal.inventory.positions().values())
     assert terminal.ledger.rebuild() == terminal.inventory
 
@@ -108,3 +118,50 @@ def test_agvs_charge_and_keep_working() -> None:
     chargers = set(result.path.chargers())
     visits = {node for _, node, _, _ in result.log.agv_nodes if node in chargers}
     assert visits, "no AGV stood at a charger"
+
+
+@cache
+def day_run() -> tuple[Scenario, SimulationResult]:
+    """Two calls in turn at one berth and 40 trucks, in the twin."""
+    made = small_day()
+    return made, simulate(made, SimulationSettings(policy="nearest", agvs=10, seed=3))
+
+
+def test_successive_calls_and_trucks_are_all_served() -> None:
+    """Both calls are worked and leave; every truck collects or delivers its box and leaves."""
+    made, result = day_run()
+    assert result.finished
+    assert len(result.log.truck_turns) == len(made.trucks)
+    last = {e.container: e.to_place for e in result.events}
+    for truck in made.trucks:
+        if truck.kind == "import":
+            assert last[truck.container] is None, f"{truck.container} did not leave"
+        else:
+            assert isinstance(last[truck.container], YardPlace)
+    departures = {e.container for e in result.events if e.to_place is None and e.equipment is None}
+    for call in made.calls:
+        assert {n for n, _ in call.load} <= departures
+    visits = [result.terminal.visits[c.visit.id] for c in made.calls]
+    assert all(v.actual_departure is not None for v in visits)
+    first, second = visits
+    assert second.actual_arrival is not None
+    assert first.actual_departure is not None
+    assert second.actual_arrival >= first.actual_departure, "two vessels at one berth"
+
+
+def test_day_keeps_every_invariant() -> None:
+    """No AGV conflicts, quay cranes and each block's two yard cranes keep their distance."""
+    made, result = day_run()
+    assert agv_conflicts(result.log.agv_nodes, result.log.agv_edges) == []
+    assert result.terminal.ledger.rebuild() == result.terminal.inventory
+    safety = 2 * load_kinematics("qianwan-1").yard_crane.safety_bays
+    blocks = {block for _, block, _, _ in result.log.armg_positions}
+    for block in blocks:
+        positions = [(t, c, x) for t, b, c, x in result.log.armg_positions if b == block]
+        assert crane_gap_violations(positions, [f"{block}-W", f"{block}-L"], safety) == []
+    order = [qc.id for qc in sorted(made.layout.quay_cranes, key=lambda q: q.rail_position_m)]
+    gap = load_kinematics("qianwan-1").quay_crane.min_spacing_m
+    assert crane_gap_violations(result.log.qc_positions, order, gap) == []
+    turns = result.kpis["truck_turn_time_min"]
+    assert isinstance(turns, dict)
+    assert turns["trucks"] == len(made.trucks)

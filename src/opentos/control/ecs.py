@@ -54,6 +54,8 @@ from opentos.control.link import (
     OrderDone,
     QuayCraneOrder,
     TimedStep,
+    TruckArrived,
+    TruckOrder,
     YardCraneOrder,
 )
 from opentos.control.quay import CraneJob
@@ -64,6 +66,7 @@ from opentos.model.guidepath import GuidePath
 from opentos.model.ids import ContainerNumber
 from opentos.model.layout import TerminalLayout
 from opentos.model.places import EquipmentPlace, VesselPlace, YardPlace
+from opentos.model.slots import YardSlot
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +102,9 @@ class Job:
     qc_done: bool = False
     """The box has passed the quay crane's handover."""
     finished: bool = False
+    visit: str = ""
+    active: bool = False
+    """The vessel is alongside: the job may be worked."""
 
     @property
     def kind(self) -> Literal["discharge", "load"]:
@@ -147,16 +153,30 @@ class CraneTask:
     ready: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class TruckTask:
+    """A truck at a block's landside end: collect an import box, or deliver an export box."""
+
+    truck: str
+    container: ContainerNumber
+    kind: Literal["import", "export"]
+
+
 @dataclass(eq=False)
 class BlockState:
-    """A block's waterside yard crane and its queue."""
+    """A block's two yard cranes and their queues."""
 
     block: str
     crane: str
     spurs: tuple[str, ...]
+    landside: str | None = None
     tasks: list[CraneTask] = field(default_factory=list)
     busy: bool = False
-    batch: deque[YardCraneOrder] = field(default_factory=deque)
+    truck_tasks: deque[TruckTask] = field(default_factory=deque)
+    landside_busy: bool = False
+    retrieving: ContainerNumber | None = None
+    """The box the waterside crane is digging out (relocations, then the lift)."""
+    landside_retrieving: TruckTask | None = None
 
 
 class EquipmentControl:
@@ -198,9 +218,19 @@ class EquipmentControl:
                 self.blocks[crane.block] = BlockState(
                     crane.block, crane.id, tuple(path.block_handovers(crane.block))
                 )
+        for crane in layout.yard_cranes:
+            if crane.side == "landside" and crane.block in self.blocks:
+                self.blocks[crane.block].landside = crane.id
         self._crane_block = {state.crane: state.block for state in self.blocks.values()}
+        self._landside_block = {
+            state.landside: state.block for state in self.blocks.values() if state.landside
+        }
         self._order_ids = itertools.count(1)
         self.unfinished = 0
+        self._by_visit: dict[str, list[Job]] = {}
+        self._reserved: dict[str, tuple[YardSlot, ...]] = {}
+        """Yard slots (and so their stacks) that orders on their way will take from or put on."""
+        self._truck_job: dict[ContainerNumber, TruckTask] = {}
 
     # -- set-up ----------------------------------------------------------------
 
@@ -210,37 +240,47 @@ class EquipmentControl:
         sequences: Mapping[str, Sequence[CraneJob]],
         yard_places: Mapping[ContainerNumber, YardPlace],
     ) -> None:
-        """Take a call's crane sequences; loads are fetched from ``yard_places``."""
+        """Take a call's crane sequences; its work starts at :meth:`vessel_alongside`."""
+        jobs = self._by_visit.setdefault(visit, [])
         for crane, crane_jobs in sequences.items():
             queue = self._remaining.setdefault(crane, deque())
             for cj in crane_jobs:
                 instruction = f"{visit}.{crane}.{cj.sequence:04d}"
-                job = Job(cj, instruction, VesselPlace(visit, cj.move.slot))
+                job = Job(cj, instruction, VesselPlace(visit, cj.move.slot), visit=visit)
                 if cj.move.kind == "load":
                     job.yard_place = yard_places[cj.move.container]
                     job.block = job.yard_place.slot.block
                 self.jobs[instruction] = job
                 self._by_container[cj.move.container] = job
                 queue.append(job)
+                jobs.append(job)
                 self.unfinished += 1
 
     def start(self) -> None:
-        """Subscribe to events, hand the quay cranes their sequences, start dispatching."""
+        """Subscribe to the machines' events."""
         self.link.subscribe(self.on_event)
-        for queue in self._remaining.values():
-            for job in queue:
-                self.link.send(
-                    QuayCraneOrder(
-                        self._order_id("QC"),
-                        job.crane,
-                        job.kind,
-                        job.container,
-                        job.vessel_place,
-                        job.crane_job.bay_x_m,
-                        job.instruction,
-                    )
-                )
         self._step()
+
+    def vessel_alongside(self, visit: str) -> None:
+        """The vessel is all fast: hand its quay cranes their sequences and start work."""
+        for job in self._by_visit[visit]:
+            job.active = True
+            self.link.send(
+                QuayCraneOrder(
+                    self._order_id("QC"),
+                    job.crane,
+                    job.kind,
+                    job.container,
+                    job.vessel_place,
+                    job.crane_job.bay_x_m,
+                    job.instruction,
+                )
+            )
+        self._step()
+
+    def call_done(self, visit: str) -> bool:
+        """Every move of the call is done."""
+        return all(job.finished for job in self._by_visit[visit])
 
     @property
     def finished(self) -> bool:
@@ -260,6 +300,8 @@ class EquipmentControl:
             agv.battery_pct = event.battery_pct
             agv.moving = False
             self._on_arrived(agv)
+        elif isinstance(event, TruckArrived):
+            self._on_truck(event)
         elif isinstance(event, BatteryState):
             self.agvs[event.agv].battery_pct = event.battery_pct
         elif isinstance(event, OrderDone):
@@ -303,10 +345,19 @@ class EquipmentControl:
             self._mark_ready(agv.job, "stack")
 
     def _on_done(self, event: OrderDone) -> None:
+        self._reserved.pop(event.order_id, None)
         block = self._crane_block.get(event.machine)
         if block is not None:
             state = self.blocks[block]
             state.busy = False
+            self._start_crane(state)
+            self._start_landside(state)
+            return
+        block = self._landside_block.get(event.machine)
+        if block is not None:
+            state = self.blocks[block]
+            state.landside_busy = False
+            self._start_landside(state)
             self._start_crane(state)
             return
         agv = self.agvs.get(event.machine)
@@ -344,6 +395,8 @@ class EquipmentControl:
         for queue in self._remaining.values():
             for i, job in enumerate(queue):
                 if i >= self.settings.fetch_window:
+                    break
+                if not job.active:
                     break
                 if job.agv is not None or job.qc_done:
                     continue
@@ -540,11 +593,18 @@ class EquipmentControl:
                 task.ready = True
         self._start_crane(state)
 
+    def _reserved_slots(self) -> list[YardSlot]:
+        return [slot for slots in self._reserved.values() for slot in slots]
+
     def _start_crane(self, state: BlockState) -> None:
+        """Give the block's idle waterside crane its next order (see the module docstring)."""
         if state.busy:
             return
-        if state.batch:
-            self._send_crane(state, state.batch.popleft())
+        if state.retrieving is not None:
+            job = self._by_container[state.retrieving]
+            self._send_crane(
+                state, self._next_retrieval(state, job.container, job.instruction, job.agv)
+            )
             return
         task = next((t for t in state.tasks if t.kind == "stack" and t.ready), None)
         if task is None:
@@ -553,10 +613,13 @@ class EquipmentControl:
             return
         state.tasks.remove(task)
         job = task.job
-        agv_place = EquipmentPlace(job.agv or "?")
         if task.kind == "stack":
             slot = allocate(
-                self.yard, self.containers[job.container], group="import", blocks=[state.block]
+                self.yard,
+                self.containers[job.container],
+                group="import",
+                blocks=[state.block],
+                reserved=self._reserved_slots(),
             )
             job.yard_place = YardPlace(slot)
             self._send_crane(
@@ -566,51 +629,127 @@ class EquipmentControl:
                     state.crane,
                     "stack",
                     job.container,
-                    agv_place,
+                    EquipmentPlace(job.agv or "?"),
                     job.yard_place,
                     instruction=job.instruction,
                 ),
             )
             return
-        assert job.yard_place is not None
-        for container, source, target in plan_retrieval(self.yard, job.container):
-            state.batch.append(
-                YardCraneOrder(
-                    self._order_id("YC"), state.crane, "relocate", container, source, target
-                )
-            )
-        state.batch.append(
-            YardCraneOrder(
-                self._order_id("YC"),
-                state.crane,
-                "retrieve",
-                job.container,
-                job.yard_place,
-                agv_place,
-                instruction=job.instruction,
-            )
+        state.retrieving = job.container
+        self._send_crane(
+            state, self._next_retrieval(state, job.container, job.instruction, job.agv)
         )
-        self._send_crane(state, state.batch.popleft())
+
+    def _next_retrieval(
+        self,
+        state: BlockState,
+        container: ContainerNumber,
+        instruction: str | None,
+        vehicle: str | None,
+    ) -> YardCraneOrder:
+        """The next relocation to dig ``container`` out, or its lift when nothing is on it.
+
+        Planned afresh each time: the block's other crane may have changed the stacks.
+        """
+        crane = state.crane if state.retrieving == container else state.landside
+        assert crane is not None
+        others = [s for order_id, slots in self._reserved.items() for s in slots]
+        relocations = plan_retrieval(self.yard, container, reserved=others)
+        if relocations:
+            box, source, target = relocations[0]
+            return YardCraneOrder(self._order_id("YC"), crane, "relocate", box, source, target)
+        slot = self.yard.where(container)
+        assert slot is not None
+        if state.retrieving == container:
+            state.retrieving = None
+        else:
+            state.landside_retrieving = None
+        return YardCraneOrder(
+            self._order_id("YC"),
+            crane,
+            "retrieve",
+            container,
+            YardPlace(slot),
+            EquipmentPlace(vehicle or "?"),
+            instruction=instruction,
+        )
 
     def _send_crane(self, state: BlockState, order: YardCraneOrder) -> None:
-        state.busy = True
-        if order.kind == "retrieve":
-            job = self._by_container[order.container]
-            # The slot may have changed since the job was made (relocations put it back).
-            slot = self.yard.where(order.container)
-            if slot is not None:
-                place = YardPlace(slot)
-                job.yard_place = place
-                order = YardCraneOrder(
-                    order.order_id,
-                    order.crane,
-                    order.kind,
-                    order.container,
-                    place,
-                    order.target,
-                    instruction=order.instruction,
-                )
+        if order.crane == state.crane:
+            state.busy = True
+        else:
+            state.landside_busy = True
+        self._reserved[order.order_id] = tuple(
+            p.slot for p in (order.source, order.target) if isinstance(p, YardPlace)
+        )
         self.link.send(order)
+
+    # -- trucks ----------------------------------------------------------------------
+
+    def _on_truck(self, event: TruckArrived) -> None:
+        """A truck is through the gate: send it to a block and queue its landside job."""
+        if event.kind == "import":
+            slot = self.yard.where(event.container)
+            if slot is None:
+                raise YardFull(f"import {event.container} for {event.truck} is not in the yard")
+            block = slot.block
+        else:
+            block = self._truck_block(event.container)
+        task = TruckTask(event.truck, event.container, event.kind)
+        self._truck_job[event.container] = task
+        state = self.blocks[block]
+        state.truck_tasks.append(task)
+        self.link.send(TruckOrder(self._order_id("TRK"), event.truck, block))
+        self._start_landside(state)
+
+    def _truck_block(self, container: ContainerNumber) -> str:
+        """The least busy block (landside) with a legal slot for an export box now."""
+        box = self.containers[container]
+        load = {
+            b: len(s.truck_tasks) + (1 if s.landside_busy else 0) for b, s in self.blocks.items()
+        }
+        for block in sorted(self.blocks, key=lambda b: (load[b], self.yard.fill(b), b)):
+            try:
+                allocate(self.yard, box, group="export", blocks=[block], prefer_bay_near="landside")
+            except YardFull:
+                continue
+            return block
+        raise YardFull(f"no block has a slot for export {container}", container)
+
+    def _start_landside(self, state: BlockState) -> None:
+        """Give the block's idle landside crane its next truck job, first come first served."""
+        if state.landside is None or state.landside_busy:
+            return
+        if state.landside_retrieving is not None:
+            task = state.landside_retrieving
+            self._send_crane(state, self._next_retrieval(state, task.container, None, task.truck))
+            return
+        if not state.truck_tasks:
+            return
+        task = state.truck_tasks.popleft()
+        if task.kind == "export":
+            slot = allocate(
+                self.yard,
+                self.containers[task.container],
+                group="export",
+                blocks=[state.block],
+                prefer_bay_near="landside",
+                reserved=self._reserved_slots(),
+            )
+            self._send_crane(
+                state,
+                YardCraneOrder(
+                    self._order_id("YC"),
+                    state.landside,
+                    "stack",
+                    task.container,
+                    EquipmentPlace(task.truck),
+                    YardPlace(slot),
+                ),
+            )
+            return
+        state.landside_retrieving = task
+        self._send_crane(state, self._next_retrieval(state, task.container, None, task.truck))
 
     def _order_id(self, prefix: str) -> str:
         return f"{prefix}-{next(self._order_ids):06d}"

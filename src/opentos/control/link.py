@@ -94,7 +94,16 @@ class HandoverAssigned:
     handover: str
 
 
-Order = AgvOrder | QuayCraneOrder | YardCraneOrder | HandoverAssigned
+@dataclass(frozen=True, slots=True)
+class TruckOrder:
+    """Send a truck at the gate to a block's landside transfer area."""
+
+    order_id: str
+    truck: str
+    block: str
+
+
+Order = AgvOrder | QuayCraneOrder | YardCraneOrder | HandoverAssigned | TruckOrder
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +147,24 @@ class BatteryState:
 
 
 @dataclass(frozen=True, slots=True)
+class TruckArrived:
+    """A truck passed the gate in: to deliver ``container`` (export) or to collect it (import)."""
+
+    at_s: float
+    truck: str
+    container: ContainerNumber
+    kind: Literal["import", "export"]
+
+
+@dataclass(frozen=True, slots=True)
+class TruckLeft:
+    """A truck passed the gate out."""
+
+    at_s: float
+    truck: str
+
+
+@dataclass(frozen=True, slots=True)
 class Fault:
     """A machine stopped (``cleared`` False) or is back (``cleared`` True)."""
 
@@ -147,7 +174,7 @@ class Fault:
     cleared: bool
 
 
-EquipmentEvent = Moved | OrderDone | Arrived | BatteryState | Fault
+EquipmentEvent = Moved | OrderDone | Arrived | BatteryState | TruckArrived | TruckLeft | Fault
 EventHandler = Callable[[EquipmentEvent], None]
 
 

@@ -2,8 +2,8 @@
 
 Definitions (../shared/DESIGN.md, counting physical boxes, i.e. moves):
 
-- **gross crane rate**: moves / the crane's working hours, from the call's
-  start until its last move;
+- **gross crane rate**: moves / the crane's working hours, for each call it
+  works from the vessel's berthing until the crane's last move on it;
 - **net crane rate**: moves / (working hours - operational delays), where the
   delays are waiting for a neighbouring crane and breakdowns;
 - **crane bound**: moves / the main trolley's own working and gantry time --
@@ -11,14 +11,16 @@ Definitions (../shared/DESIGN.md, counting physical boxes, i.e. moves):
 - **QC wait share** by cause: share of the crane's working hours its main
   trolley stood waiting, for an AGV (the platform full or the box not there)
   or for a neighbour;
-- **berth productivity**: all quay moves / hours alongside (start to last move);
+- **berth productivity**: all quay moves / hours alongside (berthing to last move,
+  summed over the calls);
 - **AGV time split**: loaded and empty travel, waiting at handovers, charging,
   and idle (the rest), as shares of the run;
 - **ARMG utilisation**: working time / the run, per crane and on average over
   the cranes that worked;
 - **rehandle ratio**: relocations (yard to yard moves with no work
   instruction) / productive yard moves (stacking and retrieval);
-- **truck turn time**: gate-in to gate-out (``None`` without trucks).
+- **truck turn time**: gate-in to gate-out, in minutes: mean, 95th percentile
+  and maximum (``None`` without trucks).
 """
 
 from __future__ import annotations
@@ -54,18 +56,23 @@ def kpis(
     """
     duration_s = max(end_s - start_s, 1e-9)
     moves: Counter[str] = Counter()
-    last_move: dict[str, float] = {}
+    alongside: dict[str, float] = {}
+    last_move: dict[tuple[str, str], float] = {}
     relocations = 0
     productive = 0
     for event in events:
         src, dst = event.from_place, event.to_place
         at = seconds_of[event.seq]
+        if src is None and isinstance(dst, VesselPlace):
+            alongside.setdefault(dst.visit, at)
+        crane_visit = None
         if isinstance(src, VesselPlace) and isinstance(dst, EquipmentPlace):
-            moves[dst.equipment] += 1
-            last_move[dst.equipment] = max(last_move.get(dst.equipment, 0.0), at)
+            crane_visit = (dst.equipment, src.visit)
         elif isinstance(dst, VesselPlace) and isinstance(src, EquipmentPlace):
-            moves[src.equipment] += 1
-            last_move[src.equipment] = max(last_move.get(src.equipment, 0.0), at)
+            crane_visit = (src.equipment, dst.visit)
+        if crane_visit is not None:
+            moves[crane_visit[0]] += 1
+            last_move[crane_visit] = max(last_move.get(crane_visit, 0.0), at)
         if isinstance(src, YardPlace) and isinstance(dst, EquipmentPlace):
             if event.work_instruction is None:
                 relocations += 1
@@ -86,7 +93,14 @@ def kpis(
     for crane in cranes:
         n = moves[crane]
         total_moves += n
-        hours = (last_move.get(crane, start_s) - start_s) / 3600
+        hours = (
+            sum(
+                last - alongside.get(visit, start_s)
+                for (c, visit), last in last_move.items()
+                if c == crane
+            )
+            / 3600
+        )
         total_hours += hours
         own_h = (state_time[(crane, "work")] + state_time[(crane, "gantry")]) / 3600
         delay_h = state_time[(crane, "wait_neighbour")] / 3600
@@ -117,7 +131,19 @@ def kpis(
         if state == "work":
             armg_work[crane] += end - start
     armg = {crane: _r(t / duration_s, 4) for crane, t in sorted(armg_work.items())}
-    berth_hours = (max(last_move.values(), default=start_s) - start_s) / 3600
+    last_of_visit: dict[str, float] = {}
+    for (_crane, visit), last in last_move.items():
+        last_of_visit[visit] = max(last_of_visit.get(visit, 0.0), last)
+    berth_hours = sum(last - alongside.get(v, start_s) for v, last in last_of_visit.items()) / 3600
+    turns = sorted((out - gate_in) / 60 for _, gate_in, out in log.truck_turns)
+    truck_turn: JsonDict | None = None
+    if turns:
+        truck_turn = {
+            "trucks": len(turns),
+            "mean": _r(sum(turns) / len(turns)),
+            "p95": _r(turns[min(len(turns) - 1, int(0.95 * len(turns)))]),
+            "max": _r(turns[-1]),
+        }
     return {
         "moves": total_moves,
         "duration_h": _r(duration_s / 3600, 3),
@@ -133,5 +159,5 @@ def kpis(
         },
         "rehandle_ratio": _r(relocations / productive, 4) if productive else 0.0,
         "relocations": relocations,
-        "truck_turn_time_min": None,
+        "truck_turn_time_min": truck_turn,
     }

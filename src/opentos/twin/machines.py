@@ -23,7 +23,7 @@ import random
 from collections import deque
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import simpy
 
@@ -35,14 +35,18 @@ from opentos.control.link import (
     Moved,
     OrderDone,
     QuayCraneOrder,
+    TruckArrived,
+    TruckLeft,
+    TruckOrder,
     YardCraneOrder,
 )
-from opentos.model.equipment import AgvKinematics
+from opentos.model.equipment import AgvKinematics, TruckKinematics
 from opentos.model.ids import ContainerNumber
 from opentos.model.ledger import MoveEvent
 from opentos.model.places import EquipmentPlace, Place, VesselPlace, YardPlace
 from opentos.model.terminal import Terminal
 from opentos.twin.handover import Handovers
+from opentos.twin.scenario import TruckArrival
 
 Process = Generator[simpy.Event, Any, None]
 
@@ -106,6 +110,10 @@ class Log:
     """(crane, time, kind) for every box the main trolley put down on ship or platform."""
     armg_states: list[tuple[str, str, float, float]] = field(default_factory=list)
     """(crane, state, start, end) with state work or wait."""
+    armg_positions: list[tuple[float, str, str, float]] = field(default_factory=list)
+    """(time, block, crane, rail position) when a yard crane starts and ends each move."""
+    truck_turns: list[tuple[str, float, float]] = field(default_factory=list)
+    """(truck, gate in, gate out)."""
 
 
 class Machines:
@@ -447,82 +455,249 @@ class QuayCrane:
                 self._portal_done()
 
 
+class BlockRail:
+    """The rail two yard cranes of a block share: where each stands and what it has claimed.
+
+    Positions are in bay numbers (odd 20' bays, even 40' bays) with the transfer
+    areas beyond the stacking bays: the waterside crane hands over at
+    ``-separation``, the landside one at ``2 * bays + separation``, so a crane at
+    its own end never stands in the other's way. Before each order a crane
+    claims the whole stretch the order will cover and waits until the other
+    crane's claim is ``separation`` away; an idle crane in the way is pushed back
+    to its end; if both wait for each other, the landside crane gives way.
+    """
+
+    def __init__(self, env: simpy.Environment, bays: int, separation: int) -> None:
+        self.env = env
+        self.bays = bays
+        self.separation = separation
+        self.cranes: dict[str, YardCrane] = {}
+        self.changed: simpy.Event = env.event()
+
+    def end_of(self, side: str) -> int:
+        """Rail position of a side's transfer area."""
+        return -self.separation if side == "waterside" else 2 * self.bays + self.separation
+
+    def notify(self) -> None:
+        """Wake every crane waiting for the rail."""
+        changed, self.changed = self.changed, self.env.event()
+        changed.succeed()
+
+    def other(self, crane: YardCrane) -> YardCrane | None:
+        """The block's other crane, if it has one."""
+        return next((c for c in self.cranes.values() if c is not crane), None)
+
+    def clear(self, crane: YardCrane, lo: int, hi: int) -> bool:
+        """True if ``crane`` may claim [lo, hi] (the other crane's claim is far enough)."""
+        other = self.other(crane)
+        if other is None:
+            return True
+        if crane.side == "waterside":
+            return other.span[0] >= hi + self.separation
+        return other.span[1] <= lo - self.separation
+
+
 class YardCrane:
-    """A block's ARMG: one order at a time, anywhere between the block's ends."""
+    """One of a block's ARMGs: one order at a time, handing over at its own end."""
 
     def __init__(
-        self, ctx: Machines, crane_id: str, block: str, handover_nodes: tuple[str, ...]
+        self,
+        ctx: Machines,
+        crane_id: str,
+        block: str,
+        side: str,
+        handover_nodes: tuple[str, ...],
+        rail: BlockRail,
     ) -> None:
         self.ctx = ctx
         self.id = crane_id
         self.block = block
-        self.bay = 0
+        self.side = side
+        self.rail = rail
+        self.home = rail.end_of(side)
+        self.pos = self.home
+        self.span = (self.home, self.home)
         self.handover_nodes = handover_nodes
         self.orders: simpy.Store = simpy.Store(ctx.env)
         self.place = EquipmentPlace(crane_id)
+        self.busy = False
+        self.waiting = False
+        self.pushed: simpy.Event = ctx.env.event()
+        rail.cranes[crane_id] = self
+        ctx.log.armg_positions.append((0.0, block, crane_id, float(self.pos)))
         ctx.env.process(self.run())
 
-    def _go(self, bay: int, row: int, tier: int, loaded: bool) -> Process:
+    def _timing_bay(self, pos: int) -> int:
+        """The kinematics' bay for a rail position (the ends are bay 0 and 2 * bays)."""
+        return min(max(pos, 0), 2 * self.rail.bays)
+
+    def _go(self, pos: int, row: int, tier: int, loaded: bool) -> Process:
         timing = self.ctx.timing
-        yield self.ctx.env.timeout(timing.armg_move_s(self.block, self.bay, bay, row, tier, loaded))
-        self.bay = bay
-        if bay:  # lock or unlock in the stack
-            yield self.ctx.env.timeout(timing.armg_lock_s(self.ctx.rng))
+        env = self.ctx.env
+        log = self.ctx.log
+        log.armg_positions.append((env.now, self.block, self.id, float(self.pos)))
+        yield env.timeout(
+            timing.armg_move_s(
+                self.block, self._timing_bay(self.pos), self._timing_bay(pos), row, tier, loaded
+            )
+        )
+        self.pos = pos
+        log.armg_positions.append((env.now, self.block, self.id, float(self.pos)))
+        if pos != self.home:  # lock or unlock in the stack
+            yield env.timeout(timing.armg_lock_s(self.ctx.rng))
+
+    def _claim(self, lo: int, hi: int) -> Process:
+        """Wait until [lo, hi] is clear, pushing an idle crane out of the way."""
+        rail = self.rail
+        self.waiting = True
+        rail.notify()  # the other crane may be waiting on us: let it look again
+        while not rail.clear(self, lo, hi):
+            other = rail.other(self)
+            assert other is not None
+            if not other.busy and not other.pushed.triggered:
+                other.pushed.succeed()
+            elif other.waiting and self.side == "landside" and self.pos != self.home:
+                yield from self._retreat()
+                continue
+            yield rail.changed
+        self.waiting = False
+        self.span = (min(lo, self.pos), max(hi, self.pos))
+        rail.notify()
+
+    def _retreat(self) -> Process:
+        """Back to this crane's own end, out of the other crane's way."""
+        self.span = (min(self.pos, self.home), max(self.pos, self.home))
+        self.rail.notify()
+        yield from self._go(self.home, 1, 1, loaded=self.carrying)
+        self.span = (self.home, self.home)
+        self.rail.notify()
+
+    carrying = False
 
     def run(self) -> Process:
-        """Take orders one by one."""
+        """Take orders one by one; when pushed while idle, go home."""
+        env = self.ctx.env
+        get = self.orders.get()
+        while True:
+            yield get | self.pushed
+            if not get.triggered:
+                self.pushed = env.event()
+                self.busy = True
+                yield from self._retreat()
+                self.busy = False
+                continue
+            order = cast(YardCraneOrder, get.value)
+            get = self.orders.get()
+            if self.pushed.triggered:
+                self.pushed = env.event()
+            self.busy = True
+            yield from self._work(order)
+            self.busy = False
+            self.span = (self.pos, self.pos)
+            self.rail.notify()
+            self.ctx.emit(OrderDone(env.now, self.id, order.order_id))
+
+    def _position(self, place: Place) -> int:
+        return place.slot.bay if isinstance(place, YardPlace) else self.home
+
+    def _work(self, order: YardCraneOrder) -> Process:
         env = self.ctx.env
         handovers = self.ctx.handovers
         log = self.ctx.log
-        while True:
-            order: YardCraneOrder = yield self.orders.get()
+        stops = [self.pos, self._position(order.source), self._position(order.target)]
+        started = env.now
+        yield from self._claim(min(stops), max(stops))
+        log.armg_states.append((self.id, "wait", started, env.now))
+        started = env.now
+        if isinstance(order.source, YardPlace):
+            s = order.source.slot
+            yield from self._go(s.bay, s.row, s.tier, loaded=False)
+            self.ctx.transfer(self.id, order.container, order.source, self.place, order.instruction)
+        else:
+            yield from self._go(self.home, 1, 1, loaded=False)
+            log.armg_states.append((self.id, "work", started, env.now))
             started = env.now
-            if isinstance(order.source, YardPlace):
-                s = order.source.slot
-                yield from self._go(s.bay, s.row, s.tier, loaded=False)
-                self.ctx.transfer(
-                    self.id, order.container, order.source, self.place, order.instruction
-                )
-            else:
-                yield from self._go(0, 1, 1, loaded=False)
-                log.armg_states.append((self.id, "work", started, env.now))
-                started = env.now
-                waiting = yield handovers.wait_for(
-                    order.container, self.handover_nodes, delivering=True
-                )
-                log.armg_states.append((self.id, "wait", started, env.now))
-                started = env.now
-                yield env.timeout(self.ctx.timing.handover_s(self.ctx.rng))
-                self.ctx.transfer(
-                    self.id,
-                    order.container,
-                    EquipmentPlace(waiting.agv),
-                    self.place,
-                    order.instruction,
-                )
-                handovers.finish(waiting)
-            if isinstance(order.target, YardPlace):
-                t = order.target.slot
-                yield from self._go(t.bay, t.row, t.tier, loaded=True)
-                self.ctx.transfer(
-                    self.id, order.container, self.place, order.target, order.instruction
-                )
-                log.armg_states.append((self.id, "work", started, env.now))
-            else:
-                yield from self._go(0, 1, 1, loaded=True)
-                log.armg_states.append((self.id, "work", started, env.now))
-                started = env.now
-                waiting = yield handovers.wait_for(
-                    order.container, self.handover_nodes, delivering=False
-                )
-                log.armg_states.append((self.id, "wait", started, env.now))
-                yield env.timeout(self.ctx.timing.handover_s(self.ctx.rng))
-                self.ctx.transfer(
-                    self.id,
-                    order.container,
-                    self.place,
-                    EquipmentPlace(waiting.agv),
-                    order.instruction,
-                )
-                handovers.finish(waiting)
-            self.ctx.emit(OrderDone(env.now, self.id, order.order_id))
+            waiting = yield handovers.wait_for(
+                order.container, self.handover_nodes, delivering=True
+            )
+            log.armg_states.append((self.id, "wait", started, env.now))
+            started = env.now
+            yield env.timeout(self.ctx.timing.handover_s(self.ctx.rng))
+            self.ctx.transfer(
+                self.id, order.container, EquipmentPlace(waiting.agv), self.place, order.instruction
+            )
+            handovers.finish(waiting)
+        self.carrying = True
+        if isinstance(order.target, YardPlace):
+            t = order.target.slot
+            yield from self._go(t.bay, t.row, t.tier, loaded=True)
+            self.ctx.transfer(self.id, order.container, self.place, order.target, order.instruction)
+            self.carrying = False
+            log.armg_states.append((self.id, "work", started, env.now))
+        else:
+            yield from self._go(self.home, 1, 1, loaded=True)
+            log.armg_states.append((self.id, "work", started, env.now))
+            started = env.now
+            waiting = yield handovers.wait_for(
+                order.container, self.handover_nodes, delivering=False
+            )
+            log.armg_states.append((self.id, "wait", started, env.now))
+            yield env.timeout(self.ctx.timing.handover_s(self.ctx.rng))
+            self.ctx.transfer(
+                self.id, order.container, self.place, EquipmentPlace(waiting.agv), order.instruction
+            )
+            self.carrying = False
+            handovers.finish(waiting)
+
+
+class Truck:
+    """An external truck: through the gate, to a block's landside end, back out."""
+
+    def __init__(
+        self,
+        ctx: Machines,
+        arrival: TruckArrival,
+        kinematics: TruckKinematics,
+        lanes: Callable[[str], tuple[simpy.Resource, list[str]]],
+        distance_m: Callable[[str], float],
+    ) -> None:
+        self.ctx = ctx
+        self.arrival = arrival
+        self.id = arrival.truck
+        self.k = kinematics
+        self.lanes = lanes
+        self.distance_m = distance_m
+        self.orders: simpy.Store = simpy.Store(ctx.env)
+        self.place = EquipmentPlace(arrival.truck)
+        ctx.env.process(self.run())
+
+    def run(self) -> Process:
+        """Gate in, drive, hand over, drive back, gate out."""
+        env = self.ctx.env
+        rng = self.ctx.rng
+        arrival = self.arrival
+        if arrival.at_s > env.now:
+            yield env.timeout(arrival.at_s - env.now)
+        yield env.timeout(self.k.gate_in_s * self.k.variation.sample(rng))
+        gate_in = env.now
+        if arrival.kind == "export":
+            self.ctx.transfer(self.id, arrival.container, None, self.place, None)
+        self.ctx.emit(TruckArrived(env.now, self.id, arrival.container, arrival.kind))
+        order: TruckOrder = yield self.orders.get()
+        distance = self.distance_m(order.block)
+        yield env.timeout(self.k.drive_time_s(distance))
+        lane_resource, free = self.lanes(order.block)
+        with lane_resource.request() as lane:
+            yield lane
+            node = free.pop()  # the resource guarantees a free transfer lane
+            waiting = self.ctx.handovers.announce(
+                self.id, node, arrival.container, arrival.kind == "export"
+            )
+            yield waiting.done
+            free.append(node)
+        yield env.timeout(self.k.drive_time_s(distance))
+        yield env.timeout(self.k.gate_out_s * self.k.variation.sample(rng))
+        if arrival.kind == "import":
+            self.ctx.transfer(self.id, arrival.container, self.place, None, None)
+        self.ctx.log.truck_turns.append((self.id, gate_in, env.now))
+        self.ctx.emit(TruckLeft(env.now, self.id))

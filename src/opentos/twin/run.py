@@ -25,6 +25,7 @@ from opentos.control.link import (
     HandoverAssigned,
     Order,
     QuayCraneOrder,
+    TruckOrder,
     YardCraneOrder,
 )
 from opentos.control.quay import QuayMove, crane_sequences
@@ -32,13 +33,15 @@ from opentos.control.routing import Router
 from opentos.control.yard import YardView
 from opentos.errors import InvalidValue
 from opentos.model.guidepath import Edge, GuidePath, build_guidepath
+from opentos.model.layout import TerminalLayout
 from opentos.model.ledger import MoveEvent
 from opentos.model.places import VesselPlace, YardPlace
 from opentos.model.terminal import Terminal
+from opentos.model.visits import VisitPhase
 from opentos.presets.kinematics import load_kinematics
 from opentos.twin.kpi import JsonDict, kpis
-from opentos.twin.machines import Agv, Log, Machines, QuayCrane, YardCrane
-from opentos.twin.scenario import Scenario
+from opentos.twin.machines import Agv, BlockRail, Log, Machines, QuayCrane, Truck, YardCrane
+from opentos.twin.scenario import Scenario, VesselCall
 from opentos.twin.timing import KinematicTiming
 
 
@@ -92,6 +95,7 @@ class TwinLink:
         self.agvs: dict[str, Agv] = {}
         self.quay_cranes: dict[str, QuayCrane] = {}
         self.yard_cranes: dict[str, YardCrane] = {}
+        self.trucks: dict[str, Truck] = {}
 
     def send(self, order: Order) -> None:
         """Hand an order to its machine's queue."""
@@ -101,6 +105,8 @@ class TwinLink:
             self.quay_cranes[order.crane].send(order)
         elif isinstance(order, YardCraneOrder):
             self.yard_cranes[order.crane].orders.put(order)
+        elif isinstance(order, TruckOrder):
+            self.trucks[order.truck].orders.put(order)
         elif isinstance(order, HandoverAssigned):
             pass  # the twin's cranes meet AGVs by container at any of their handovers
 
@@ -148,9 +154,6 @@ def simulate(
     arrivals = [MoveEvent(n, None, YardPlace(slot), start) for n, slot in scenario.yard]
     for call in scenario.calls:
         terminal.add_visit(call.visit)
-        arrivals += [
-            MoveEvent(n, None, VesselPlace(call.visit.id, slot), start) for n, slot in call.on_board
-        ]
     arrivals.sort(key=_bottom_up)
     terminal.record(arrivals)
     initial_events = terminal.ledger.head
@@ -202,11 +205,25 @@ def simulate(
             )
             if c is not None
         ]
+    yc_k = kinematics.yard_crane
+    rails = {b.id: BlockRail(env, b.bays, 2 * yc_k.safety_bays) for b in layout.blocks}
+    landside_nodes = {
+        b.id: [f"{b.id}/L{k}" for k in range(1, b.landside_transfer_points + 1)]
+        for b in layout.blocks
+    }
+    truck_lanes = {
+        b.id: (simpy.Resource(env, capacity=b.landside_transfer_points), list(landside_nodes[b.id]))
+        for b in layout.blocks
+    }
     for yc in layout.yard_cranes:
-        if yc.side == "waterside":
-            link.yard_cranes[yc.id] = YardCrane(
-                machines, yc.id, yc.block, tuple(path.block_handovers(yc.block))
-            )
+        nodes = (
+            tuple(path.block_handovers(yc.block))
+            if yc.side == "waterside"
+            else tuple(landside_nodes[yc.block])
+        )
+        link.yard_cranes[yc.id] = YardCrane(
+            machines, yc.id, yc.block, yc.side, nodes, rails[yc.block]
+        )
     yard = YardView(layout, terminal.inventory, containers)
     ecs = EquipmentControl(
         link,
@@ -221,27 +238,37 @@ def simulate(
         settings.ecs,
         settings.battery_pct,
     )
+    yard_places = {n: YardPlace(slot) for n, slot in scenario.yard}
     for call in scenario.calls:
         on_board = dict(call.on_board)
         moves = [QuayMove(n, "discharge", on_board[n]) for n in call.discharge]
         moves += [QuayMove(n, "load", slot) for n, slot in call.load]
         sequences = crane_sequences(moves, call.cranes, call.bay_x_m)
-        yard_places = {n: YardPlace(slot) for n, slot in scenario.yard}
         ecs.add_call(call.visit.id, sequences, yard_places)
     ecs.start()
 
-    done = env.event()
+    gate_distance = _gate_distances(layout)
+    for arrival in scenario.trucks:
+        link.trucks[arrival.truck] = Truck(
+            machines,
+            arrival,
+            kinematics.truck,
+            truck_lanes.__getitem__,
+            gate_distance.__getitem__,
+        )
+    calls_done = env.event()
+    env.process(_berths(env, scenario, terminal, ecs, clock, calls_done))
 
     def watch() -> simpy.events.ProcessGenerator:
         total = max(ecs.unfinished, 1)
-        while not ecs.finished:
+        while not calls_done.triggered or len(machines.log.truck_turns) < len(scenario.trucks):
             yield env.timeout(60.0)
             if progress is not None:
                 progress(total - ecs.unfinished, total)
-        done.succeed()
 
-    env.process(watch())
-    env.run(until=env.any_of([done, env.timeout(settings.until_s)]))
+    done = env.process(watch())
+    limit = scenario.duration_s if scenario.duration_s is not None else settings.until_s
+    env.run(until=env.any_of([done, env.timeout(limit)]))
     end_s = float(env.now)
     for agv in link.agvs.values():
         agv.close_log(end_s)
@@ -282,9 +309,74 @@ def simulate(
     )
 
 
+def _berths(
+    env: simpy.Environment,
+    scenario: Scenario,
+    terminal: Terminal,
+    ecs: EquipmentControl,
+    clock: Callable[[float], datetime],
+    done: simpy.Event,
+) -> simpy.events.ProcessGenerator:
+    """Bring each vessel alongside at its time once its berth is free; see it off when done.
+
+    On arrival its boxes enter the ledger on board; on departure everything still
+    on board leaves the terminal with it.
+    """
+    free_at: dict[str | None, simpy.Event] = {}
+    pending = []
+
+    def call_process(call: VesselCall) -> simpy.events.ProcessGenerator:
+        visit = call.visit
+        if call.arrival_s > env.now:
+            yield env.timeout(call.arrival_s - env.now)
+        berth_free = free_at.get(visit.berth)
+        if berth_free is not None:
+            yield berth_free
+        free_at[visit.berth] = mine = env.event()
+        arrived = visit.advance(VisitPhase.ARRIVED, clock(env.now))
+        terminal.add_visit(arrived)
+        terminal.record(
+            sorted(
+                (
+                    MoveEvent(n, None, VesselPlace(visit.id, slot), clock(env.now))
+                    for n, slot in call.on_board
+                ),
+                key=_bottom_up,
+            )
+        )
+        ecs.vessel_alongside(visit.id)
+        while not ecs.call_done(visit.id):
+            yield env.timeout(60.0)
+        aboard = terminal.inventory.on_visit(visit.id)
+        terminal.record(
+            sorted(
+                (MoveEvent(n, place, None, clock(env.now)) for n, place in aboard),
+                key=lambda e: -_bottom_up(e)[0],
+            )
+        )
+        terminal.add_visit(arrived.advance(VisitPhase.DEPARTED, clock(env.now)))
+        mine.succeed()
+
+    for call in sorted(scenario.calls, key=lambda c: c.arrival_s):
+        pending.append(env.process(call_process(call)))
+    yield env.all_of(pending)
+    done.succeed()
+
+
+def _gate_distances(layout: TerminalLayout) -> dict[str, float]:
+    """Road distance from the gate to each block's landside end (assumption: the gate sits
+    inland behind the middle of the yard; trucks drive along the yard's landside road)."""
+    far = max(b.y_m + b.length_m for b in layout.blocks)
+    gate_x = layout.quay.length_m / 2
+    return {
+        b.id: 150.0 + abs(b.x_m + b.width_m / 2 - gate_x) + (far - b.y_m - b.length_m)
+        for b in layout.blocks
+    }
+
+
 def _bottom_up(event: MoveEvent) -> tuple[int, str]:
     """Sort key that puts arrivals in a stack in order from the bottom tier up."""
-    place = event.to_place
+    place = event.to_place if event.to_place is not None else event.from_place
     tier = place.slot.tier if isinstance(place, YardPlace | VesselPlace) else 0
     return (tier, str(place))
 

@@ -26,7 +26,8 @@ import random
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from opentos.errors import InvalidValue, NotFound
 from opentos.model.container import Container
@@ -36,7 +37,7 @@ from opentos.model.places import VesselPlace, YardPlace
 from opentos.model.slots import BayRowTier, YardSlot
 from opentos.model.vessel import VesselProfile
 from opentos.model.vessel_classes import vessel_class
-from opentos.model.visits import VesselVisit, VisitPhase
+from opentos.model.visits import VesselVisit
 from opentos.presets import load_preset
 from opentos.synthetic import ContainerFactory, fill_vessel, fill_yard
 
@@ -69,6 +70,16 @@ class VesselCall:
 
 
 @dataclass(frozen=True, slots=True)
+class TruckArrival:
+    """A truck at the gate: to collect an import box, or to deliver an export box."""
+
+    truck: str
+    at_s: float
+    kind: Literal["import", "export"]
+    container: ContainerNumber
+
+
+@dataclass(frozen=True, slots=True)
 class Scenario:
     """Everything a twin run starts from."""
 
@@ -77,8 +88,12 @@ class Scenario:
     layout: TerminalLayout
     start: datetime
     containers: tuple[Container, ...]
+    """Every box of the run: in the yard, on board the calls, and to come by truck."""
     yard: tuple[tuple[ContainerNumber, YardSlot], ...]
     calls: tuple[VesselCall, ...]
+    trucks: tuple[TruckArrival, ...] = ()
+    duration_s: float | None = None
+    """Run this long; None: until every call and truck is done."""
 
     @property
     def moves(self) -> int:
@@ -177,14 +192,54 @@ def small_call(seed: int = 1) -> Scenario:
     return vessel_call("small-call", seed, discharge=60, load=60, cranes=2)
 
 
-def vessel_call(name: str, seed: int, *, discharge: int, load: int, cranes: int) -> Scenario:
-    """One 10,000 TEU call at qianwan-1 (see the module docstring) with the given moves."""
-    layout = load_preset("qianwan-1")
-    rng = random.Random(seed)
-    factory = ContainerFactory(rng)
-    yard_boxes, yard_events = fill_yard(layout, factory, 0.45, START)
-    profile = vessel_class(10_000, name="ZIM Chicago class (10,000 TEU)")
-    visit_id = "ZIMCHI-1712"
+class _Yard:
+    """The generated yard, and the export boxes in it not yet promised to a call."""
+
+    def __init__(self, layout: TerminalLayout, factory: ContainerFactory) -> None:
+        self.boxes, events = fill_yard(layout, factory, 0.45, START)
+        self.slots: list[YardSlot] = []
+        for event in events:
+            assert isinstance(event.to_place, YardPlace)
+            self.slots.append(event.to_place.slot)
+        self.unpromised = {
+            i
+            for i, box in enumerate(self.boxes)
+            if str(box.port_of_loading) == "CNTAO" and box.length_ft != 45
+        }
+
+    def exports(self, rng: random.Random, ports: Sequence[str]) -> dict[int, Container]:
+        """Unpromised export boxes, relabelled for one of ``ports``."""
+        return {
+            i: replace(self.boxes[i], port_of_discharge=UnLocode.parse(_pick(rng, ports)))
+            for i in sorted(self.unpromised)
+        }
+
+    def imports(self) -> list[int]:
+        """Indexes of the import boxes (for Qingdao, landed from a vessel)."""
+        return [
+            i
+            for i, box in enumerate(self.boxes)
+            if str(box.port_of_discharge) == "CNTAO" and str(box.port_of_loading) != "CNTAO"
+        ]
+
+
+def _call(
+    rng: random.Random,
+    factory: ContainerFactory,
+    yard: _Yard,
+    *,
+    visit_id: str,
+    vessel_name: str,
+    teu: int,
+    discharge: int,
+    load: int,
+    cranes: tuple[str, ...],
+    berth: str,
+    berth_x_m: float,
+    arrival_s: float,
+) -> tuple[VesselCall, list[Container]]:
+    """One call: its vessel loaded for five ports, Qingdao boxes on top, loads from the yard."""
+    profile = vessel_class(teu, name=f"{vessel_name} class ({teu:,} TEU)")
     ports = ("CNTAO", "KRPUS", "CNSHA", "SGSIN", "ILHFA")
     ship_boxes, ship_events = fill_vessel(visit_id, profile, factory, ports, 0.72, START)
     on_board = {
@@ -194,54 +249,200 @@ def vessel_call(name: str, seed: int, *, discharge: int, load: int, cranes: int)
     }
     keep = _top_segments(on_board, "CNTAO", discharge, rng)
     if len(keep) < discharge:
-        raise InvalidValue(f"{name} seed {seed}: only {len(keep)} boxes for Qingdao")
+        raise InvalidValue(f"{visit_id}: only {len(keep)} boxes for Qingdao, {discharge} asked")
     # Qingdao boxes not discharged on this call stay on board as cargo for the next port.
     next_port = UnLocode.parse(ports[1])
     for slot, box in on_board.items():
         if slot not in keep and str(box.port_of_discharge) == "CNTAO":
             on_board[slot] = replace(box, port_of_discharge=next_port)
-    discharges = sorted(keep)
     remaining = {slot: box for slot, box in on_board.items() if slot not in keep}
-    next_ports = ports[1:]
-    exports = []
-    export_index: dict[ContainerNumber, int] = {}
-    for i, (box, event) in enumerate(zip(yard_boxes, yard_events, strict=True)):
-        if str(box.port_of_loading) != "CNTAO" or box.length_ft == 45:
-            continue
-        assert isinstance(event.to_place, YardPlace)
-        relabelled = replace(box, port_of_discharge=UnLocode.parse(_pick(rng, next_ports)))
-        export_index[box.number] = i
-        exports.append(relabelled)
-    loads = _plan_loads(profile, remaining, exports, next_ports, load, rng)
+    exports = yard.exports(rng, ports[1:])
+    by_number = {box.number: i for i, box in exports.items()}
+    loads = _plan_loads(profile, remaining, list(exports.values()), ports[1:], load, rng)
     for box, _ in loads:
-        yard_boxes[export_index[box.number]] = box
-    containers = tuple(yard_boxes) + tuple(on_board.values())
-    yard = tuple(
-        (box.number, event.to_place.slot)
-        for box, event in zip(yard_boxes, yard_events, strict=True)
-        if isinstance(event.to_place, YardPlace)
-    )
+        i = by_number[box.number]
+        yard.boxes[i] = box
+        yard.unpromised.discard(i)
+    start = START + timedelta(seconds=arrival_s)
     visit = VesselVisit(
         id=visit_id,
-        vessel_name="ZIM CHICAGO",
+        vessel_name=vessel_name,
         profile=profile,
-        operator="ZIM",
-        voyage_in="17W",
-        voyage_out="17E",
-        berth=layout.quay.berths[0].id,
-        planned_arrival=START,
-        planned_berthing=START,
-    ).advance(VisitPhase.ARRIVED, START)
+        operator="ZIM" if vessel_name.startswith("ZIM") else "COS",
+        berth=berth,
+        planned_arrival=start,
+        planned_berthing=start,
+    )
     call = VesselCall(
         visit=visit,
-        berth_x_m=20.0,
-        cranes=tuple(qc.id for qc in layout.quay_cranes[:cranes]),
-        arrival_s=0.0,
+        berth_x_m=berth_x_m,
+        cranes=cranes,
+        arrival_s=arrival_s,
         on_board=tuple((box.number, slot) for slot, box in sorted(on_board.items())),
-        discharge=tuple(on_board[slot].number for slot in discharges),
+        discharge=tuple(on_board[slot].number for slot in sorted(keep)),
         load=tuple((box.number, slot) for box, slot in loads),
     )
-    return Scenario(name, seed, layout, START, containers, yard, (call,))
+    return call, list(on_board.values())
+
+
+def vessel_call(name: str, seed: int, *, discharge: int, load: int, cranes: int) -> Scenario:
+    """One 10,000 TEU call at qianwan-1 (see the module docstring) with the given moves."""
+    layout = load_preset("qianwan-1")
+    rng = random.Random(seed)
+    factory = ContainerFactory(rng)
+    yard = _Yard(layout, factory)
+    call, on_board = _call(
+        rng,
+        factory,
+        yard,
+        visit_id="ZIMCHI-1712",
+        vessel_name="ZIM CHICAGO",
+        teu=10_000,
+        discharge=discharge,
+        load=load,
+        cranes=tuple(qc.id for qc in layout.quay_cranes[:cranes]),
+        berth=layout.quay.berths[0].id,
+        berth_x_m=20.0,
+        arrival_s=0.0,
+    )
+    return Scenario(
+        name,
+        seed,
+        layout,
+        START,
+        tuple(yard.boxes) + tuple(on_board),
+        tuple((box.number, slot) for box, slot in zip(yard.boxes, yard.slots, strict=True)),
+        (call,),
+    )
+
+
+DAY_CALLS = (
+    # (visit, vessel name, TEU, discharge, load, berth, stern x, cranes, arrival hour)
+    ("COSQDX-01", "COSCO QINGDAO", 7_000, 400, 380, 0, 5.0, (0, 1, 2), 0.0),
+    ("ZIMSHA-02", "ZIM SHANGHAI", 6_000, 450, 420, 1, 336.0, (3, 4, 5, 6), 1.0),
+    ("COSBUS-03", "COSCO BUSAN", 6_000, 380, 360, 0, 5.0, (0, 1, 2), 11.0),
+    ("ZIMSIN-04", "ZIM SINGAPORE", 7_000, 320, 290, 1, 336.0, (3, 4, 5, 6), 13.0),
+)
+"""The day's calls: two at each berth, one after the other (assumption: about 3,000 quay
+moves a day, Qianwan phase 1's 1.5 M TEU a year)."""
+
+
+def day(seed: int = 24, *, calls: int = 4, trucks_per_hour: float = 60.0) -> Scenario:
+    """24 hours at qianwan-1: successive calls at both berths and truck gate flows.
+
+    Trucks (assumption: 60 an hour on average, half of them in the busier day
+    hours 06-22 twice as often as at night) either collect an import box from
+    the yard or deliver an export box; the gate sends each to a block's
+    landside end, where the block's landside yard crane serves it.
+    """
+    layout = load_preset("qianwan-1")
+    rng = random.Random(seed)
+    factory = ContainerFactory(rng)
+    yard = _Yard(layout, factory)
+    qcs = [qc.id for qc in layout.quay_cranes]
+    made: list[VesselCall] = []
+    on_board: list[Container] = []
+    for visit_id, name, teu, disc, load, berth, x, crane_idx, hour in DAY_CALLS[:calls]:
+        call, boxes = _call(
+            rng,
+            factory,
+            yard,
+            visit_id=visit_id,
+            vessel_name=name,
+            teu=teu,
+            discharge=disc,
+            load=load,
+            cranes=tuple(qcs[i] for i in crane_idx),
+            berth=layout.quay.berths[berth].id,
+            berth_x_m=x,
+            arrival_s=hour * 3600.0,
+        )
+        made.append(call)
+        on_board += boxes
+    trucks, delivered = _trucks(rng, factory, yard, trucks_per_hour, 24 * 3600.0)
+    return Scenario(
+        "day",
+        seed,
+        layout,
+        START,
+        tuple(yard.boxes) + tuple(on_board) + tuple(delivered),
+        tuple((box.number, slot) for box, slot in zip(yard.boxes, yard.slots, strict=True)),
+        tuple(made),
+        trucks,
+        24 * 3600.0,
+    )
+
+
+def small_day(seed: int = 5) -> Scenario:
+    """A short busy period for tests: two calls in turn at one berth and 40 trucks."""
+    layout = load_preset("qianwan-1")
+    rng = random.Random(seed)
+    factory = ContainerFactory(rng)
+    yard = _Yard(layout, factory)
+    made = []
+    on_board: list[Container] = []
+    for visit_id, arrival in (("FIRST-01", 0.0), ("SECOND-02", 1800.0)):
+        call, boxes = _call(
+            rng,
+            factory,
+            yard,
+            visit_id=visit_id,
+            vessel_name="ZIM FEEDER",
+            teu=6_000,
+            discharge=30,
+            load=30,
+            cranes=("QC01", "QC02"),
+            berth=layout.quay.berths[0].id,
+            berth_x_m=5.0,
+            arrival_s=arrival,
+        )
+        made.append(call)
+        on_board += boxes
+    trucks, delivered = _trucks(rng, factory, yard, 40.0, 3600.0)
+    return Scenario(
+        "small-day",
+        seed,
+        layout,
+        START,
+        tuple(yard.boxes) + tuple(on_board) + tuple(delivered),
+        tuple((box.number, slot) for box, slot in zip(yard.boxes, yard.slots, strict=True)),
+        tuple(made),
+        trucks,
+        None,
+    )
+
+
+def _trucks(
+    rng: random.Random,
+    factory: ContainerFactory,
+    yard: _Yard,
+    per_hour: float,
+    duration_s: float,
+) -> tuple[tuple[TruckArrival, ...], list[Container]]:
+    """Truck arrivals over ``duration_s``: half collect imports, half deliver exports."""
+    count = round(per_hour * duration_s / 3600)
+    imports = [i for i in yard.imports() if not yard.boxes[i].on_hold]
+    rng.shuffle(imports)
+    times: list[float] = []
+    while len(times) < count:
+        t = rng.uniform(0.0, duration_s)
+        hour = (t / 3600) % 24
+        if rng.random() < (1.0 if 6 <= hour < 22 else 0.5):
+            times.append(t)
+    times.sort()
+    trucks = []
+    delivered = []
+    for k, at in enumerate(times, start=1):
+        if k % 2 and imports:
+            box = yard.boxes[imports.pop()]
+            trucks.append(TruckArrival(f"TRK{k:05d}", at, "import", box.number))
+        else:
+            box = factory.make(flow="export")
+            if box.length_ft == 45:
+                box = factory.make(iso_type="45G1", flow="export")
+            delivered.append(box)
+            trucks.append(TruckArrival(f"TRK{k:05d}", at, "export", box.number))
+    return tuple(trucks), delivered
 
 
 def _pick(rng: random.Random, options: Sequence[str]) -> str:
@@ -273,6 +474,8 @@ def _top_segments(
 SCENARIOS: dict[str, Callable[[int], Scenario]] = {
     "zim-chicago": zim_chicago,
     "small-call": small_call,
+    "day": day,
+    "small-day": small_day,
 }
 
 
