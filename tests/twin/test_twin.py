@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import timedelta
 from functools import cache
 
 import pytest
@@ -11,7 +12,7 @@ from checks import agv_conflicts, crane_gap_violations
 
 from opentos.model.places import EquipmentPlace, VesselPlace, YardPlace
 from opentos.presets.kinematics import load_kinematics
-from opentos.twin.run import SimulationResult, SimulationSettings, simulate
+from opentos.twin.run import FaultSpec, SimulationResult, SimulationSettings, simulate
 from opentos.twin.scenario import Scenario, small_call, small_day
 
 
@@ -165,3 +166,37 @@ def test_day_keeps_every_invariant() -> None:
     turns = result.kpis["truck_turn_time_min"]
     assert isinstance(turns, dict)
     assert turns["trucks"] == len(made.trucks)
+
+
+def test_yard_crane_breakdown_and_wind_lose_nothing() -> None:
+    """A yard crane breaks down and a wind alarm stops the yard: nothing moves meanwhile,
+    then every move is still done once and no box is lost."""
+    made = scenario()
+    call = made.calls[0]
+    yard = dict(made.yard)
+    busiest = Counter(yard[n].block for n, _ in call.load).most_common(1)[0][0]
+    faults = (
+        FaultSpec(600.0, f"{busiest}-W", "breakdown", 1200.0),
+        FaultSpec(3000.0, "yard", "wind", 900.0),
+    )
+    result = simulate(made, SimulationSettings(policy="fcfs", agvs=12, seed=1, faults=faults))
+    assert result.finished
+    start = made.start
+    for fault in faults:
+        lo = start + timedelta(seconds=fault.at_s + 1e-3)
+        hi = start + timedelta(seconds=fault.at_s + fault.duration_s - 1e-3)
+        cranes = (
+            {f"{busiest}-W"}
+            if fault.kind == "breakdown"
+            else {yc.id for yc in made.layout.yard_cranes}
+        )
+        during = [e for e in result.events if e.equipment in cranes and lo < e.at < hi]
+        assert during == [], f"a stopped crane moved a box: {during[0]}"
+    stopped = [s for s in result.log.armg_states if s[1] == "stopped"]
+    assert stopped, "no crane was ever stopped"
+    quay = [e for e in result.events if isinstance(e.to_place, VesselPlace) and e.from_place]
+    assert Counter(e.container for e in quay) == Counter(n for n, _ in call.load)
+    assert result.terminal.ledger.rebuild() == result.terminal.inventory
+    assert not any(
+        isinstance(p, EquipmentPlace) for p in result.terminal.inventory.positions().values()
+    )

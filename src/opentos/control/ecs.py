@@ -177,6 +177,9 @@ class BlockState:
     retrieving: ContainerNumber | None = None
     """The box the waterside crane is digging out (relocations, then the lift)."""
     landside_retrieving: TruckTask | None = None
+    down: bool = False
+    """The waterside crane is stopped (breakdown or wind): no new boxes are sent here."""
+    landside_down: bool = False
 
 
 class EquipmentControl:
@@ -307,7 +310,7 @@ class EquipmentControl:
         elif isinstance(event, OrderDone):
             self._on_done(event)
         elif isinstance(event, Fault):
-            pass  # faults are handled by a later version of the ECS
+            self._on_fault(event)
         self._step()
 
     def _on_moved(self, event: Moved) -> None:
@@ -337,6 +340,23 @@ class EquipmentControl:
         if done and not job.finished:
             job.finished = True
             self.unfinished -= 1
+
+    def _on_fault(self, event: Fault) -> None:
+        """A yard crane stopped or is back (a wind alarm is every crane of the yard).
+
+        Orders already given wait and finish after the fault; new discharges and
+        export deliveries go to blocks whose crane works, so no box is lost and
+        the quay keeps working where it can.
+        """
+        down = not event.cleared
+        for state in self.blocks.values():
+            if event.machine in ("yard", state.crane):
+                state.down = down
+            if event.machine in ("yard", state.landside):
+                state.landside_down = down
+            if not down:
+                self._start_crane(state)
+                self._start_landside(state)
 
     def _on_arrived(self, agv: AgvInfo) -> None:
         if agv.phase == "to_park":
@@ -567,8 +587,9 @@ class EquipmentControl:
         """The least busy of the nearest blocks that has a legal slot for the box now."""
         box = self.containers[container]
         ranked = self._nearest_blocks(node)
+        working = [b for b in ranked if not self.blocks[b].down]
         candidates = []
-        for block in ranked:
+        for block in working or ranked:
             try:
                 allocate(self.yard, box, group="import", blocks=[block])
             except YardFull:
@@ -708,7 +729,11 @@ class EquipmentControl:
         load = {
             b: len(s.truck_tasks) + (1 if s.landside_busy else 0) for b, s in self.blocks.items()
         }
-        for block in sorted(self.blocks, key=lambda b: (load[b], self.yard.fill(b), b)):
+        ranked = sorted(
+            self.blocks,
+            key=lambda b: (self.blocks[b].landside_down, load[b], self.yard.fill(b), b),
+        )
+        for block in ranked:
             try:
                 allocate(self.yard, box, group="export", blocks=[block], prefer_bay_near="landside")
             except YardFull:

@@ -523,9 +523,40 @@ class YardCrane:
         self.busy = False
         self.waiting = False
         self.pushed: simpy.Event = ctx.env.event()
+        self.repaired: simpy.Event | None = None
+        """Set while the crane is stopped (breakdown or wind); succeeds when it may go on."""
+        self._sleeping = False
         rail.cranes[crane_id] = self
         ctx.log.armg_positions.append((0.0, block, crane_id, float(self.pos)))
-        ctx.env.process(self.run())
+        self.process = ctx.env.process(self.run())
+
+    def stop(self, until: simpy.Event) -> None:
+        """Stop where it is until ``until`` succeeds (a breakdown, or a wind alarm)."""
+        self.repaired = until
+        if self._sleeping:
+            self.process.interrupt("stop")
+
+    def _sleep(self, duration_s: float) -> Process:
+        """Spend ``duration_s`` of motion, paused while the crane is stopped."""
+        env = self.ctx.env
+        left = duration_s
+        while True:
+            if self.repaired is not None:
+                stopped = env.now
+                yield self.repaired
+                self.repaired = None
+                self.ctx.log.armg_states.append((self.id, "stopped", stopped, env.now))
+            if left <= 0:
+                return
+            started = env.now
+            self._sleeping = True
+            try:
+                yield env.timeout(left)
+                left = 0.0
+            except simpy.Interrupt:
+                left -= env.now - started
+            finally:
+                self._sleeping = False
 
     def _timing_bay(self, pos: int) -> int:
         """The kinematics' bay for a rail position (the ends are bay 0 and 2 * bays)."""
@@ -536,7 +567,7 @@ class YardCrane:
         env = self.ctx.env
         log = self.ctx.log
         log.armg_positions.append((env.now, self.block, self.id, float(self.pos)))
-        yield env.timeout(
+        yield from self._sleep(
             timing.armg_move_s(
                 self.block, self._timing_bay(self.pos), self._timing_bay(pos), row, tier, loaded
             )
@@ -544,7 +575,7 @@ class YardCrane:
         self.pos = pos
         log.armg_positions.append((env.now, self.block, self.id, float(self.pos)))
         if pos != self.home:  # lock or unlock in the stack
-            yield env.timeout(timing.armg_lock_s(self.ctx.rng))
+            yield from self._sleep(timing.armg_lock_s(self.ctx.rng))
 
     def _claim(self, lo: int, hi: int) -> Process:
         """Wait until [lo, hi] is clear, pushing an idle crane out of the way."""
@@ -622,7 +653,7 @@ class YardCrane:
             )
             log.armg_states.append((self.id, "wait", started, env.now))
             started = env.now
-            yield env.timeout(self.ctx.timing.handover_s(self.ctx.rng))
+            yield from self._sleep(self.ctx.timing.handover_s(self.ctx.rng))
             self.ctx.transfer(
                 self.id, order.container, EquipmentPlace(waiting.agv), self.place, order.instruction
             )
@@ -642,7 +673,7 @@ class YardCrane:
                 order.container, self.handover_nodes, delivering=False
             )
             log.armg_states.append((self.id, "wait", started, env.now))
-            yield env.timeout(self.ctx.timing.handover_s(self.ctx.rng))
+            yield from self._sleep(self.ctx.timing.handover_s(self.ctx.rng))
             self.ctx.transfer(
                 self.id, order.container, self.place, EquipmentPlace(waiting.agv), order.instruction
             )

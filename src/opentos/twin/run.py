@@ -13,6 +13,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Literal
 
 import simpy
 
@@ -22,6 +23,7 @@ from opentos.control.link import (
     AgvOrder,
     EquipmentEvent,
     EventHandler,
+    Fault,
     HandoverAssigned,
     Order,
     QuayCraneOrder,
@@ -46,6 +48,26 @@ from opentos.twin.timing import KinematicTiming
 
 
 @dataclass(frozen=True, slots=True)
+class FaultSpec:
+    """A fault to inject: a yard crane breaks down, or a wind alarm stops every yard crane."""
+
+    at_s: float
+    machine: str
+    """A yard crane's id, or ``"yard"`` for a wind alarm."""
+    kind: Literal["breakdown", "wind"]
+    duration_s: float
+
+    def __post_init__(self) -> None:
+        if self.kind == "wind" and self.machine != "yard":
+            raise InvalidValue(f"a wind alarm stops the whole yard, not {self.machine!r}")
+        if not (self.at_s >= 0 and self.duration_s > 0):
+            raise InvalidValue(
+                f"fault of {self.machine}: at_s {self.at_s} must be >= 0 and duration_s "
+                f"{self.duration_s} > 0"
+            )
+
+
+@dataclass(frozen=True, slots=True)
 class SimulationSettings:
     """How to run a scenario."""
 
@@ -55,6 +77,7 @@ class SimulationSettings:
     until_s: float = 48 * 3600.0
     battery_pct: float = 100.0
     """State of charge of every AGV at the start."""
+    faults: tuple[FaultSpec, ...] = ()
     ecs: EcsSettings = field(default_factory=EcsSettings)
 
     def __post_init__(self) -> None:
@@ -256,6 +279,7 @@ def simulate(
             truck_lanes.__getitem__,
             gate_distance.__getitem__,
         )
+    env.process(_faults(env, settings.faults, link))
     calls_done = env.event()
     env.process(_berths(env, scenario, terminal, ecs, clock, calls_done))
 
@@ -361,6 +385,32 @@ def _berths(
         pending.append(env.process(call_process(call)))
     yield env.all_of(pending)
     done.succeed()
+
+
+def _faults(
+    env: simpy.Environment, faults: tuple[FaultSpec, ...], link: TwinLink
+) -> simpy.events.ProcessGenerator:
+    """Stop yard cranes at the planned times and let them go when repaired or calm."""
+
+    def clear(fault: FaultSpec, repaired: simpy.Event) -> simpy.events.ProcessGenerator:
+        yield env.timeout(fault.duration_s)
+        repaired.succeed()
+        link.emit(Fault(env.now, fault.machine, fault.kind, True))
+
+    for fault in sorted(faults, key=lambda f: f.at_s):
+        if fault.at_s > env.now:
+            yield env.timeout(fault.at_s - env.now)
+        if fault.kind == "wind":
+            cranes = list(link.yard_cranes.values())
+        elif fault.machine in link.yard_cranes:
+            cranes = [link.yard_cranes[fault.machine]]
+        else:
+            raise InvalidValue(f"fault of {fault.machine!r}: only yard cranes can break down yet")
+        repaired = env.event()
+        for crane in cranes:
+            crane.stop(repaired)
+        link.emit(Fault(env.now, fault.machine, fault.kind, False))
+        env.process(clear(fault, repaired))
 
 
 def _gate_distances(layout: TerminalLayout) -> dict[str, float]:
