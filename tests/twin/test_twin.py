@@ -200,3 +200,29 @@ def test_yard_crane_breakdown_and_wind_lose_nothing() -> None:
     assert not any(
         isinstance(p, EquipmentPlace) for p in result.terminal.inventory.positions().values()
     )
+
+
+def test_agv_breakdowns_mid_job_lose_nothing() -> None:
+    """AGVs break down while driving: they halt where they block nobody, the others are
+    re-routed, their jobs are done by others or after the repair, and nothing is lost."""
+    made = scenario()
+    faults = (
+        FaultSpec(900.0, "AGV03", "breakdown", 900.0),
+        FaultSpec(1500.0, "AGV07", "breakdown", 600.0),
+        FaultSpec(2400.0, "AGV01", "breakdown", 1200.0),
+    )
+    result = simulate(made, SimulationSettings(policy="optimal", agvs=10, seed=4, faults=faults))
+    assert result.finished
+    broken = [s for s in result.log.agv_states if s[1] == "broken"]
+    assert {agv for agv, *_ in broken} == {"AGV03", "AGV07", "AGV01"}
+    for agv, _, start, end in broken:
+        moving = [e for e in result.log.agv_edges if e[0] == agv and start < e[3] < end]
+        assert moving == [], f"{agv} drove while broken down"
+    assert agv_conflicts(result.log.agv_nodes, result.log.agv_edges) == []
+    call = made.calls[0]
+    quay = [e for e in result.events if isinstance(e.to_place, VesselPlace) and e.from_place]
+    assert Counter(e.container for e in quay) == Counter(n for n, _ in call.load)
+    assert result.terminal.ledger.rebuild() == result.terminal.inventory
+    assert not any(
+        isinstance(p, EquipmentPlace) for p in result.terminal.inventory.positions().values()
+    )

@@ -105,6 +105,7 @@ class Job:
     visit: str = ""
     active: bool = False
     """The vessel is alongside: the job may be worked."""
+    retrieve_queued: bool = False
 
     @property
     def kind(self) -> Literal["discharge", "load"]:
@@ -123,7 +124,7 @@ class Job:
 
 
 AgvPhase = Literal[
-    "idle", "to_pickup", "to_dropoff", "waiting_spur", "to_park", "parked", "charging"
+    "idle", "to_pickup", "to_dropoff", "waiting_spur", "to_park", "parked", "charging", "down"
 ]
 
 
@@ -142,6 +143,11 @@ class AgvInfo:
     """Driving a route: it can get no new route until it arrives."""
     order: str | None = None
     """The last order sent to it."""
+    last_order: AgvOrder | None = None
+    stuck: AgvOrder | None = None
+    """An order it could not be given again after a re-plan; retried on every event."""
+    stuck_at_s: float = 0.0
+    halt_node: str | None = None
 
 
 @dataclass(eq=False)
@@ -348,6 +354,13 @@ class EquipmentControl:
         export deliveries go to blocks whose crane works, so no box is lost and
         the quay keeps working where it can.
         """
+        agv = self.agvs.get(event.machine)
+        if agv is not None:
+            if event.cleared:
+                self._agv_repaired(agv)
+            else:
+                self._agv_broken(agv, event.at_s)
+            return
         down = not event.cleared
         for state in self.blocks.values():
             if event.machine in ("yard", state.crane):
@@ -406,6 +419,7 @@ class EquipmentControl:
     # -- dispatching ---------------------------------------------------------------
 
     def _step(self) -> None:
+        self._retry_stuck()
         self._retry_waiting()
         self._dispatch()
         self._clear_spurs()
@@ -483,8 +497,9 @@ class EquipmentControl:
                 agv.job = job
                 agv.phase = "to_pickup"
                 job.agv = agv.id
-                if job.kind == "load":
+                if job.kind == "load" and not job.retrieve_queued:
                     assert job.block is not None
+                    job.retrieve_queued = True
                     self.blocks[job.block].tasks.append(CraneTask("retrieve", job, ready=True))
                     self._start_crane(self.blocks[job.block])
                 return
@@ -507,9 +522,116 @@ class EquipmentControl:
                 agv.phase = "to_dropoff"
                 if job.kind == "discharge":
                     assert job.block is not None
-                    self.blocks[job.block].tasks.append(CraneTask("stack", job))
+                    tasks = self.blocks[job.block].tasks
+                    if not any(t.job is job and t.kind == "stack" for t in tasks):
+                        tasks.append(CraneTask("stack", job))
                 return
         self._park(agv, "waiting_spur")
+
+    # -- AGV breakdowns ----------------------------------------------------------------
+
+    def _agv_broken(self, agv: AgvInfo, at_s: float) -> None:
+        """Stop a broken-down AGV where it blocks nobody, re-route the others around it.
+
+        It stops at the first node of its route that no other AGV is already committed
+        to enter (its goal spur at the latest), and holds it until repaired. An empty
+        AGV's job goes back to dispatch; a loaded one keeps its box for after the repair.
+        """
+        agv.stuck = None
+        job = agv.job
+        for spur, owner in list(self._spur_owner.items()):
+            if owner == agv.id and spur != agv.node:
+                del self._spur_owner[spur]
+        if job is not None and not agv.loaded:
+            job.agv = None
+            agv.job = None
+        if job is not None and agv.loaded and job.kind == "discharge" and job.block:
+            tasks = self.blocks[job.block].tasks
+            tasks[:] = [t for t in tasks if not (t.job is job and t.kind == "stack")]
+        agv.phase = "down"
+        order = agv.last_order
+        if not agv.moving or order is None:
+            agv.halt_node = agv.node
+            self._send_halt(agv, (TimedStep(agv.node, at_s, math.inf, 0.0),))
+            return
+        committed = set()
+        for other in self.agvs:
+            if other == agv.id:
+                continue
+            position = self.router.position(other, at_s)
+            if position is not None:
+                if position.node is not None:
+                    committed.add(position.node)
+                elif position.edge is not None:
+                    committed.add(position.edge.to_node)
+        node1, t1 = self.router.cancel(agv.id, at_s)
+        route_nodes = [s.node for s in order.steps]
+        after = route_nodes[route_nodes.index(node1) :] if node1 in route_nodes else [node1]
+        stop = next((n for n in after if n not in committed), after[-1])
+        victims = [v for v in self.router.routes_conflicting_with_block(stop, at_s) if v != agv.id]
+        restart = {v: self.router.cancel(v, at_s) for v in victims}
+        self.link.cancel(agv.id, order.order_id)
+        route = self.router.plan(agv.id, node1, t1, stop) if stop != node1 else None
+        if route is None:
+            stop = node1
+            steps: tuple[TimedStep, ...] = (TimedStep(node1, t1, math.inf, 0.0),)
+        else:
+            steps = _timed_steps(route)
+        agv.halt_node = stop
+        self._send_halt(agv, steps)
+        for victim, (node, t) in restart.items():
+            self._reroute(self.agvs[victim], node, t)
+
+    def _send_halt(self, agv: AgvInfo, steps: tuple[TimedStep, ...]) -> None:
+        agv.order = self._order_id("AGV")
+        agv.last_order = AgvOrder(agv.order, agv.id, steps, "halt")
+        agv.moving = len(steps) > 1
+        self.link.send(agv.last_order)
+
+    def _reroute(self, agv: AgvInfo, node: str, at_s: float) -> None:
+        """Give an AGV its last order again from where it stops, around a blocked node."""
+        order = agv.last_order
+        assert order is not None
+        self.link.cancel(agv.id, order.order_id)
+        agv.node = node
+        agv.stuck = order
+        agv.stuck_at_s = at_s
+        agv.moving = False
+        self._retry_stuck()
+
+    def _retry_stuck(self) -> None:
+        for agv in sorted(self.agvs.values(), key=lambda a: a.id):
+            order = agv.stuck
+            if order is None:
+                continue
+            at = max(self.link.now_s(), agv.stuck_at_s)
+            route = self.router.plan(agv.id, agv.node, at, order.steps[-1].node)
+            if route is None:
+                continue
+            agv.stuck = None
+            agv.moving = True
+            agv.order = self._order_id("AGV")
+            agv.last_order = AgvOrder(
+                agv.order,
+                agv.id,
+                _timed_steps(route),
+                order.action,
+                order.container,
+                order.instruction,
+            )
+            self.link.send(agv.last_order)
+
+    def _agv_repaired(self, agv: AgvInfo) -> None:
+        """Back in service where it halted: deliver its box, or take new work."""
+        if agv.halt_node is not None:
+            agv.node = agv.halt_node
+        agv.moving = False
+        agv.free_at_s = self.link.now_s()
+        if agv.loaded and agv.job is not None:
+            agv.phase = "waiting_spur"
+            self._send_loaded(agv)
+        else:
+            agv.phase = "idle"
 
     def _retry_waiting(self) -> None:
         for agv in sorted(self.agvs.values(), key=lambda a: a.id):
@@ -565,16 +687,16 @@ class EquipmentControl:
             self._release_spur(agv.node)
         agv.moving = True
         agv.order = self._order_id("AGV")
-        self.link.send(
-            AgvOrder(
-                agv.order,
-                agv.id,
-                _timed_steps(route),
-                action,
-                None if job is None else job.container,
-                None if job is None else job.instruction,
-            )
+        order = AgvOrder(
+            agv.order,
+            agv.id,
+            _timed_steps(route),
+            action,
+            None if job is None else job.container,
+            None if job is None else job.instruction,
         )
+        agv.last_order = order
+        self.link.send(order)
         return True
 
     def _nearest_blocks(self, node: str) -> list[str]:

@@ -22,7 +22,8 @@ from typing import Literal, Protocol
 from opentos.model.ids import ContainerNumber
 from opentos.model.places import Place
 
-AgvAction = Literal["receive", "deliver", "charge", "park"]
+AgvAction = Literal["receive", "deliver", "charge", "park", "halt"]
+"""``halt``: stand still at the last node until repaired (a broken-down AGV)."""
 
 
 @dataclass(frozen=True, slots=True)

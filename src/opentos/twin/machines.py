@@ -23,6 +23,7 @@ import random
 from collections import deque
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, Protocol, cast
 
 import simpy
@@ -32,6 +33,7 @@ from opentos.control.link import (
     Arrived,
     BatteryState,
     EquipmentEvent,
+    Fault,
     Moved,
     OrderDone,
     QuayCraneOrder,
@@ -176,7 +178,15 @@ class Agv:
         self.orders: simpy.Store = simpy.Store(ctx.env)
         self.place = EquipmentPlace(agv_id)
         self.loaded = False
-        ctx.env.process(self.run())
+        self.current: str | None = None
+        """The order being followed."""
+        self.cancelled = False
+        self.dwelling = False
+        self.in_action = False
+        """At its goal, handing over, charging or halted."""
+        self.repaired: simpy.Event | None = None
+        """Set while broken down; succeeds when repaired."""
+        self.process = ctx.env.process(self.run())
 
     @property
     def battery_pct(self) -> float:
@@ -189,40 +199,70 @@ class Agv:
         self.energy_kwh -= self.k.idle_energy_kwh(max(0.0, now - self._drawn_until))
         self._drawn_until = now
 
+    def cancel(self, order_id: str) -> None:
+        """Stop following ``order_id`` at the next node (where it stands, or the end of the
+        edge it is on), as the router's ``cancel`` assumes; a queued order is dropped."""
+        if self.current == order_id:
+            self.cancelled = True
+            if self.dwelling:
+                self.process.interrupt("cancel")
+        else:
+            self.orders.items[:] = [o for o in self.orders.items if o.order_id != order_id]
+
+    def _dwell(self, until_s: float) -> Generator[simpy.Event, Any, bool]:
+        """Stand at the current node until ``until_s``; True if cancelled meanwhile."""
+        env = self.ctx.env
+        while env.now < until_s and not self.cancelled:
+            self.dwelling = True
+            try:
+                yield env.timeout(until_s - env.now)
+            except simpy.Interrupt:
+                pass
+            finally:
+                self.dwelling = False
+        return self.cancelled
+
     def run(self) -> Process:
         """Take orders one by one."""
         env = self.ctx.env
         log = self.ctx.log
         while True:
             order: AgvOrder = yield self.orders.get()
+            self.current = order.order_id
+            self.cancelled = False
             self._idle_draw()
             steps = order.steps
-            if steps and steps[0].leave_s > env.now:
-                yield env.timeout(steps[0].leave_s - env.now)
+            if len(steps) > 1 and (yield from self._dwell(steps[0].leave_s)):
+                self.current = None
+                continue
             depart = env.now
-            log.agv_nodes.append((self.id, self.node, self.since, depart))
             state = "loaded" if self.loaded else "empty"
-            previous = steps[0] if steps else None
-            for step in steps[1:]:
-                assert previous is not None
+            if len(steps) > 1:
+                log.agv_nodes.append((self.id, self.node, self.since, depart))
+            stopped = False
+            for previous, step in pairwise(steps):
                 if step.enter_s > env.now:
                     yield env.timeout(step.enter_s - env.now)
                 log.agv_edges.append(
                     (self.id, previous.node, step.node, previous.leave_s, step.enter_s)
                 )
                 self.energy_kwh -= self.ctx.timing.agv_kwh(step.edge_m, self.loaded)
-                if step is not steps[-1]:
-                    if step.leave_s > env.now:
-                        yield env.timeout(step.leave_s - env.now)
-                    log.agv_nodes.append((self.id, step.node, step.enter_s, step.leave_s))
-                previous = step
-            if steps:
-                self.node = steps[-1].node
-            self.since = env.now
+                self.node = step.node
+                self.since = step.enter_s
+                if step is steps[-1]:
+                    break
+                if (yield from self._dwell(step.leave_s)):
+                    stopped = True
+                    break
+                log.agv_nodes.append((self.id, step.node, step.enter_s, step.leave_s))
             self._drawn_until = env.now
             if env.now > depart:
                 log.agv_states.append((self.id, state, depart, env.now))
+            if stopped or self.cancelled:
+                self.current = None
+                continue
             self.ctx.emit(Arrived(env.now, self.id, self.node, self.battery_pct))
+            self.in_action = True
             if order.action in ("receive", "deliver"):
                 assert order.container is not None
                 started = env.now
@@ -240,6 +280,15 @@ class Agv:
                     self._drawn_until = env.now
                 log.agv_states.append((self.id, "charging", started, env.now))
                 self.ctx.emit(BatteryState(env.now, self.id, self.battery_pct))
+            elif order.action == "halt":
+                started = env.now
+                assert self.repaired is not None
+                yield self.repaired
+                self.repaired = None
+                log.agv_states.append((self.id, "broken", started, env.now))
+                self.ctx.emit(Fault(env.now, self.id, "breakdown", cleared=True))
+            self.in_action = False
+            self.current = None
             self._idle_draw()
             self.ctx.emit(OrderDone(env.now, self.id, order.order_id))
 

@@ -49,11 +49,11 @@ from opentos.twin.timing import KinematicTiming
 
 @dataclass(frozen=True, slots=True)
 class FaultSpec:
-    """A fault to inject: a yard crane breaks down, or a wind alarm stops every yard crane."""
+    """A fault to inject: an AGV or a yard crane breaks down, or a wind alarm stops the yard."""
 
     at_s: float
     machine: str
-    """A yard crane's id, or ``"yard"`` for a wind alarm."""
+    """An AGV's or a yard crane's id, or ``"yard"`` for a wind alarm."""
     kind: Literal["breakdown", "wind"]
     duration_s: float
 
@@ -134,8 +134,11 @@ class TwinLink:
             pass  # the twin's cranes meet AGVs by container at any of their handovers
 
     def cancel(self, machine: str, order_id: str) -> None:
-        """Not needed by this version of the ECS."""
-        raise NotImplementedError(f"cancel {order_id} on {machine}")
+        """Withdraw an AGV's order: it stops at its next node (only AGVs take cancels)."""
+        agv = self.agvs.get(machine)
+        if agv is None:
+            raise InvalidValue(f"cancel {order_id}: {machine} is not an AGV")
+        agv.cancel(order_id)
 
     def subscribe(self, handler: EventHandler) -> None:
         """Call ``handler`` with every event."""
@@ -397,15 +400,30 @@ def _faults(
         repaired.succeed()
         link.emit(Fault(env.now, fault.machine, fault.kind, True))
 
+    def agv_breakdown(fault: FaultSpec) -> simpy.events.ProcessGenerator:
+        agv = link.agvs[fault.machine]
+        while agv.in_action:  # a handover or a charge in progress finishes first
+            yield env.timeout(1.0)
+        repaired = env.event()
+        agv.repaired = repaired
+        # The ECS stops it at a safe node with a "halt" order; the AGV reports the
+        # repair itself once it stands there (and it was repaired).
+        link.emit(Fault(env.now, fault.machine, "breakdown", False))
+        yield env.timeout(fault.duration_s)
+        repaired.succeed()
+
     for fault in sorted(faults, key=lambda f: f.at_s):
         if fault.at_s > env.now:
             yield env.timeout(fault.at_s - env.now)
+        if fault.machine in link.agvs:
+            env.process(agv_breakdown(fault))
+            continue
         if fault.kind == "wind":
             cranes = list(link.yard_cranes.values())
         elif fault.machine in link.yard_cranes:
             cranes = [link.yard_cranes[fault.machine]]
         else:
-            raise InvalidValue(f"fault of {fault.machine!r}: only yard cranes can break down yet")
+            raise InvalidValue(f"fault of {fault.machine!r}: no AGV or yard crane of that id")
         repaired = env.event()
         for crane in cranes:
             crane.stop(repaired)
