@@ -226,3 +226,29 @@ def test_agv_breakdowns_mid_job_lose_nothing() -> None:
     assert not any(
         isinstance(p, EquipmentPlace) for p in result.terminal.inventory.positions().values()
     )
+
+
+def test_dual_cycling_keeps_the_stack_precedence() -> None:
+    """With dual cycling, main-trolley cycles are paired, and from the ledger: a box is
+    loaded into a hold stack only after every discharge from that stack."""
+    made = scenario()
+    result = simulate(made, SimulationSettings(policy="fcfs", agvs=12, seed=1, dual_cycling=True))
+    assert result.finished
+    assert any(kind == "dual" for _, _, kind in result.log.qc_moves)
+    call = made.calls[0]
+    profile = call.visit.profile
+
+    def column(place: VesselPlace) -> tuple[float, int, bool]:
+        slot = place.slot
+        return (profile.section_of(slot.bay).lcg_m, slot.row, slot.on_deck)
+
+    last_off: dict[tuple[float, int, bool], object] = {}
+    for e in result.events:
+        if isinstance(e.from_place, VesselPlace) and isinstance(e.to_place, EquipmentPlace):
+            key = column(e.from_place)
+            last_off[key] = max(last_off.get(key, e.at), e.at)  # type: ignore[type-var]
+    for e in result.events:
+        if isinstance(e.to_place, VesselPlace) and isinstance(e.from_place, EquipmentPlace):
+            key = column(e.to_place)
+            if key in last_off:
+                assert e.at > last_off[key], f"{e.container} loaded before its stack was cleared"

@@ -226,11 +226,16 @@ def simulate(
     agvs: Annotated[int, typer.Option(help="AGVs in service.")] = 38,
     seed: Annotated[int, typer.Option(help="Seed of the scenario and the run.")] = 2017,
     out: Annotated[Path, typer.Option(help="Folder for kpis.json and the plots.")] = Path("out"),
+    dual_cycling: Annotated[
+        bool, typer.Option(help="Pair hold loads and discharges in one main-trolley cycle.")
+    ] = False,
 ) -> None:
     """Run a scenario in the digital twin; write kpis.json and PNG plots to OUT."""
     from opentos.cli.simulate import run_simulation
 
-    run_simulation(scenario, preset, policy, agvs, seed, out, console, err_console)
+    run_simulation(
+        scenario, preset, policy, agvs, seed, out, console, err_console, dual_cycling=dual_cycling
+    )
 
 
 @app.command()

@@ -25,6 +25,8 @@ def run_simulation(
     out: Path,
     console: Console,
     progress_console: Console,
+    *,
+    dual_cycling: bool = False,
 ) -> SimulationResult:
     """Run, write ``kpis.json`` and the plots into ``out``, print the KPIs."""
     made = make_scenario(scenario, seed)
@@ -38,7 +40,10 @@ def run_simulation(
             report.advance(done - last[0])
             last[0] = done
 
-        result = simulate(made, SimulationSettings(policy=policy, agvs=agvs, seed=seed), advance)
+        settings = SimulationSettings(
+            policy=policy, agvs=agvs, seed=seed, dual_cycling=dual_cycling
+        )
+        result = simulate(made, settings, advance)
     wall = time.perf_counter() - started
     out.mkdir(parents=True, exist_ok=True)
     (out / "kpis.json").write_text(json.dumps(result.kpis, indent=2, sort_keys=True) + "\n")

@@ -283,6 +283,7 @@ class EquipmentControl:
                     job.vessel_place,
                     job.crane_job.bay_x_m,
                     job.instruction,
+                    dual=job.crane_job.dual,
                 )
             )
         self._step()

@@ -66,6 +66,8 @@ class QuayCraneOrder:
     instruction: str
     handover: str | None = None
     """The AGV handover node, once known (set by :class:`HandoverAssigned`)."""
+    dual: bool = False
+    """A load whose main-trolley cycle goes on to the next order's discharge slot."""
 
 
 @dataclass(frozen=True, slots=True)

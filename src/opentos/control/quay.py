@@ -11,9 +11,10 @@ and as the baseline to beat, this module makes a plain, always-valid one:
   then load the hold (bottom first), then the deck (bottom first) -- the
   precedence a bay's hatch covers impose.
 
-A job pairs a load with the next discharge of the same bay as a dual cycle
-(the main trolley takes the load out and brings the discharge back) when
-``dual_cycling`` is on and both are in the hold or both on deck.
+With ``dual_cycling``, a bay's hold discharges and loads are interleaved
+(a load may go into a stack once the stack has no discharge left), and a load
+followed by a discharge of the same bay and part is marked ``dual``: the main
+trolley takes the load out and brings the discharge back in one cycle.
 """
 
 from __future__ import annotations
@@ -90,7 +91,8 @@ def crane_sequences(
     for crane_id, crane_sections in zip(cranes, ranges, strict=True):
         jobs: list[CraneJob] = []
         for section in crane_sections:
-            for move in _bay_order(by_section[section]):
+            order = _dual_order if dual_cycling else _bay_order
+            for move in order(by_section[section]):
                 jobs.append(CraneJob(crane_id, len(jobs) + 1, move, bay_x_m(move.slot.bay)))
         if dual_cycling:
             jobs = _pair_dual_cycles(jobs)
@@ -106,6 +108,44 @@ def _bay_order(moves: list[QuayMove]) -> list[QuayMove]:
         return (2 if not slot.on_deck else 3, slot.tier, slot.row, slot.bay)
 
     return sorted(moves, key=key)
+
+
+def _dual_order(moves: list[QuayMove]) -> list[QuayMove]:
+    """A bay's moves with hold discharges and hold loads interleaved for dual cycling.
+
+    The deck is discharged first and loaded last, as in :func:`_bay_order`. In the
+    hold, a load into a stack (a row of the section, 20' and 40' bays alike) may go
+    as soon as that stack has no discharge left, bottom tier first; discharges and
+    loads then alternate, so each load can share a main-trolley cycle with the
+    discharge after it.
+    """
+    ordered = _bay_order(moves)
+    deck_discharge = [m for m in ordered if m.kind == "discharge" and m.slot.on_deck]
+    hold_discharge = [m for m in ordered if m.kind == "discharge" and not m.slot.on_deck]
+    hold_load = [m for m in ordered if m.kind == "load" and not m.slot.on_deck]
+    deck_load = [m for m in ordered if m.kind == "load" and m.slot.on_deck]
+    left: dict[int, int] = defaultdict(int)
+    for m in hold_discharge:
+        left[m.slot.row] += 1
+    waiting = list(hold_load)  # bottom tier first already
+    out = list(deck_discharge)
+    last_was_discharge = False
+    queue = list(hold_discharge)
+    while queue or waiting:
+        ready = next((m for m in waiting if left[m.slot.row] == 0), None)
+        if ready is not None and (last_was_discharge or not queue):
+            waiting.remove(ready)
+            out.append(ready)
+            last_was_discharge = False
+        elif queue:
+            move = queue.pop(0)
+            left[move.slot.row] -= 1
+            out.append(move)
+            last_was_discharge = True
+        else:  # pragma: no cover - every load's stack is cleared once the queue is empty
+            out.extend(waiting)
+            break
+    return out + deck_load
 
 
 def _pair_dual_cycles(jobs: list[CraneJob]) -> list[CraneJob]:

@@ -62,6 +62,12 @@ class Timing(Protocol):
         """Main trolley: until the box changes hands at the slot, and after."""
         ...
 
+    def qc_dual_move_s(
+        self, load: VesselPlace, discharge: VesselPlace, rng: random.Random
+    ) -> float:
+        """Main trolley from a slot just loaded to the next discharge slot, locked on."""
+        ...
+
     def qc_portal_legs(self, loaded_out: bool, rng: random.Random) -> tuple[float, float]:
         """Portal trolley: until the box changes hands at the AGV, and after."""
         ...
@@ -389,6 +395,8 @@ class QuayCrane:
         env = self.ctx.env
         timing = self.ctx.timing
         index = 0
+        at_slot: VesselPlace | None = None
+        """Where the main trolley stands after the load half of a dual cycle."""
         while True:
             order: QuayCraneOrder = yield self.main_orders.get()
             assert isinstance(order.vessel_place, VesselPlace)
@@ -397,6 +405,10 @@ class QuayCrane:
             if order.kind == "discharge":
                 started = env.now
                 first, second = timing.qc_main_legs(order.vessel_place, False, self.ctx.rng)
+                if at_slot is not None:  # the second half of a dual cycle
+                    first = timing.qc_dual_move_s(at_slot, order.vessel_place, self.ctx.rng)
+                    at_slot = None
+                    self.ctx.log.qc_moves.append((self.id, env.now, "dual"))
                 yield env.timeout(first)
                 self.ctx.transfer(
                     self.id, order.container, order.vessel_place, self.main_place, order.instruction
@@ -430,7 +442,10 @@ class QuayCrane:
                     self.id, order.container, self.main_place, order.vessel_place, order.instruction
                 )
                 self.ctx.log.qc_moves.append((self.id, env.now, "load"))
-                yield env.timeout(second)
+                if order.dual:
+                    at_slot = order.vessel_place  # go on to the next discharge from here
+                else:
+                    yield env.timeout(second)
                 self._state("work", started)
                 self.ctx.emit(OrderDone(env.now, self.id, order.order_id))
 

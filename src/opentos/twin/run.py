@@ -78,6 +78,8 @@ class SimulationSettings:
     battery_pct: float = 100.0
     """State of charge of every AGV at the start."""
     faults: tuple[FaultSpec, ...] = ()
+    dual_cycling: bool = False
+    """Interleave hold discharges and loads and pair them in one main-trolley cycle."""
     ecs: EcsSettings = field(default_factory=EcsSettings)
 
     def __post_init__(self) -> None:
@@ -269,7 +271,9 @@ def simulate(
         on_board = dict(call.on_board)
         moves = [QuayMove(n, "discharge", on_board[n]) for n in call.discharge]
         moves += [QuayMove(n, "load", slot) for n, slot in call.load]
-        sequences = crane_sequences(moves, call.cranes, call.bay_x_m)
+        sequences = crane_sequences(
+            moves, call.cranes, call.bay_x_m, dual_cycling=settings.dual_cycling
+        )
         ecs.add_call(call.visit.id, sequences, yard_places)
     ecs.start()
 
@@ -314,6 +318,7 @@ def simulate(
         "scenario": scenario.name,
         "seed": scenario.seed,
         "policy": settings.policy,
+        "dual_cycling": settings.dual_cycling,
         "agvs": settings.agvs,
         "finished": ecs.finished,
         "unfinished_moves": ecs.unfinished,

@@ -50,6 +50,29 @@ class KinematicTiming:
             return (home * vary + out + far * vary, back)
         return (out + far * vary, back + home * vary)  # out empty, lock | back, unlock
 
+    def qc_dual_move_s(
+        self, load: VesselPlace, discharge: VesselPlace, rng: random.Random
+    ) -> float:
+        """Main trolley from a slot it has just loaded to the next discharge slot, locked.
+
+        Hoist up empty to the travel height, trolley across the rows, hoist down,
+        lock: the part of a dual cycle that replaces an empty return and an empty
+        run out.
+        """
+        qc = self.k.quay_crane
+        profile = self._profiles[load.visit]
+        a, b = load.slot, discharge.slot
+        out_a, height_a = qc.slot_geometry(profile, a.bay, a.row, a.tier)
+        out_b, height_b = qc.slot_geometry(profile, b.bay, b.row, b.tier)
+        travel = max(qc.travel_height_m(profile), height_a, height_b)
+        hoist = qc.main_hoist_empty
+        move = (
+            hoist.time_for(travel - height_a)
+            + qc.main_trolley.time_for(abs(out_a - out_b))
+            + hoist.time_for(travel - height_b)
+        )
+        return move + qc.spreader_lock_s * qc.spreader_variation.sample(rng)
+
     def qc_portal_legs(self, loaded_out: bool, rng: random.Random) -> tuple[float, float]:
         """(until the box changes hands at the AGV, after it) for one portal-trolley cycle."""
         cycle = self.k.quay_crane.portal_cycle(0, loaded_out=loaded_out)
