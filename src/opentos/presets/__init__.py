@@ -131,12 +131,22 @@ def load_preset_file(path: str | os.PathLike[str]) -> TerminalLayout:
     ConfigError
         The file cannot be read or is malformed; the message names the file and the key.
     """
+    return parse_preset(*read_user_file(path))
+
+
+def read_user_file(path: str | os.PathLike[str]) -> tuple[str, str]:
+    """The text of a user's preset file and its name for messages.
+
+    Raises
+    ------
+    ConfigError
+        The file cannot be read as UTF-8 text.
+    """
     source = os.fspath(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8"), source
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{source}: cannot read the file: {exc}") from None
-    return parse_preset(text, source)
 
 
 def parse_preset(text: str, source: str = "<string>") -> TerminalLayout:

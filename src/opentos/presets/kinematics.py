@@ -24,7 +24,6 @@ import os
 import tomllib
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 
 from opentos.errors import ConfigError, InvalidValue, NotFound
 from opentos.model.equipment import Kinematics
@@ -82,12 +81,9 @@ def load_kinematics_file(path: str | os.PathLike[str]) -> Kinematics:
     ConfigError
         The file cannot be read or is malformed; the message names the file and the key.
     """
-    source = os.fspath(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{source}: cannot read the file: {exc}") from None
-    return parse_kinematics(text, source)
+    from opentos.presets import read_user_file
+
+    return parse_kinematics(*read_user_file(path))
 
 
 def parse_kinematics(text: str, source: str = "<string>") -> Kinematics:

@@ -305,15 +305,7 @@ def vessel_call(name: str, seed: int, *, discharge: int, load: int, cranes: int)
         berth_x_m=20.0,
         arrival_s=0.0,
     )
-    return Scenario(
-        name,
-        seed,
-        layout,
-        START,
-        tuple(yard.boxes) + tuple(on_board),
-        tuple((box.number, slot) for box, slot in zip(yard.boxes, yard.slots, strict=True)),
-        (call,),
-    )
+    return _scenario(name, seed, layout, yard, [call], on_board)
 
 
 DAY_CALLS = (
@@ -360,17 +352,7 @@ def day(seed: int = 24, *, calls: int = 4, trucks_per_hour: float = 60.0) -> Sce
         made.append(call)
         on_board += boxes
     trucks, delivered = _trucks(rng, factory, yard, trucks_per_hour, 24 * 3600.0)
-    return Scenario(
-        "day",
-        seed,
-        layout,
-        START,
-        tuple(yard.boxes) + tuple(on_board) + tuple(delivered),
-        tuple((box.number, slot) for box, slot in zip(yard.boxes, yard.slots, strict=True)),
-        tuple(made),
-        trucks,
-        24 * 3600.0,
-    )
+    return _scenario("day", seed, layout, yard, made, on_board, trucks, delivered, 24 * 3600.0)
 
 
 def small_day(seed: int = 5) -> Scenario:
@@ -399,16 +381,31 @@ def small_day(seed: int = 5) -> Scenario:
         made.append(call)
         on_board += boxes
     trucks, delivered = _trucks(rng, factory, yard, 40.0, 3600.0)
+    return _scenario("small-day", seed, layout, yard, made, on_board, trucks, delivered, None)
+
+
+def _scenario(
+    name: str,
+    seed: int,
+    layout: TerminalLayout,
+    yard: _Yard,
+    calls: Sequence[VesselCall],
+    on_board: Sequence[Container],
+    trucks: tuple[TruckArrival, ...] = (),
+    delivered: Sequence[Container] = (),
+    duration_s: float | None = None,
+) -> Scenario:
+    """Assemble a scenario from its generated parts."""
     return Scenario(
-        "small-day",
+        name,
         seed,
         layout,
         START,
         tuple(yard.boxes) + tuple(on_board) + tuple(delivered),
         tuple((box.number, slot) for box, slot in zip(yard.boxes, yard.slots, strict=True)),
-        tuple(made),
+        tuple(calls),
         trucks,
-        None,
+        duration_s,
     )
 
 
