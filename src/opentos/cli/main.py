@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from opentos.cli.bench import bench_app
 from opentos.cli.progress import progress
 from opentos.config import settings
 from opentos.errors import DataImportError, NotFound, OpenTosError
@@ -38,6 +39,7 @@ import_app = typer.Typer(
 )
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(import_app, name="import")
+app.add_typer(bench_app, name="bench")
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)

@@ -1,0 +1,71 @@
+"""``opentos bench``: solve published benchmark instances and print the solution as JSON.
+
+Each subcommand reads one instance file in its published format, solves it
+within ``--time-limit`` seconds with ``--seed``, and prints on stdout the
+solution itself and its objective, so anyone can check it. Solver status and
+runtime go to stderr. An instance with no solution exits with code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from opentos.errors import DataImportError
+from opentos.planning.result import Result
+
+bench_app = typer.Typer(
+    help="Solve benchmark instances (DBAP, QCSP, BRP, MPSP); print the solution as JSON.",
+    no_args_is_help=True,
+)
+
+TimeLimit = Annotated[float, typer.Option("--time-limit", help="Seconds for the solver.")]
+Seed = Annotated[int, typer.Option("--seed", help="Seed of the solver's search.")]
+File = Annotated[Path, typer.Argument(help="Instance file.")]
+
+I = TypeVar("I")
+S = TypeVar("S")
+
+
+def _run(
+    file: Path,
+    parse: Callable[[str, str], I],
+    solve: Callable[[I, float, int], Result[S]],
+    to_json: Callable[[S], dict[str, object]],
+    time_limit: float,
+    seed: int,
+) -> None:
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataImportError(str(file), [f"cannot read the file: {exc}"]) from None
+    instance = parse(text, str(file))
+    result = solve(instance, time_limit, seed)
+    print(
+        f"status {result.status}, objective {result.objective}, bound {result.bound}, "
+        f"{result.runtime_s:.2f} s",
+        file=sys.stderr,
+    )
+    if result.plan is None:
+        raise typer.Exit(2)
+    print(json.dumps(to_json(result.plan)))
+
+
+@bench_app.command("dbap")
+def dbap(file: File, time_limit: TimeLimit = 10.0, seed: Seed = 0) -> None:
+    """Berth allocation, Lalla-Ruiz et al. (2012) format: minimise total time in port."""
+    from opentos.planning.berth.dbap import parse_dbap, solve_dbap, to_json
+
+    _run(
+        file,
+        parse_dbap,
+        lambda i, t, s: solve_dbap(i, time_limit_s=t, seed=s),
+        to_json,
+        time_limit,
+        seed,
+    )

@@ -1,0 +1,1 @@
+"""Berth allocation: which vessel moors at which berth, and when."""
