@@ -28,14 +28,14 @@ TimeLimit = Annotated[float, typer.Option("--time-limit", help="Seconds for the 
 Seed = Annotated[int, typer.Option("--seed", help="Seed of the solver's search.")]
 File = Annotated[Path, typer.Argument(help="Instance file.")]
 
-I = TypeVar("I")
+Inst = TypeVar("Inst")
 S = TypeVar("S")
 
 
 def _run(
     file: Path,
-    parse: Callable[[str, str], I],
-    solve: Callable[[I, float, int], Result[S]],
+    parse: Callable[[str, str], Inst],
+    solve: Callable[[Inst, float, int], Result[S]],
     to_json: Callable[[S], dict[str, object]],
     time_limit: float,
     seed: int,
