@@ -69,3 +69,18 @@ def dbap(file: File, time_limit: TimeLimit = 10.0, seed: Seed = 0) -> None:
         time_limit,
         seed,
     )
+
+
+@bench_app.command("mpsp")
+def mpsp(file: File, time_limit: TimeLimit = 10.0, seed: Seed = 0) -> None:
+    """Multi-port stowage, Avriel et al. / Parreño-Torres et al. (2019): minimise shifts."""
+    from opentos.planning.stowage.mpsp import parse_mpsp, solve_mpsp, to_json
+
+    _run(
+        file,
+        parse_mpsp,
+        lambda i, t, s: solve_mpsp(i, time_limit_s=t, seed=s),
+        to_json,
+        time_limit,
+        seed,
+    )

@@ -1,0 +1,1 @@
+"""Stowage planning: where containers go on board so that few have to be shifted later."""
