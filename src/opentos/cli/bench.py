@@ -84,3 +84,18 @@ def mpsp(file: File, time_limit: TimeLimit = 10.0, seed: Seed = 0) -> None:
         time_limit,
         seed,
     )
+
+
+@bench_app.command("brp")
+def brp(file: File, time_limit: TimeLimit = 10.0, seed: Seed = 0) -> None:
+    """Block relocation (restricted), Caserta et al. (2011) format: minimise relocations."""
+    from opentos.planning.yard.brp import parse_brp, solve_brp, to_json
+
+    _run(
+        file,
+        lambda text, source: parse_brp(text, source),
+        lambda i, t, s: solve_brp(i, time_limit_s=t, seed=s),
+        to_json,
+        time_limit,
+        seed,
+    )

@@ -1,0 +1,1 @@
+"""Yard planning: relocation (pre-marshalling and retrieval) problems on container stacks."""
