@@ -93,7 +93,7 @@ def brp(file: File, time_limit: TimeLimit = 10.0, seed: Seed = 0) -> None:
 
     _run(
         file,
-        lambda text, source: parse_brp(text, source),
+        parse_brp,
         lambda i, t, s: solve_brp(i, time_limit_s=t, seed=s),
         to_json,
         time_limit,
