@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -36,7 +36,7 @@ def _run(
     file: Path,
     parse: Callable[[str, str], Inst],
     solve: Callable[[Inst, float, int], Result[S]],
-    to_json: Callable[[S], dict[str, object]],
+    to_json: Callable[[S], Mapping[str, object]],
     time_limit: float,
     seed: int,
 ) -> None:
