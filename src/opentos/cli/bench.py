@@ -99,3 +99,18 @@ def brp(file: File, time_limit: TimeLimit = 10.0, seed: Seed = 0) -> None:
         time_limit,
         seed,
     )
+
+
+@bench_app.command("qcsp")
+def qcsp(file: File, time_limit: TimeLimit = 10.0, seed: Seed = 0) -> None:
+    """Quay crane scheduling, Kim & Park (2004) / Meisel & Bierwirth (2011): minimise makespan."""
+    from opentos.planning.cranes.qcsp import parse_qcsp, solve_qcsp, to_json
+
+    _run(
+        file,
+        parse_qcsp,
+        lambda i, t, s: solve_qcsp(i, time_limit_s=t, seed=s),
+        to_json,
+        time_limit,
+        seed,
+    )

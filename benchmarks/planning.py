@@ -1,0 +1,80 @@
+"""Planning benchmarks: solve times and objectives on generated instances.
+
+Berth allocation (DBAP), quay crane scheduling (QCSP), block relocation (BRP)
+and multi-port stowage (MPSP), each solved with a 10 s limit and checked by its
+independent validator; the figure is the runtime, the objective and the status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from opentos.planning.result import Result
+
+Row = tuple[str, str, str]
+
+
+def _row(name: str, result: Result[Any], problems: Sequence[str]) -> Row:
+    valid = "valid" if not problems else f"INVALID: {problems[0]}"
+    bound = f", bound {result.bound:g}" if result.bound is not None else ""
+    return (
+        name,
+        f"{result.status}, objective {result.objective}{bound}, {result.runtime_s:.2f} s ({valid})",
+        "",
+    )
+
+
+def _suite(
+    label: str,
+    sizes: Sequence[tuple[int, ...]],
+    generate: Callable[..., Any],
+    solve: Callable[..., Result[Any]],
+    validate: Callable[[Any, Any], list[str]],
+) -> list[Row]:
+    rows = []
+    for size in sizes:
+        instance = generate(*size, seed=1)
+        result = solve(instance, time_limit_s=10.0, seed=1)
+        problems = validate(instance, result.plan) if result.plan is not None else ["no plan"]
+        rows.append(_row(f"{label} {'x'.join(map(str, size))}", result, problems))
+    return rows
+
+
+def run(quick: bool = False) -> list[Row]:
+    """Every planning benchmark; rows of (figure, value, target)."""
+    from opentos.planning.berth.dbap import generate_dbap, solve_dbap, validate_dbap
+    from opentos.planning.cranes.qcsp import generate_qcsp, solve_qcsp, validate_qcsp
+    from opentos.planning.stowage.mpsp import generate_mpsp, solve_mpsp, validate_mpsp
+    from opentos.planning.yard.brp import generate_brp, solve_brp, validate_brp
+
+    rows: list[Row] = []
+    rows += _suite(
+        "DBAP vessels x berths",
+        [(10, 3), (30, 5)] if quick else [(10, 3), (30, 5), (60, 10)],
+        generate_dbap,
+        solve_dbap,
+        validate_dbap,
+    )
+    rows += _suite(
+        "QCSP tasks x bays x cranes",
+        [(10, 10, 2)] if quick else [(10, 10, 2), (20, 15, 3), (40, 20, 4)],
+        generate_qcsp,
+        solve_qcsp,
+        validate_qcsp,
+    )
+    rows += _suite(
+        "BRP stacks x tiers",
+        [(3, 3), (4, 4)] if quick else [(3, 3), (4, 4), (5, 4), (6, 5)],
+        generate_brp,
+        solve_brp,
+        validate_brp,
+    )
+    rows += _suite(
+        "MPSP ports x tiers x stacks",
+        [(5, 6, 10)] if quick else [(5, 6, 10), (8, 6, 10), (10, 10, 20)],
+        generate_mpsp,
+        solve_mpsp,
+        validate_mpsp,
+    )
+    return rows

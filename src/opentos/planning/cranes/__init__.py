@@ -1,0 +1,1 @@
+"""Quay crane planning: which crane works which bay task, in what order and when."""
