@@ -1,8 +1,9 @@
 """Planning benchmarks: solve times and objectives on generated instances.
 
-Berth allocation (DBAP), quay crane scheduling (QCSP), block relocation (BRP)
-and multi-port stowage (MPSP), each solved with a 10 s limit and checked by its
-independent validator; the figure is the runtime, the objective and the status.
+Berth plans on a continuous quay, berth allocation (DBAP), quay crane
+scheduling (QCSP), block relocation (BRP) and multi-port stowage (MPSP), each
+solved with a 10 s limit and checked by its independent validator; the figure
+is the runtime, the objective and the status.
 """
 
 from __future__ import annotations
@@ -43,12 +44,20 @@ def _suite(
 
 def run(quick: bool = False) -> list[Row]:
     """Every planning benchmark; rows of (figure, value, target)."""
+    from opentos.planning.berth.continuous import generate_berth, solve_berth, validate_berth
     from opentos.planning.berth.dbap import generate_dbap, solve_dbap, validate_dbap
     from opentos.planning.cranes.qcsp import generate_qcsp, solve_qcsp, validate_qcsp
     from opentos.planning.stowage.mpsp import generate_mpsp, solve_mpsp, validate_mpsp
     from opentos.planning.yard.brp import generate_brp, solve_brp, validate_brp
 
     rows: list[Row] = []
+    rows += _suite(
+        "berth plan on the qianwan-1 quay (660 m, 7 QCs), vessels",
+        [(5,), (10,)] if quick else [(5,), (10,), (20,)],
+        generate_berth,
+        solve_berth,
+        validate_berth,
+    )
     rows += _suite(
         "DBAP vessels x berths",
         [(10, 3), (30, 5)] if quick else [(10, 3), (30, 5), (60, 10)],
