@@ -80,3 +80,41 @@ def test_malformed_instance_names_the_place(tmp_path: Path) -> None:
     assert "value" in done.stderr
     assert "'x'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_plan_berth_round_trips_and_draws(tmp_path: Path) -> None:
+    """`opentos plan berth` plans an example, writes JSON and a PNG, and re-plans its own
+    problem file to the same objective; a bad file is one error naming the key."""
+    cmd = [sys.executable, "-m", "opentos", "plan", "berth"]
+    first = subprocess.run(
+        [*cmd, "--example", "4", "--seed", "2", "--out", str(tmp_path / "a")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert first.returncode == 0, first.stderr
+    plan = json.loads(first.stdout)
+    document = json.loads((tmp_path / "a" / "berth_plan.json").read_text())
+    assert (tmp_path / "a" / "berth_plan.png").read_bytes().startswith(b"\x89PNG")
+    assert {p["vessel"] for p in plan["placements"]} == {
+        v["id"] for v in document["problem"]["vessels"]
+    }
+    problem = tmp_path / "problem.json"
+    problem.write_text(json.dumps(document["problem"]))
+    again = subprocess.run(
+        [*cmd, str(problem), "--seed", "2", "--out", str(tmp_path / "b")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["objective_s"] == plan["objective_s"]
+    del document["problem"]["vessels"][0]["moves"]
+    problem.write_text(json.dumps(document["problem"]))
+    bad = subprocess.run(
+        [*cmd, str(problem)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert bad.returncode == 1
+    assert "moves" in bad.stderr

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from opentos.cli.bench import bench_app
+from opentos.cli.plan import plan_app
 from opentos.cli.progress import progress
 from opentos.config import settings
 from opentos.errors import DataImportError, NotFound, OpenTosError
@@ -40,6 +41,7 @@ import_app = typer.Typer(
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(import_app, name="import")
 app.add_typer(bench_app, name="bench")
+app.add_typer(plan_app, name="plan")
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
