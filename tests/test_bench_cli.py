@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 OPENTOS = [sys.executable, "-m", "opentos", "bench"]
 
@@ -118,3 +121,26 @@ def test_plan_berth_round_trips_and_draws(tmp_path: Path) -> None:
     )
     assert bad.returncode == 1
     assert "moves" in bad.stderr
+
+
+GENERATED = {
+    "dbap": ("opentos.planning.berth.dbap", (6, 2), "objective"),
+    "qcsp": ("opentos.planning.cranes.qcsp", (6, 6, 2), "makespan"),
+    "brp": ("opentos.planning.yard.brp", (3, 3), "relocations"),
+    "mpsp": ("opentos.planning.stowage.mpsp", (4, 3, 3), "shifts"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(GENERATED))
+def test_every_format_solves_a_generated_instance(kind: str, tmp_path: Path) -> None:
+    """Each format's command solves a generated instance and prints its objective key."""
+    module_name, size, key = GENERATED[kind]
+    module = importlib.import_module(module_name)
+    instance = getattr(module, f"generate_{kind}")(*size, seed=3)
+    path = tmp_path / f"{kind}.txt"
+    path.write_text(getattr(module, f"format_{kind}")(instance))
+    done = bench(kind, path)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert isinstance(out[key], int | float)
+    assert "status" in done.stderr

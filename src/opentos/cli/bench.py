@@ -8,6 +8,7 @@ runtime go to stderr. An instance with no solution exits with code 2.
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from collections.abc import Callable, Mapping
@@ -56,61 +57,48 @@ def _run(
     print(json.dumps(to_json(result.plan)))
 
 
-@bench_app.command("dbap")
-def dbap(file: File, time_limit: TimeLimit = 10.0, seed: Seed = 0) -> None:
-    """Berth allocation, Lalla-Ruiz et al. (2012) format: minimise total time in port."""
-    from opentos.planning.berth.dbap import parse_dbap, solve_dbap, to_json
-
-    _run(
-        file,
-        parse_dbap,
-        lambda i, t, s: solve_dbap(i, time_limit_s=t, seed=s),
-        to_json,
-        time_limit,
-        seed,
-    )
-
-
-@bench_app.command("mpsp")
-def mpsp(file: File, time_limit: TimeLimit = 10.0, seed: Seed = 0) -> None:
-    """Multi-port stowage, Avriel et al. / Parreño-Torres et al. (2019): minimise shifts."""
-    from opentos.planning.stowage.mpsp import parse_mpsp, solve_mpsp, to_json
-
-    _run(
-        file,
-        parse_mpsp,
-        lambda i, t, s: solve_mpsp(i, time_limit_s=t, seed=s),
-        to_json,
-        time_limit,
-        seed,
-    )
+_FORMATS = (
+    (
+        "dbap",
+        "opentos.planning.berth.dbap",
+        "Berth allocation, Lalla-Ruiz et al. (2012) format: minimise total time in port.",
+    ),
+    (
+        "qcsp",
+        "opentos.planning.cranes.qcsp",
+        "Quay crane scheduling, Kim & Park (2004) / Meisel & Bierwirth (2011): minimise makespan.",
+    ),
+    (
+        "brp",
+        "opentos.planning.yard.brp",
+        "Block relocation (restricted), Caserta et al. (2011) format: minimise relocations.",
+    ),
+    (
+        "mpsp",
+        "opentos.planning.stowage.mpsp",
+        "Multi-port stowage, Avriel et al. / Parreño-Torres et al. (2019): minimise shifts.",
+    ),
+)
+"""(command, module, help): each module has ``parse_<command>``, ``solve_<command>`` and
+``to_json``; it is imported only when its command runs (the solvers load OR-Tools)."""
 
 
-@bench_app.command("brp")
-def brp(file: File, time_limit: TimeLimit = 10.0, seed: Seed = 0) -> None:
-    """Block relocation (restricted), Caserta et al. (2011) format: minimise relocations."""
-    from opentos.planning.yard.brp import parse_brp, solve_brp, to_json
+def _register(name: str, module: str, help_text: str) -> None:
+    def command(file: File, time_limit: TimeLimit = 10.0, seed: Seed = 0) -> None:
+        solver = importlib.import_module(module)
+        solve = getattr(solver, f"solve_{name}")
+        _run(
+            file,
+            getattr(solver, f"parse_{name}"),
+            lambda i, t, s: solve(i, time_limit_s=t, seed=s),
+            solver.to_json,
+            time_limit,
+            seed,
+        )
 
-    _run(
-        file,
-        parse_brp,
-        lambda i, t, s: solve_brp(i, time_limit_s=t, seed=s),
-        to_json,
-        time_limit,
-        seed,
-    )
+    command.__doc__ = help_text
+    bench_app.command(name)(command)
 
 
-@bench_app.command("qcsp")
-def qcsp(file: File, time_limit: TimeLimit = 10.0, seed: Seed = 0) -> None:
-    """Quay crane scheduling, Kim & Park (2004) / Meisel & Bierwirth (2011): minimise makespan."""
-    from opentos.planning.cranes.qcsp import parse_qcsp, solve_qcsp, to_json
-
-    _run(
-        file,
-        parse_qcsp,
-        lambda i, t, s: solve_qcsp(i, time_limit_s=t, seed=s),
-        to_json,
-        time_limit,
-        seed,
-    )
+for _name, _module, _help in _FORMATS:
+    _register(_name, _module, _help)
