@@ -9,8 +9,8 @@ end; crane orders name what to pick where and where to put it. Nothing here
 knows whether the machines are simulated.
 
 Handovers are rendezvous: an AGV order ends with ``receive`` or ``deliver`` at
-a handover node, and the crane order that serves it names the same node and
-container; the two machines meet there.
+a handover node, and the crane meets it there by container number, at any of
+the nodes within its reach.
 """
 
 from __future__ import annotations
@@ -64,8 +64,6 @@ class QuayCraneOrder:
     vessel_place: Place
     bay_x_m: float
     instruction: str
-    handover: str | None = None
-    """The AGV handover node, once known (set by :class:`HandoverAssigned`)."""
     dual: bool = False
     """A load whose main-trolley cycle goes on to the next order's discharge slot."""
 
@@ -89,15 +87,6 @@ class YardCraneOrder:
 
 
 @dataclass(frozen=True, slots=True)
-class HandoverAssigned:
-    """Tell a quay crane which AGV handover node serves one of its orders."""
-
-    order_id: str
-    crane: str
-    handover: str
-
-
-@dataclass(frozen=True, slots=True)
 class TruckOrder:
     """Send a truck at the gate to a block's landside transfer area."""
 
@@ -106,7 +95,7 @@ class TruckOrder:
     block: str
 
 
-Order = AgvOrder | QuayCraneOrder | YardCraneOrder | HandoverAssigned | TruckOrder
+Order = AgvOrder | QuayCraneOrder | YardCraneOrder | TruckOrder
 
 
 @dataclass(frozen=True, slots=True)

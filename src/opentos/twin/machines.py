@@ -327,8 +327,6 @@ class QuayCrane:
         env = ctx.env
         self.main_orders: simpy.Store = simpy.Store(env)
         self.portal_orders: simpy.Store = simpy.Store(env)
-        self.platform = simpy.Store(env, capacity=2)
-        """Boxes on the platform: (container, order_id, ready for the main or the portal)."""
         self.ready: dict[str, simpy.Event] = {}
         self.free_positions = deque([2, 3])
         self.gantry_done: simpy.Event = env.event()
@@ -424,7 +422,7 @@ class QuayCrane:
                     self.id, order.container, self.main_place, position, order.instruction
                 )
                 self.ctx.log.qc_moves.append((self.id, env.now, "discharge"))
-                env.process(self._robot(order, position, slot, for_portal=True))
+                env.process(self._robot(order, position, slot))
             else:
                 started = env.now
                 box = yield self.ready[order.order_id]
@@ -449,11 +447,9 @@ class QuayCrane:
                 self._state("work", started)
                 self.ctx.emit(OrderDone(env.now, self.id, order.order_id))
 
-    def _robot(
-        self, order: QuayCraneOrder, position: EquipmentPlace, slot: Any, for_portal: bool
-    ) -> Process:
+    def _robot(self, order: QuayCraneOrder, position: EquipmentPlace, slot: Any) -> Process:
+        """The twistlock robot handles a box on the platform; then it is ready."""
         yield self.ctx.env.timeout(self.ctx.timing.qc_platform_s(self.ctx.rng))
-        del for_portal
         self.ready[order.order_id].succeed((position, slot))
 
     def _portal_done(self) -> None:
@@ -515,7 +511,7 @@ class QuayCrane:
                     self.id, order.container, self.portal_place, position, order.instruction
                 )
                 self.ctx.log.qc_moves.append((self.id, env.now, "platform"))
-                env.process(self._robot(order, position, slot, for_portal=False))
+                env.process(self._robot(order, position, slot))
                 self._portal_done()
 
 

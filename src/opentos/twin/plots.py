@@ -62,11 +62,10 @@ def agv_states(result: SimulationResult, path: Path) -> None:
     bottom = [0.0] * len(agvs)
     for state in (*_AGV_STATES, "idle"):
         values = []
-        for i, agv in enumerate(agvs):
+        for agv in agvs:
             busy = sum(time[agv].values())
             hours = (result.end_s - busy if state == "idle" else time[agv][state]) / 3600
             values.append(max(hours, 0.0))
-            del i
         ax.bar(agvs, values, bottom=bottom, label=state, color=_COLOURS[state])
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     ax.set_title(f"{result.scenario}: AGV time by state ({len(agvs)} AGVs)")

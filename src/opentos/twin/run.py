@@ -24,7 +24,6 @@ from opentos.control.link import (
     EquipmentEvent,
     EventHandler,
     Fault,
-    HandoverAssigned,
     Order,
     QuayCraneOrder,
     TruckOrder,
@@ -132,8 +131,6 @@ class TwinLink:
             self.yard_cranes[order.crane].orders.put(order)
         elif isinstance(order, TruckOrder):
             self.trucks[order.truck].orders.put(order)
-        elif isinstance(order, HandoverAssigned):
-            pass  # the twin's cranes meet AGVs by container at any of their handovers
 
     def cancel(self, machine: str, order_id: str) -> None:
         """Withdraw an AGV's order: it stops at its next node (only AGVs take cancels)."""
