@@ -138,9 +138,41 @@ class StowageProblem:
         return tuple(s for s in self.on_board if s.container.port_of_discharge == self.port)
 
     @property
+    def restows(self) -> tuple[Stowed, ...]:
+        """Boxes staying on board that stand above a box discharged here.
+
+        They come off the ship to free the box below and are stowed again: the
+        plan places them like load-list boxes (and cannot refuse them).
+        """
+        gone = {
+            cell
+            for s in self.discharge
+            for cell in self.profile.cells(*_brt(s.slot), s.container.length_ft)
+        }
+        out: list[Stowed] = []
+        for s in self._staying():
+            for cell in self.profile.cells(*_brt(s.slot), s.container.length_ft):
+                below = self.profile.below(cell)
+                while below is not None and below not in gone:
+                    below = self.profile.below(below)
+                if below is not None:
+                    out.append(s)
+                    break
+        return tuple(out)
+
+    @property
     def remaining(self) -> tuple[Stowed, ...]:
-        """On-board boxes that stay on board."""
-        return tuple(s for s in self.on_board if s.container.port_of_discharge != self.port)
+        """On-board boxes that stay where they are: neither discharged nor restowed."""
+        restow = {s.container.number for s in self.restows}
+        return tuple(s for s in self._staying() if s.container.number not in restow)
+
+    @property
+    def to_place(self) -> tuple[Container, ...]:
+        """The boxes the plan places: the load list, then the restows."""
+        return self.load + tuple(s.container for s in self.restows)
+
+    def _staying(self) -> Iterator[Stowed]:
+        return (s for s in self.on_board if s.container.port_of_discharge != self.port)
 
     # --- plain form ----------------------------------------------------------------------
 
@@ -194,6 +226,8 @@ class StowagePlan:
 
     placements: tuple[tuple[ContainerNumber, BayRowTier], ...]
     refused: tuple[tuple[ContainerNumber, str], ...] = ()
+    ballast: tuple[tuple[str, float], ...] = ()
+    """Tonnes of ballast water per tank group (``aft``, ``mid``, ``fwd``, ``port``, ``stbd``)."""
 
     def slot_of(self) -> dict[ContainerNumber, BayRowTier]:
         """Placements as a dictionary."""
@@ -204,12 +238,14 @@ class StowagePlan:
         return {
             "placements": [{"container": str(n), "slot": str(s)} for n, s in self.placements],
             "refused": [{"container": str(n), "reason": why} for n, why in self.refused],
+            "ballast_t": dict(self.ballast),
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> Self:
         """Read :meth:`to_dict`'s form."""
         r = DictReader(data, label="stowage plan")
+        ballast = r.dict_("ballast_t")
         return cls(
             placements=tuple(
                 (p.parsed("container", ContainerNumber.parse), p.parsed("slot", BayRowTier.parse))
@@ -219,7 +255,12 @@ class StowagePlan:
                 (p.parsed("container", ContainerNumber.parse), p.str_("reason"))
                 for p in r.dict_list("refused")
             ),
+            ballast=tuple((tank, ballast.float_(tank)) for tank in sorted(map(str, ballast.data))),
         )
+
+
+def _brt(slot: BayRowTier) -> tuple[int, int, int]:
+    return slot.bay, slot.row, slot.tier
 
 
 def _mapping(value: object) -> Mapping[str, object]:
@@ -252,18 +293,20 @@ def weight_kg(container: Container) -> int:
 
 
 def final_state(problem: StowageProblem, plan: StowagePlan) -> list[Stowed]:
-    """The remaining on-board boxes plus the loaded ones at their planned slots.
+    """The remaining on-board boxes plus the placed ones (loads and restows) at their slots.
 
     Raises
     ------
     InvalidValue
         The plan places a box that is not on the load list.
     """
-    by_number = {c.number: c for c in problem.load}
+    by_number = {c.number: c for c in problem.to_place}
     out = list(problem.remaining)
     for number, slot in plan.placements:
         box = by_number.get(number)
         if box is None:
-            raise InvalidValue(f"the plan places {number}, which is not on the load list")
+            raise InvalidValue(
+                f"the plan places {number}, which is neither on the load list nor a restow"
+            )
         out.append(Stowed(box, slot))
     return out

@@ -3,22 +3,30 @@
 The model and its constants are described in ``docs/stowage.md`` ("Stability").
 It treats the hull as a prism with fixed block and waterplane coefficients, so
 it is meant for checking and steering a load plan, not for a ship's loading
-computer. No ballast is modelled.
+computer. Ballast water goes in three groups of double-bottom tanks (aft,
+midships, forward), whose contents the load plan sets.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from opentos.errors import InvalidValue
 from opentos.model.vessel import VesselProfile
 from opentos.planning.stowage.problem import StabilityLimits
 
 RHO_T_M3 = 1.025
 """Density of sea water."""
-CB = 0.65
-"""Block coefficient."""
+
+
+def block_coefficient(profile: VesselProfile) -> float:
+    """Cb such that the vessel floats at its maximum draft with its full deadweight."""
+    full = profile.lightship_t + profile.deadweight_t
+    return full / (RHO_T_M3 * lpp_m(profile) * profile.beam_m * profile.max_draft_m)
+
+
 CW = 0.80
 """Waterplane area coefficient."""
 LPP_SHARE = 0.955
@@ -32,6 +40,24 @@ CONSUMABLES_SHARE = 0.06
 """Fuel, water and stores, as a share of the deadweight."""
 CONSUMABLES_LCG_SHARE = 0.43
 CONSUMABLES_VCG_SHARE = 0.25
+BALLAST_SHARE = 0.30
+"""Ballast capacity, as a share of the deadweight."""
+BALLAST_TANKS: dict[str, tuple[float, float, float]] = {
+    "aft": (0.15, 0.0, 0.25),
+    "mid": (0.50, 0.0, 0.30),
+    "fwd": (0.85, 0.0, 0.25),
+    "port": (0.50, -0.40, 0.10),
+    "stbd": (0.50, 0.40, 0.10),
+}
+"""Ballast tank groups: LCG as a share of Lpp, TCG as a share of the beam, share of capacity.
+
+``aft``, ``mid`` and ``fwd`` are double-bottom tanks; ``port`` and ``stbd`` the
+heeling (wing) tanks.
+"""
+BALLAST_VCG_SHARE = 0.5
+"""Double-bottom ballast VCG, as a share of the height of hold tier 02's base."""
+WING_VCG_SHARE = 0.4
+"""Wing-tank ballast VCG, as a share of the height of the deck stacks' base."""
 HALF_BAY_M = 3.25
 """From a bay section's centre to the centre of either of its 20' bays."""
 
@@ -52,6 +78,7 @@ class Condition:
 
     displacement_t: float
     cargo_t: float
+    ballast_t: float
     draft_m: float
     draft_aft_m: float
     draft_fwd_m: float
@@ -107,6 +134,43 @@ def fixed_masses(profile: VesselProfile) -> tuple[Mass, Mass]:
     )
 
 
+def ballast_capacity_t(profile: VesselProfile, tank: str) -> float:
+    """Capacity of a ballast tank group in tonnes."""
+    return BALLAST_SHARE * profile.deadweight_t * BALLAST_TANKS[tank][2]
+
+
+def ballast_masses(profile: VesselProfile, ballast: Mapping[str, float]) -> list[Mass]:
+    """The ballast water as masses.
+
+    Raises
+    ------
+    InvalidValue
+        An unknown tank group, or an amount below zero or over the group's capacity.
+    """
+    out: list[Mass] = []
+    for tank, t in ballast.items():
+        if tank not in BALLAST_TANKS:
+            raise InvalidValue(
+                f"ballast tank group {tank!r} is not one of {', '.join(BALLAST_TANKS)}"
+            )
+        cap = ballast_capacity_t(profile, tank)
+        if not (math.isfinite(t) and 0 <= t <= cap + 1e-6):
+            raise InvalidValue(f"ballast {tank} {t!r} t is not within 0-{cap:,.0f} t")
+        out.append(Mass(t, *ballast_centre(profile, tank)))
+    return out
+
+
+def ballast_centre(profile: VesselProfile, tank: str) -> tuple[float, float, float]:
+    """LCG, VCG and TCG of a ballast tank group."""
+    lcg_share, tcg_share, _ = BALLAST_TANKS[tank]
+    vcg = (
+        WING_VCG_SHARE * profile.deck_base_m
+        if tcg_share
+        else BALLAST_VCG_SHARE * profile.hold_base_m
+    )
+    return lcg_share * lpp_m(profile), vcg, tcg_share * profile.beam_m
+
+
 def slot_lcg_m(profile: VesselProfile, bay: int) -> float:
     """Longitudinal centre of a box in ``bay``: forward 20' bay +3.25 m, aft one -3.25 m."""
     section = profile.section_of(bay)
@@ -131,16 +195,20 @@ def hull(profile: VesselProfile, displacement_t: float) -> Hull:
     lpp = lpp_m(profile)
     b = profile.beam_m
     volume = displacement_t / RHO_T_M3
-    draft = volume / (CB * lpp * b)
-    kb = draft * (5 / 6 - CB / (3 * CW))
+    cb = block_coefficient(profile)
+    draft = volume / (cb * lpp * b)
+    kb = draft * (5 / 6 - cb / (3 * CW))
     bm = CW**2 * lpp * b**3 / (12 * volume)
     bml = CW**2 * b * lpp**3 / (12 * volume)
     return Hull(draft, kb, bm, bml, LCB_SHARE * lpp)
 
 
-def condition(profile: VesselProfile, cargo: Iterable[Mass]) -> Condition:
-    """The loaded condition with ``cargo`` on board."""
-    masses = list(fixed_masses(profile))
+def condition(
+    profile: VesselProfile, cargo: Iterable[Mass], ballast: Mapping[str, float] | None = None
+) -> Condition:
+    """The loaded condition with ``cargo`` and ``ballast`` (tonnes per tank group) on board."""
+    water = ballast_masses(profile, ballast or {})
+    masses = list(fixed_masses(profile)) + water
     cargo_t = 0.0
     total = lm = vm = tm = 0.0
     for m in (*masses, *cargo):
@@ -159,6 +227,7 @@ def condition(profile: VesselProfile, cargo: Iterable[Mass]) -> Condition:
     return Condition(
         displacement_t=total,
         cargo_t=cargo_t,
+        ballast_t=sum(m.t for m in water),
         draft_m=h.draft_m,
         draft_aft_m=h.draft_m + trim / 2,
         draft_fwd_m=h.draft_m - trim / 2,
