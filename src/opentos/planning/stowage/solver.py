@@ -335,8 +335,11 @@ def _capacities(ship: _Ship, n_ports: int, dg_cap: int) -> dict[tuple[int, str, 
             )
             caps[(i, "plug", order)] = p.free_plugs(order)
             caps[(i, "plug20", order)] = p.free_plugs(order, short=True)
+            caps[(i, "45", order)] = sum(
+                _row_positions_40(r, order) for r in p.rows if r.spec.accepts_45
+            )
             caps[(i, "pair", order)] = _plug_pairs(p, order)
-        caps[(i, "45", 0)] = 2 * sum(1 for r in p.rows if r.spec.accepts_45)
+
         caps[(i, "oog", 0)] = len(p.rows) // 3 if p.on_deck else 0
         caps[(i, "dg", 0)] = dg_cap
         if not p.on_deck:
@@ -398,7 +401,7 @@ def _usage(g: _GroupKey, p: _Part, n_ports: int, mean_kg: float) -> list[tuple[s
             out.append(("plug", order, t))
             out.append(("pair", order, 1) if length >= 40 else ("plug20", order, 1))
     if length == 45:
-        out.append(("45", 0, 1))
+        out.extend(("45", o, 1) for o in range(pod + 1))
     if oog:
         out.append(("oog", 0, 1))
     if dg:
@@ -817,7 +820,20 @@ def _candidates(
             balance = abs(ship.moment_t_m + w / 1000 * spec.tcg_m)
             pair = 0 if long else (0 if any(o.height > c0.height for o in row.columns) else 1)
             mode_pref = 0 if row.mode == (40 if long else 20) else (1 if row.mode == 0 else 2)
-            out.append(((c0.height, mode_pref, pair, balance, row.y), row, cols, tier))
+            first = float(c0.height)
+            if box.is_oog:
+                # Nothing goes above it (or beside it, if over-width): lose the fewest cells.
+                first = float(sum(c.free - 1 for c in cols))
+                if box.oog is not None and (box.oog.over_left_mm or box.oog.over_right_mm):
+                    bays = {c.bay for c in cols}
+                    first += sum(
+                        c.free
+                        for other in part.rows
+                        if abs(other.y - row.y) == 1
+                        for c in other.columns
+                        if c.bay in bays
+                    )
+            out.append(((first, mode_pref, pair, balance, row.y), row, cols, tier))
     return out
 
 
@@ -896,7 +912,8 @@ def _plan_slots(
 ) -> list[Container]:
     """Place the boxes port by port (latest first); return those no part could take.
 
-    Reefers go first. Then each part places its own boxes for the port; a box it cannot take
+    Reefers go first. Then each part places its own boxes for the port (out-of-gauge
+    boxes first, while their neighbours are low); a box it cannot take
     goes at once to the part with the most free cells that can, while cells over
     no box for an earlier port are still free.
     """
@@ -906,11 +923,11 @@ def _plan_slots(
     # Reefers first, on the lowest plugs (a reefer for an earlier port then takes the
     # cells above it for its own port or earlier ones, as the master plan allows for).
     for part in ship.parts:
-        reefers = [b for b in assigned.get(part.index, []) if b.is_reefer]
-        for box in _placing_order(reefers, order):
+        special = [b for b in assigned.get(part.index, []) if _special(b)]
+        for box in _placing_order(special, order):
             port = order[box.number]
             if not _place(ship, part, box, port):
-                parts = sorted(ship.parts, key=lambda p: -p.free_plugs(port))
+                parts = sorted(ship.parts, key=lambda p: (-p.free_plugs(port), -p.free_cells()))
                 if not any(_place(ship, p, box, port) for p in parts):
                     still.append(box)
     ports = {order[b.number] for boxes in assigned.values() for b in boxes}
@@ -920,16 +937,30 @@ def _plan_slots(
             mine = [
                 b
                 for b in assigned.get(part.index, [])
-                if order[b.number] == port and not b.is_reefer
+                if order[b.number] == port and not _special(b)
             ]
             for box in _placing_order(mine, order):
-                if not _place(ship, part, box, port):
+                # An out-of-gauge box its part cannot take goes elsewhere at once,
+                # before the low neighbours it needs fill up.
+                if not _place(ship, part, box, port) and not (
+                    box.is_oog and _place_anywhere(ship, box, port)
+                ):
                     left.append(box)
-        for box in _placing_order(left, order):
-            parts = sorted(ship.parts, key=lambda p: -p.free_cells())
-            if not any(_place(ship, p, box, port) for p in parts):
-                still.append(box)
+        still.extend(
+            box for box in _placing_order(left, order) if not _place_anywhere(ship, box, port)
+        )
     return still
+
+
+def _place_anywhere(ship: _Ship, box: Container, port: int) -> bool:
+    """Place ``box`` in the part with the most free cells that can take it."""
+    parts = sorted(ship.parts, key=lambda p: -p.free_cells())
+    return any(_place(ship, p, box, port) for p in parts)
+
+
+def _special(box: Container) -> bool:
+    """A reefer: placed before the others."""
+    return box.is_reefer
 
 
 def _deal(
