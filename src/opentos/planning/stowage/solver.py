@@ -453,7 +453,13 @@ def _greedy_master(
                 si = p.section_index
                 clash = (deck_max[si] > g[0]) if not p.on_deck else (hold_min[si] < g[0])
                 heavy_deck = (g[6] == 2 and p.on_deck) or (g[6] == 0 and not p.on_deck)
-                key = (int(clash), int(heavy_deck), section_moves[si], -left[(p.index, "teu", 0)])
+                key = (
+                    int(clash),
+                    int(p.on_deck),
+                    section_moves[si],
+                    int(heavy_deck),
+                    -left[(p.index, "teu", 0)],
+                )
                 if best is None or key < best[0]:
                     best = (key, p.index)
             if best is None:
