@@ -10,9 +10,8 @@ stowage, the boxes, the yard) is generated from the seed:
 - on board at arrival: a 10,000 TEU class vessel loaded for five ports with
   no overstows (Qingdao boxes on top); the Qingdao boxes are discharged;
 - the load list: export boxes already in the yard for the vessel's next
-  ports, given target slots above what stays on board, later ports lower (so
-  the load plan itself makes no overstows), 20'/40' by stack, no 45' and
-  reefers only where the stack has a plug;
+  ports (no 45'), stowed by the automatic stowage planner
+  (:mod:`opentos.planning.stowage`) above what stays on board;
 - the vessel lies stern to the west at ``berth_x_m`` with its bow east, so a
   bay's position along the quay is the stern position plus the bay's LCG.
 
@@ -122,64 +121,43 @@ def _stack_columns(
     return columns
 
 
-def _plan_loads(
+def _stow_loads(
     profile: VesselProfile,
-    remaining: dict[BayRowTier, Container],
+    on_board: dict[BayRowTier, Container],
     exports: list[Container],
     ports: Sequence[str],
     target: int,
     rng: random.Random,
 ) -> list[tuple[Container, BayRowTier]]:
-    """Target slots for up to ``target`` export boxes above what stays on board."""
-    rank = {p: i for i, p in enumerate(ports)}
-    by_length: dict[int, list[Container]] = defaultdict(list)
-    for box in exports:
-        by_length[20 if box.length_ft < 40 else 40].append(box)
-    for boxes in by_length.values():
-        rng.shuffle(boxes)
-    plan: list[tuple[Container, BayRowTier]] = []
-    columns = _stack_columns(profile)
-    rng.shuffle(columns)
-    for bay40, bays20, row, _on_deck, tiers, reefer_tiers in columns:
-        if len(plan) >= target:
+    """The load plan for ``target`` export boxes, made by the automatic stowage planner.
+
+    ``ports[0]`` is this port; the others are the rotation. Boxes the planner
+    refuses (no VGM, or no room) stay in the yard.
+    """
+    from opentos.planning.stowage.problem import StowageProblem, Stowed
+    from opentos.planning.stowage.solver import solve_stowage
+
+    pool = list(exports)
+    rng.shuffle(pool)
+    chosen = tuple(pool[:target])
+    rotation = tuple(UnLocode.parse(p) for p in ports[1:])
+    stowed = tuple(Stowed(box, slot) for slot, box in sorted(on_board.items()))
+    for attempt in range(2):
+        problem = StowageProblem(profile, UnLocode.parse(ports[0]), rotation, stowed, chosen)
+        result = solve_stowage(problem, time_limit_s=60.0, master_limit_s=1.0, seed=attempt)
+        if result.plan is None:
+            raise InvalidValue(f"no load plan for {profile.name}: {result.status}")
+        refused = {n for n, _ in result.plan.refused}
+        if not refused or attempt:
             break
-        staying_40 = {
-            t: remaining[BayRowTier(bay40, row, t)]
-            for t in tiers
-            if bay40 is not None and BayRowTier(bay40, row, t) in remaining
-        }
-        staying_20 = [
-            {
-                t: remaining[BayRowTier(b, row, t)]
-                for t in tiers
-                if BayRowTier(b, row, t) in remaining
-            }
-            for b in bays20
-        ]
-        if staying_40 and any(staying_20):
-            continue  # a mixed column: leave it alone
-        if staying_40 or (bay40 is not None and not any(staying_20) and rng.random() < 0.6):
-            stacks = [(bay40, staying_40, 40)]
-        else:
-            stacks = [(b, staying, 20) for b, staying in zip(bays20, staying_20, strict=True)]
-        for bay, staying, length in stacks:
-            assert bay is not None
-            top = max(staying) if staying else None
-            free = [t for t in tiers if top is None or t > top]
-            limit = rank[str(staying[top].port_of_discharge)] if top is not None else len(ports)
-            pool = by_length[length]
-            chosen: list[Container] = []
-            for _ in free:
-                if not pool or len(plan) + len(chosen) >= target:
-                    break
-                chosen.append(pool.pop())
-            chosen = [c for c in chosen if rank[str(c.port_of_discharge)] <= limit]
-            chosen.sort(key=lambda c: -rank[str(c.port_of_discharge)])
-            for tier, box in zip(free, chosen, strict=False):
-                if box.is_reefer and tier not in reefer_tiers:
-                    break
-                plan.append((box, BayRowTier(bay, row, tier)))
-    return plan
+        # The load list is the one that fits: boxes refused for want of room give way
+        # to boxes for the next port, which can go on top of anything.
+        spare = pool[target : target + len(refused)]
+        chosen = tuple(b for b in chosen if b.number not in refused) + tuple(
+            replace(b, port_of_discharge=rotation[0]) for b in spare
+        )
+    by_number = {box.number: box for box in chosen}
+    return [(by_number[n], slot) for n, slot in result.plan.placements if n in by_number]
 
 
 def zim_chicago(seed: int = 2017) -> Scenario:
@@ -255,10 +233,9 @@ def _call(
     for slot, box in on_board.items():
         if slot not in keep and str(box.port_of_discharge) == "CNTAO":
             on_board[slot] = replace(box, port_of_discharge=next_port)
-    remaining = {slot: box for slot, box in on_board.items() if slot not in keep}
     exports = yard.exports(rng, ports[1:])
     by_number = {box.number: i for i, box in exports.items()}
-    loads = _plan_loads(profile, remaining, list(exports.values()), ports[1:], load, rng)
+    loads = _stow_loads(profile, on_board, list(exports.values()), ports, load, rng)
     for box, _ in loads:
         i = by_number[box.number]
         yard.boxes[i] = box

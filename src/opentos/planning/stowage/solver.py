@@ -57,6 +57,8 @@ from opentos.planning.stowage.rules import segregation_code
 MASTER_SLACK = 0.97
 """Share of a section part's free cells the master plan may fill."""
 NESTED_SLACK = 0.95
+PLACE_WEIGHT = 100_000_000
+"""Master objective weight of a box placed: above every soft objective together."""
 KG_SLACK = 0.92
 """Share of the stack weight limits the master plan may use (stacks fill up unevenly)."""
 """Share of the cells over no box for an earlier port that boxes for later ports may fill."""
@@ -463,7 +465,7 @@ def _greedy_master(
                 if best is None or key < best[0]:
                     best = (key, p.index)
             if best is None:
-                return {}
+                continue  # no part has room: the box is left for "no room"
             pi = best[1]
             for r, o, a in usage[(g, pi)]:
                 left[(pi, r, o)] -= a
@@ -506,15 +508,16 @@ def _master(
         moves[profile.section_of(s.slot.bay).bay] += 1
     start = _greedy_master(problem, ship, groups, caps, usage, moves)
     x: dict[tuple[_GroupKey, int], cp_model.IntVar] = {}
+    placed: list[cp_model.IntVar] = []
     for g, pi in usage:
         x[(g, pi)] = v = model.new_int_var(0, len(groups[g]), f"x{pi}_{g}")
         if start:
             model.add_hint(v, start.get((g, pi), 0))
     for g, boxes in groups.items():
         vs = [v for (gg, _), v in x.items() if gg == g]
-        if not vs:
-            return None
-        model.add(sum(vs) == len(boxes))
+        if vs:
+            model.add(sum(vs) <= len(boxes))
+            placed.extend(vs)
     rows: dict[tuple[int, str, int], list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
     for xkey, v in x.items():
         for r, o, a in usage[xkey]:
@@ -608,10 +611,15 @@ def _master(
                     z = model.new_bool_var(f"h{si}_{oh}_{od}")
                     model.add_bool_or([z, ~hy, ~dy])
                     hatch.append(z)
+    # Every box placed first; then the soft objectives.
     model.minimize(
         cp_model.LinearExpr.weighted_sum(
-            [*hatch, worst, *mixed, *tanks.values()],
-            [100_000] * len(hatch) + [4_000] + [1_000] * len(mixed) + [1] * len(tanks),
+            [*placed, *hatch, worst, *mixed, *tanks.values()],
+            [-PLACE_WEIGHT] * len(placed)
+            + [100_000] * len(hatch)
+            + [4_000]
+            + [1_000] * len(mixed)
+            + [1] * len(tanks),
         )
     )
     solver = cp_model.CpSolver()
@@ -971,20 +979,23 @@ def _special(box: Container) -> bool:
 
 def _deal(
     groups: dict[_GroupKey, list[Container]], counts: dict[tuple[_GroupKey, int], int]
-) -> dict[int, list[Container]]:
+) -> tuple[dict[int, list[Container]], list[Container]]:
     """Share each group's boxes among its parts so that each part gets the group's mean weight.
 
     The boxes (heaviest first) are dealt like cards: part ``i`` with ``c`` boxes takes
-    the boxes at the positions ``(k + 0.5) / c``, merged over the parts.
+    the boxes at the positions ``(k + 0.5) / c``, merged over the parts. Boxes the
+    master plan found no room for (the lightest of their group) are returned apart.
     """
     out: dict[int, list[Container]] = defaultdict(list)
+    spare: list[Container] = []
     for g, boxes in groups.items():
         seats = sorted(
             ((k + 0.5) / c, pi) for (gg, pi), c in counts.items() if gg == g for k in range(c)
         )
-        for box, (_, pi) in zip(boxes, seats, strict=True):
+        for box, (_, pi) in zip(boxes, seats, strict=False):
             out[pi].append(box)
-    return out
+        spare.extend(boxes[len(seats) :])
+    return out, spare
 
 
 def _placing_order(
@@ -1047,8 +1058,8 @@ def solve_stowage(
                 return Result(Status.INFEASIBLE if remaining_time > 0 else Status.UNKNOWN, None,
                               None, time.perf_counter() - started)  # fmt: skip
             break
-        assigned = _deal(groups, master.counts)
-        left = _plan_slots(problem, ship, assigned, order)
+        assigned, spare = _deal(groups, master.counts)
+        left = _plan_slots(problem, ship, assigned, order) + spare
         placements = sorted(((p.container.number, p.slot) for p in ship.placed),
                             key=lambda t: (t[1], str(t[0])))  # fmt: skip
         plan_refused = sorted(refused + [(c.number, NO_ROOM) for c in left],
