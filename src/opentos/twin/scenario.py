@@ -142,12 +142,14 @@ def _stow_loads(
     chosen = tuple(pool[:target])
     rotation = tuple(UnLocode.parse(p) for p in ports[1:])
     stowed = tuple(Stowed(box, slot) for slot, box in sorted(on_board.items()))
+    plan = None
     for attempt in range(2):
         problem = StowageProblem(profile, UnLocode.parse(ports[0]), rotation, stowed, chosen)
         result = solve_stowage(problem, time_limit_s=60.0, master_limit_s=1.0, seed=attempt)
-        if result.plan is None:
+        plan = result.plan
+        if plan is None:
             raise InvalidValue(f"no load plan for {profile.name}: {result.status}")
-        refused = {n for n, _ in result.plan.refused}
+        refused = {n for n, _ in plan.refused}
         if not refused or attempt:
             break
         # The load list is the one that fits: boxes refused for want of room give way
@@ -156,8 +158,9 @@ def _stow_loads(
         chosen = tuple(b for b in chosen if b.number not in refused) + tuple(
             replace(b, port_of_discharge=rotation[0]) for b in spare
         )
+    assert plan is not None
     by_number = {box.number: box for box in chosen}
-    return [(by_number[n], slot) for n, slot in result.plan.placements if n in by_number]
+    return [(by_number[n], slot) for n, slot in plan.placements if n in by_number]
 
 
 def zim_chicago(seed: int = 2017) -> Scenario:
