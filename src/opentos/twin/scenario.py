@@ -37,6 +37,7 @@ from opentos.model.slots import BayRowTier, YardSlot
 from opentos.model.vessel import VesselProfile
 from opentos.model.vessel_classes import vessel_class
 from opentos.model.visits import VesselVisit
+from opentos.planning.stowage.problem import StowagePlan, StowageProblem, Stowed
 from opentos.presets import load_preset
 from opentos.synthetic import ContainerFactory, fill_vessel, fill_yard
 
@@ -56,6 +57,8 @@ class VesselCall:
     on_board: tuple[tuple[ContainerNumber, BayRowTier], ...]
     discharge: tuple[ContainerNumber, ...]
     load: tuple[tuple[ContainerNumber, BayRowTier], ...]
+    stowage: tuple[StowageProblem, StowagePlan] | None = None
+    """The load plan the stowage planner made for the call, and its problem."""
 
     @property
     def moves(self) -> int:
@@ -128,13 +131,12 @@ def _stow_loads(
     ports: Sequence[str],
     target: int,
     rng: random.Random,
-) -> list[tuple[Container, BayRowTier]]:
+) -> tuple[list[tuple[Container, BayRowTier]], StowageProblem, StowagePlan]:
     """The load plan for ``target`` export boxes, made by the automatic stowage planner.
 
     ``ports[0]`` is this port; the others are the rotation. Boxes the planner
     refuses (no VGM, or no room) stay in the yard.
     """
-    from opentos.planning.stowage.problem import StowageProblem, Stowed
     from opentos.planning.stowage.solver import solve_stowage
 
     pool = list(exports)
@@ -160,7 +162,8 @@ def _stow_loads(
         )
     assert plan is not None
     by_number = {box.number: box for box in chosen}
-    return [(by_number[n], slot) for n, slot in plan.placements if n in by_number]
+    loads = [(by_number[n], slot) for n, slot in plan.placements if n in by_number]
+    return loads, problem, plan
 
 
 def zim_chicago(seed: int = 2017) -> Scenario:
@@ -238,7 +241,9 @@ def _call(
             on_board[slot] = replace(box, port_of_discharge=next_port)
     exports = yard.exports(rng, ports[1:])
     by_number = {box.number: i for i, box in exports.items()}
-    loads = _stow_loads(profile, on_board, list(exports.values()), ports, load, rng)
+    loads, stow_problem, stow_plan = _stow_loads(
+        profile, on_board, list(exports.values()), ports, load, rng
+    )
     for box, _ in loads:
         i = by_number[box.number]
         yard.boxes[i] = box
@@ -261,6 +266,7 @@ def _call(
         on_board=tuple((box.number, slot) for slot, box in sorted(on_board.items())),
         discharge=tuple(on_board[slot].number for slot in sorted(keep)),
         load=tuple((box.number, slot) for box, slot in loads),
+        stowage=(stow_problem, stow_plan),
     )
     return call, list(on_board.values())
 

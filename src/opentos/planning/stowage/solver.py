@@ -238,13 +238,13 @@ def _occupy(
         for c in cols:
             c.closed = True
     ship.moment_t_m += w / 1000 * row.spec.tcg_m
+    xs = tuple(ship.x_of_bay[c.bay] for c in cols)
+    placed = _Placed(box, slot, part.section_index, part.on_deck, xs, row.y,
+                     ship.z_of_tier[slot.tier])  # fmt: skip
+    if box.is_dangerous:  # boxes staying on board count for segregation too
+        ship.dg.append(placed)
     if record:
-        xs = tuple(ship.x_of_bay[c.bay] for c in cols)
-        placed = _Placed(box, slot, part.section_index, part.on_deck, xs, row.y,
-                         ship.z_of_tier[slot.tier])  # fmt: skip
         ship.placed.append(placed)
-        if box.is_dangerous:
-            ship.dg.append(placed)
         if box.oog is not None and (box.oog.over_left_mm or box.oog.over_right_mm):
             for other in part.rows:
                 if abs(other.y - row.y) == 1:

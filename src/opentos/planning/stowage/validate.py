@@ -141,6 +141,18 @@ def validate_stowage(problem: StowageProblem, plan: StowagePlan) -> StowageRepor
 # --- the vessel's grid ---------------------------------------------------------------------------
 
 
+def arrival_violations(problem: StowageProblem) -> tuple[str, ...]:
+    """Hard-rule breaks already in the arrival state, before anything is loaded.
+
+    The boxes that stay on board are checked alone (every load refused, restows put
+    back where they were is not possible, so a problem with restows reports them as
+    unplaced too). A plan's own violations are those of :func:`validate_stowage` that
+    are not in this list.
+    """
+    refused = tuple((c.number, NO_VGM if c.vgm_kg is None else NO_ROOM) for c in problem.load)
+    return validate_stowage(problem, StowagePlan((), refused)).violations
+
+
 class _Grid:
     """The x/y/z cell grid of the IMDG distances, section indexes and row neighbours."""
 
