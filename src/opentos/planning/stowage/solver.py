@@ -298,7 +298,7 @@ class _Master:
     counts: dict[tuple[_GroupKey, int], int]
     ballast: dict[str, float]
     objective: float
-    bound: float
+    """Soft objective (hatch mixing, busiest section, ports per hold, ballast); NaN: greedy."""
     status: str
 
 
@@ -570,6 +570,19 @@ def _master(
     if ballast is None:
         return None
     tanks = ballast[0]
+    if start:
+        # The ballast that suits the first plan, so that CP-SAT starts from a whole solution.
+        estimate = [m for m in known if m not in fixed] + [
+            stability.Mass(n * mean_w[g] / 1000, parts[pi].section.lcg_m, parts[pi].vcg_mean_m)
+            for (g, pi), n in start.items()
+        ]
+        water = _ballast(problem, estimate, gm_margin_m, trim_share, seed)
+        for k, v in tanks.items():
+            model.add_hint(v, int((water or {}).get(k, 0)))
+
+    def uses(pi: int, order: int) -> bool:
+        return any(n for (g, p), n in start.items() if p == pi and g[0] == order)
+
     # Objectives.
     worst = model.new_int_var(0, sum(len(b) for b in groups.values()) + len(problem.on_board), "m")
     start_moves = dict.fromkeys(range(len(profile.sections)), 0)
@@ -611,6 +624,8 @@ def _master(
                     z = model.new_bool_var(f"h{si}_{oh}_{od}")
                     model.add_bool_or([z, ~hy, ~dy])
                     hatch.append(z)
+                    if start:
+                        model.add_hint(z, uses(hold.index, oh) and uses(deck.index, od))
     # Every box placed first; then the soft objectives.
     model.minimize(
         cp_model.LinearExpr.weighted_sum(
@@ -634,11 +649,12 @@ def _master(
         if not start:
             return None
         # CP-SAT found nothing in time: keep the first plan; ballast comes later.
-        return _Master(start, {}, math.nan, solver.best_objective_bound, "greedy")
+        return _Master(start, {}, math.nan, "greedy")
     counts = {k: int(solver.value(v)) for k, v in x.items() if solver.value(v)}
     water = {k: float(solver.value(v)) for k, v in tanks.items()}
-    return _Master(counts, water, solver.objective_value, solver.best_objective_bound,
-                   solver.status_name(code))  # fmt: skip
+    # Report the soft part of the objective: without the reward for the boxes placed.
+    soft = solver.objective_value + PLACE_WEIGHT * sum(counts.values())
+    return _Master(counts, water, soft, solver.status_name(code))
 
 
 def _stability_constraints(
@@ -1074,13 +1090,15 @@ def solve_stowage(
                 water = better
                 cond = stability.condition(profile, masses, water)
         plan = StowagePlan(
-            tuple(placements), tuple(plan_refused), tuple((k, v) for k, v in water.items() if v)
+            tuple(placements),
+            tuple(plan_refused),
+            tuple((k, v) for k, v in sorted(water.items()) if v),
         )
         problems = cond.problems(profile, problem.limits)
         stats = {
             "attempts": attempt + 1,
             "master_objective": master.objective,
-            "master_bound": master.bound,
+            "master_from_cp_sat": float(master.status != "greedy"),
             "placed": len(placements),
             "refused_no_vgm": len(refused),
             "no_room": len(left),
@@ -1107,7 +1125,7 @@ def solve_stowage(
     ok = not problems and not stats["no_room"]
     return Result(
         Status.FEASIBLE if ok else Status.UNKNOWN,
-        float(stats["no_room"] * 1000 + len(problems)),
+        None if math.isnan(stats["master_objective"]) else stats["master_objective"],
         plan,
         time.perf_counter() - started,
         statistics=stats,
