@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 
 import pytest
@@ -12,6 +13,7 @@ from opentos.model.container import Container, DangerousGoods, FullEmpty, Packin
 from opentos.model.ids import ContainerNumber, UnLocode
 from opentos.model.iso_types import SizeType
 from opentos.model.slots import BayRowTier
+from opentos.model.vessel import BayPart, BaySection, HatchCover, StackSpec, VesselProfile
 from opentos.model.vessel_classes import vessel_class
 from opentos.planning.result import Status
 from opentos.planning.stowage.generate import generate_stowage
@@ -147,3 +149,61 @@ def test_tight_stability_limits_are_met_or_reported() -> None:
         not stability_broken and report.refused_no_room == 0
     )
     assert report.overstows == report.overstow_bound
+
+
+def test_objective_is_what_the_validator_counts() -> None:
+    problem = generate_stowage(1000, 300, seed=11)
+    plan, result = _solve(problem)
+    report = validate_stowage(problem, plan)
+    assert result.objective == report.overstows + report.hatch_cover_restows  # type: ignore[attr-defined]
+    assert result.statistics["max_section_moves"] == report.max_section_moves  # type: ignore[attr-defined]
+
+
+def _tiny_vessel() -> VesselProfile:
+    def stack(row: int, tiers: tuple[int, ...], tcg: float) -> StackSpec:
+        return StackSpec(row, tiers, 60_000, 90_000, 20_000, tcg_m=tcg)
+
+    section = BaySection(
+        bay40=2,
+        bays20=(1, 3),
+        hold=BayPart((stack(1, (2, 4), 1.3), stack(2, (2, 4), -1.3))),
+        deck=BayPart((stack(1, (82, 84), 1.3), stack(2, (82, 84), -1.3))),
+        lcg_m=30.0,
+        hatch_covers=(HatchCover("H1", frozenset({1, 2})),),
+    )
+    return VesselProfile("TINY", 63.0, 12.0, 4.0, 4.5, 1_500.0, 800.0, (section,), 1.0, 7.0)
+
+
+def test_tiny_problem_reaches_the_brute_force_optimum() -> None:
+    """Every legal way to stow six 40' boxes in eight positions, against the planner."""
+    vessel = _tiny_vessel()
+    ports = (NEXT, LATER, UnLocode.parse("NLRTM"))
+    pods = (2, 0, 1, 2, 0, 1)
+    load = tuple(_box(40 + i, "42G1", ports[p], 10_000) for i, p in enumerate(pods))
+    # Boxes for the first port stay in the bottom of the hold: whatever goes on deck
+    # for a later port must be moved off the hatch cover there.
+    on_board = tuple(
+        Stowed(_box(60 + row, "42G1", NEXT, 10_000), BayRowTier(2, row, 2)) for row in (1, 2)
+    )
+    problem = StowageProblem(vessel, HERE, ports, on_board, load)
+    positions = [(row, tier) for row in (1, 2) for tier in (4, 82, 84)]
+    best = None
+    for chosen in itertools.permutations(positions, len(load)):
+        taken = set(chosen) | {(1, 2), (2, 2)}
+        if any(t in (4, 84) and (r, t - 2) not in taken for r, t in chosen):
+            continue  # a box would float
+        plan = StowagePlan(
+            tuple(
+                (box.number, BayRowTier(2, r, t)) for box, (r, t) in zip(load, chosen, strict=True)
+            )
+        )
+        report = validate_stowage(problem, plan)
+        cost = report.overstows + report.hatch_cover_restows
+        best = cost if best is None else min(best, cost)
+    plan, _ = _solve(problem)
+    report = validate_stowage(problem, plan)
+    assert best is not None
+    assert best > 0
+    assert report.placed == len(load)
+    assert [v for v in report.violations if not v.startswith("stability")] == []
+    assert report.overstows + report.hatch_cover_restows == best

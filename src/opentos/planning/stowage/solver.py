@@ -166,6 +166,8 @@ class _Ship:
     placed: list[_Placed] = field(default_factory=list)
     dg: list[_Placed] = field(default_factory=list)
     moment_t_m: float = 0.0
+    overstows: int = 0
+    """Boxes standing over a box for an earlier port (counted as they are stowed)."""
 
 
 def _build_ship(problem: StowageProblem) -> _Ship:
@@ -225,6 +227,8 @@ def _occupy(
 ) -> None:
     w = weight_kg(box)
     long = len(cols) > 1 or box.length_ft >= 40
+    if any(c.cap < pod for c in cols):
+        ship.overstows += 1
     for c in cols:
         c.height = row.spec.tiers.index(slot.tier) + 1
         c.cap = min(c.cap, pod)
@@ -323,17 +327,17 @@ def _capacities(ship: _Ship, n_ports: int, dg_cap: int) -> dict[tuple[int, str, 
         cells = [(c, t) for r in p.rows for c in r.columns if not c.closed
                  for t in r.spec.tiers[c.height :]]  # fmt: skip
         i = p.index
-        caps[(i, "teu", 0)] = int(len(cells) * MASTER_SLACK)
+        caps[(i, "teu", 0)] = _slack(len(cells), MASTER_SLACK)
         for order in range(n_ports):
-            caps[(i, "nest", order)] = int(
-                sum(1 for c, _ in cells if c.cap >= order) * NESTED_SLACK
+            caps[(i, "nest", order)] = _slack(
+                sum(1 for c, _ in cells if c.cap >= order), NESTED_SLACK
             )
-            caps[(i, "nest20", order)] = int(
-                sum(c.free for r in p.rows for c in r.columns if c.cap >= order and not c.top_long)
-                * NESTED_SLACK
+            caps[(i, "nest20", order)] = _slack(
+                sum(c.free for r in p.rows for c in r.columns if c.cap >= order and not c.top_long),
+                NESTED_SLACK,
             )
-            caps[(i, "nest40", order)] = int(
-                sum(2 * _row_positions_40(r, order) for r in p.rows) * NESTED_SLACK
+            caps[(i, "nest40", order)] = _slack(
+                sum(2 * _row_positions_40(r, order) for r in p.rows), NESTED_SLACK
             )
             caps[(i, "plug", order)] = p.free_plugs(order)
             caps[(i, "plug20", order)] = p.free_plugs(order, short=True)
@@ -364,6 +368,11 @@ def _capacities(ship: _Ship, n_ports: int, dg_cap: int) -> dict[tuple[int, str, 
                 )
             )
     return caps
+
+
+def _slack(room: int, share: float) -> int:
+    """``room`` less the whole part of the slack: ``share`` of a large room, all of a small one."""
+    return room - int(room * (1 - share))
 
 
 def _row_positions_40(row: _Row, order: int) -> int:
@@ -773,6 +782,33 @@ def _plug_pairs(part: _Part, order: int = 0) -> int:
     return sum(_row_pairs(r, order) for r in part.rows) if part.long_ok else 0
 
 
+def _hatch_cover_restows(problem: StowageProblem, boxes: Sequence[Stowed]) -> int:
+    """Deck boxes on a hatch cover for a later port than some hold box under that cover."""
+    profile = problem.profile
+    hold_first: dict[tuple[int, str], int] = {}
+    deck: list[tuple[tuple[int, str], int]] = []
+    for s in boxes:
+        section = profile.section_of(s.slot.bay)
+        cover = next((c.id for c in section.hatch_covers if s.slot.row in c.rows), None)
+        if cover is None:
+            continue
+        key = (section.bay, cover)
+        order = problem.order(s.container.port_of_discharge)
+        if s.slot.on_deck:
+            deck.append((key, order))
+        else:
+            hold_first[key] = min(hold_first.get(key, _NONE), order)
+    return sum(1 for key, order in deck if order > hold_first.get(key, _NONE))
+
+
+def _section_moves(problem: StowageProblem, placed: Sequence[Stowed]) -> dict[int, int]:
+    """Crane moves per bay section: discharges and restows off, placements on."""
+    moves: dict[int, int] = dict.fromkeys((s.bay for s in problem.profile.sections), 0)
+    for s in (*problem.discharge, *problem.restows, *placed):
+        moves[problem.profile.section_of(s.slot.bay).bay] += 1
+    return moves
+
+
 def _mass(profile: VesselProfile, s: Stowed) -> stability.Mass:
     spec = profile.stack(s.slot.bay, s.slot.row, s.slot.on_deck)
     return stability.Mass(
@@ -1036,7 +1072,9 @@ def solve_stowage(
 ) -> Result[StowagePlan]:
     """A load plan for ``problem``; see the module docstring.
 
-    The status is FEASIBLE when every box with a VGM is placed and the loaded
+    The objective is the number of restows the plan leaves for later ports:
+    overstows plus hatch-cover restows (as defined in ``docs/stowage.md``). The
+    status is FEASIBLE when every box with a VGM is placed and the loaded
     condition keeps the stability limits by the model; UNKNOWN otherwise (the
     plan is still returned, with the boxes it could not place refused for
     ``"no room"``); INFEASIBLE when no master plan exists.
@@ -1095,7 +1133,12 @@ def solve_stowage(
             tuple((k, v) for k, v in sorted(water.items()) if v),
         )
         problems = cond.problems(profile, problem.limits)
+        stowed = [Stowed(p.container, p.slot) for p in ship.placed]
+        moves = _section_moves(problem, stowed)
         stats = {
+            "overstows": ship.overstows,
+            "hatch_cover_restows": _hatch_cover_restows(problem, [*problem.remaining, *stowed]),
+            "max_section_moves": max(moves.values()),
             "attempts": attempt + 1,
             "master_objective": master.objective,
             "master_from_cp_sat": float(master.status != "greedy"),
@@ -1125,7 +1168,7 @@ def solve_stowage(
     ok = not problems and not stats["no_room"]
     return Result(
         Status.FEASIBLE if ok else Status.UNKNOWN,
-        None if math.isnan(stats["master_objective"]) else stats["master_objective"],
+        stats["overstows"] + stats["hatch_cover_restows"],
         plan,
         time.perf_counter() - started,
         statistics=stats,
