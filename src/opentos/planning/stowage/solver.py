@@ -371,8 +371,8 @@ def _capacities(ship: _Ship, n_ports: int, dg_cap: int) -> dict[tuple[int, str, 
 
 
 def _slack(room: int, share: float) -> int:
-    """``room`` less the whole part of the slack: ``share`` of a large room, all of a small one."""
-    return room - int(room * (1 - share))
+    """``share`` of a room, rounded down; a small room (under 20) is left whole."""
+    return room - math.ceil(room * (1 - share)) if room >= 20 else room
 
 
 def _row_positions_40(row: _Row, order: int) -> int:
