@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from opentos.model.places import YardPlace
 from opentos.presets import load_preset
 from opentos.storage.store import Store
 from opentos.synthetic import ContainerFactory, fill_yard
+from opentos.twin.scenario import scenario as make_scenario
 
 OPENTOS = [sys.executable, "-m", "opentos"]
 
@@ -140,7 +142,12 @@ def test_demo_runs_from_nothing(tmp_path: Path) -> None:
     assert "QINGDAO EXPRESS" in out
     assert "equals the live inventory" in out
     assert "zim-chicago: fcfs, 38 AGVs" in out
-    assert json.loads((tmp_path / "twin" / "kpis.json").read_text())["moves"] == 1785
+    # The call's load plan is planned, checked and drawn before the twin works it.
+    assert re.search(r"hard-rule violations of the plan \(independent check\)\s*│\s*0\s", out)
+    assert (tmp_path / "twin" / "bay_plan.png").read_bytes().startswith(b"\x89PNG")
+    assert "<svg" in (tmp_path / "twin" / "bay_plan.svg").read_text()
+    call = make_scenario("zim-chicago", 2017)
+    assert json.loads((tmp_path / "twin" / "kpis.json").read_text())["moves"] == call.moves
     with Store.open(url) as store:
         counts = store.counts()
         assert counts["in_terminal"] > 15_000
@@ -174,7 +181,7 @@ def test_simulate_writes_kpis_and_plots(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     kpis = json.loads((out / "kpis.json").read_text())
     assert kpis["finished"] is True
-    assert kpis["moves"] == 120
+    assert kpis["moves"] == make_scenario("small-call", 3).moves
     assert kpis["policy"] == "optimal"
     for name in ("qc_productivity.png", "agv_states.png", "qc_gantt.png"):
         assert (out / name).read_bytes().startswith(b"\x89PNG")

@@ -5,6 +5,9 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -207,3 +210,38 @@ def test_tiny_problem_reaches_the_brute_force_optimum() -> None:
     assert report.placed == len(load)
     assert [v for v in report.violations if not v.startswith("stability")] == []
     assert report.overstows + report.hatch_cover_restows == best
+
+
+def _opentos(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "opentos", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_cli_plans_a_stow_and_reads_its_problem_back(tmp_path: Path) -> None:
+    """`opentos plan stow`: JSON on stdout, the plan and bay-plan pictures in --out."""
+    out = tmp_path / "out"
+    done = _opentos("plan", "stow", "--example", "1000", "--moves", "200", "--time-limit", "20",
+                    "--bays", "12,16", "--out", str(out))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    printed = json.loads(done.stdout)
+    assert printed["check"]["violations"] == []
+    assert printed["check"]["placed"] + printed["check"]["refused_no_vgm"] == 200
+    assert json.loads((out / "stow_plan.json").read_text()) == printed
+    assert (out / "bay_plan.png").read_bytes().startswith(b"\x89PNG")
+    assert "Bay 12" in (out / "bay_plan.svg").read_text()
+    # The problem written beside the plan reads back, and planning it again gives the plan.
+    again = _opentos("plan", "stow", str(out / "stow_problem.json"), "--time-limit", "20",
+                     "--out", str(tmp_path / "again"))  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["plan"] == printed["plan"]
+    (tmp_path / "bad.json").write_text('{"port": "CNTAO"}')
+    bad = _opentos("plan", "stow", str(tmp_path / "bad.json"))
+    assert bad.returncode == 1
+    assert "bad.json" in bad.stderr.replace("\n", "")  # the console may wrap a long path
+    assert "missing key 'limits'" in bad.stderr
+    assert "Traceback" not in bad.stderr

@@ -233,12 +233,27 @@ def simulate(
     dual_cycling: Annotated[
         bool, typer.Option(help="Pair hold loads and discharges in one main-trolley cycle.")
     ] = False,
+    crane_plan: Annotated[
+        str,
+        typer.Option(
+            help="Crane split and sequences: qcsp (planned, balanced by work) or sweep (plain)."
+        ),
+    ] = "qcsp",
 ) -> None:
     """Run a scenario in the digital twin; write kpis.json and PNG plots to OUT."""
     from opentos.cli.simulate import run_simulation
 
     run_simulation(
-        scenario, preset, policy, agvs, seed, out, console, err_console, dual_cycling=dual_cycling
+        scenario,
+        preset,
+        policy,
+        agvs,
+        seed,
+        out,
+        console,
+        err_console,
+        dual_cycling=dual_cycling,
+        crane_plan=crane_plan,
     )
 
 

@@ -27,8 +27,11 @@ def run_simulation(
     progress_console: Console,
     *,
     dual_cycling: bool = False,
+    crane_plan: str = "qcsp",
 ) -> SimulationResult:
     """Run, write ``kpis.json`` and the plots into ``out``, print the KPIs."""
+    if crane_plan not in ("sweep", "qcsp"):
+        raise ConfigError(f"crane plan {crane_plan!r} is not one of: sweep, qcsp")
     made = make_scenario(scenario, seed)
     if made.layout.name != _preset_name(preset):
         raise ConfigError(f"scenario {scenario} is defined for qianwan-1, not {preset!r}")
@@ -41,7 +44,11 @@ def run_simulation(
             last[0] = done
 
         settings = SimulationSettings(
-            policy=policy, agvs=agvs, seed=seed, dual_cycling=dual_cycling
+            policy=policy,
+            agvs=agvs,
+            seed=seed,
+            dual_cycling=dual_cycling,
+            crane_plan="qcsp" if crane_plan == "qcsp" else "sweep",
         )
         result = simulate(made, settings, advance)
     wall = time.perf_counter() - started
@@ -68,6 +75,7 @@ def kpi_table(result: SimulationResult) -> Table:
     k = result.kpis
     table = Table("KPI", "value", title=f"{result.scenario}: {k['policy']}, {k['agvs']} AGVs")
     table.add_row("moves", f"{k['moves']} ({'finished' if k['finished'] else 'NOT finished'})")
+    table.add_row("crane split and sequences", str(k["crane_plan"]))
     table.add_row("duration", f"{k['duration_h']} h")
     table.add_row("moves per QC-hour", str(k["moves_per_qc_hour"]))
     table.add_row("crane bound (moves per QC-hour)", str(k["crane_bound_moves_per_qc_hour"]))

@@ -9,6 +9,7 @@ the time limit); and returns the ledger, the machines' log and the KPIs.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,16 +30,25 @@ from opentos.control.link import (
     TruckOrder,
     YardCraneOrder,
 )
-from opentos.control.quay import QuayMove, crane_sequences
+from opentos.control.quay import CraneJob, QuayMove, crane_sequences
 from opentos.control.routing import Router
 from opentos.control.yard import YardView
 from opentos.errors import InvalidValue
+from opentos.model.equipment import Kinematics
 from opentos.model.guidepath import Edge, GuidePath, build_guidepath
+from opentos.model.ids import ContainerNumber
 from opentos.model.layout import TerminalLayout
 from opentos.model.ledger import MoveEvent
 from opentos.model.places import VesselPlace, YardPlace
+from opentos.model.slots import BayRowTier
 from opentos.model.terminal import Terminal
 from opentos.model.visits import VisitPhase
+from opentos.planning.cranes.call import (
+    CallCranePlan,
+    CallCraneProblem,
+    CallMove,
+    plan_call_cranes,
+)
 from opentos.presets.kinematics import load_kinematics
 from opentos.twin.kpi import JsonDict, kpis
 from opentos.twin.machines import Agv, BlockRail, Log, Machines, QuayCrane, Truck, YardCrane
@@ -79,9 +89,28 @@ class SimulationSettings:
     faults: tuple[FaultSpec, ...] = ()
     dual_cycling: bool = False
     """Interleave hold discharges and loads and pair them in one main-trolley cycle."""
+    crane_plan: Literal["sweep", "qcsp"] = "qcsp"
+    """Crane split and sequences: ``"qcsp"`` plans each call with
+    :func:`~opentos.planning.cranes.call.plan_call_cranes` (zones balanced by the
+    cranes' cycle times, sections split at zone boundaries); ``"sweep"`` is the plain
+    sweep of :func:`~opentos.control.quay.crane_sequences`, balanced by move counts
+    over whole sections.
+
+    The ECS orders each crane's own moves only. Where a zone boundary splits a
+    section, the crane ahead in the sweep works its earlier stages first thing and
+    the other crane its later stages at the end of its zone, hours apart; the tests
+    check the stage order from the ledger."""
+    crane_plan_time_limit_s: float = 1.0
+    """CP-SAT's (deterministic) time limit for each call's crane plan."""
     ecs: EcsSettings = field(default_factory=EcsSettings)
 
     def __post_init__(self) -> None:
+        if self.crane_plan not in ("sweep", "qcsp"):
+            raise InvalidValue(f"crane_plan {self.crane_plan!r} is not 'sweep' or 'qcsp'")
+        if not self.crane_plan_time_limit_s >= 0:
+            raise InvalidValue(
+                f"Expected crane_plan_time_limit_s >= 0, got {self.crane_plan_time_limit_s}."
+            )
         if self.agvs < 1:
             raise InvalidValue(f"Expected agvs >= 1, got {self.agvs}.")
         if not self.until_s > 0:
@@ -265,12 +294,15 @@ def simulate(
     )
     yard_places = {n: YardPlace(slot) for n, slot in scenario.yard}
     for call in scenario.calls:
-        on_board = dict(call.on_board)
-        moves = [QuayMove(n, "discharge", on_board[n]) for n in call.discharge]
-        moves += [QuayMove(n, "load", slot) for n, slot in call.load]
-        sequences = crane_sequences(
-            moves, call.cranes, call.bay_x_m, dual_cycling=settings.dual_cycling
-        )
+        if settings.crane_plan == "qcsp":
+            sequences = planned_sequences(call, layout, kinematics, settings)
+        else:
+            on_board = dict(call.on_board)
+            moves = [QuayMove(n, "discharge", on_board[n]) for n in call.discharge]
+            moves += [QuayMove(n, "load", slot) for n, slot in call.load]
+            sequences = crane_sequences(
+                moves, call.cranes, call.bay_x_m, dual_cycling=settings.dual_cycling
+            )
         ecs.add_call(call.visit.id, sequences, yard_places)
     ecs.start()
 
@@ -316,6 +348,7 @@ def simulate(
         "seed": scenario.seed,
         "policy": settings.policy,
         "dual_cycling": settings.dual_cycling,
+        "crane_plan": settings.crane_plan,
         "agvs": settings.agvs,
         "finished": ecs.finished,
         "unfinished_moves": ecs.unfinished,
@@ -336,6 +369,102 @@ def simulate(
         start,
         terminal,
     )
+
+
+def crane_problem(
+    call: VesselCall,
+    layout: TerminalLayout,
+    kinematics: Kinematics,
+    *,
+    dual_cycling: bool = False,
+    split_sections: bool = True,
+) -> CallCraneProblem:
+    """The crane split and sequencing problem of ``call``, for the planner.
+
+    Each move takes its main-trolley cycle (the kinematics' nominal cycle, rounded up
+    to whole seconds); the cranes start where the layout puts them and keep the
+    kinematics' spacing (width and gap) and one bay section free between them; the
+    gantry's start-stop time is its acceleration and braking. A dual cycle
+    saves the empty return of the load and the empty run out of the discharge less
+    the hoisting between the two slots, averaged over the call's hold discharges.
+    """
+    qc = kinematics.quay_crane
+    profile = call.visit.profile
+    on_board = dict(call.on_board)
+    kinds: list[tuple[ContainerNumber, Literal["discharge", "load"], BayRowTier]]
+    kinds = [(n, "discharge", on_board[n]) for n in call.discharge]
+    kinds += [(n, "load", slot) for n, slot in call.load]
+    moves = []
+    for number, kind, slot in kinds:
+        cycle = qc.vessel_cycle(profile, slot.bay, slot.row, slot.tier, loaded_out=kind == "load")
+        moves.append(CallMove(number, kind, slot, math.ceil(cycle.total_s - 1e-9)))
+    saving = 0
+    if dual_cycling:
+        travel = qc.travel_height_m(profile)
+        savings = []
+        for number in call.discharge:
+            slot = on_board[number]
+            if slot.on_deck:
+                continue
+            out = qc.vessel_cycle(profile, slot.bay, slot.row, slot.tier, loaded_out=False)
+            back = qc.vessel_cycle(profile, slot.bay, slot.row, slot.tier, loaded_out=True)
+            _, height = qc.slot_geometry(profile, slot.bay, slot.row, slot.tier)
+            between = 2 * qc.main_hoist_empty.time_for(max(travel - height, 0.0))
+            savings.append(back.back_s + out.out_s - between)
+        saving = max(0, math.floor(sum(savings) / len(savings))) if savings else 0
+    rail = {qc_.id: qc_.rail_position_m for qc_ in layout.quay_cranes}
+    gantry = qc.gantry
+    return CallCraneProblem(
+        tuple(moves),
+        {bay: call.bay_x_m(bay) for section in profile.sections for bay in section.bays},
+        call.cranes,
+        tuple(rail[c] for c in call.cranes),
+        gantry_speed_m_s=gantry.max_speed_m_s,
+        gantry_start_stop_s=gantry.max_speed_m_s / (2 * gantry.accel_m_s2)
+        + gantry.max_speed_m_s / (2 * gantry.decel_m_s2),
+        min_spacing_m=qc.min_spacing_m,
+        safety_sections=1,
+        dual_cycling=dual_cycling,
+        dual_saving_s=saving,
+        split_sections=split_sections,
+    )
+
+
+def crane_jobs(call: VesselCall, plan: CallCranePlan) -> dict[str, list[CraneJob]]:
+    """The ECS's crane sequences from a crane plan: each crane's moves in planned order."""
+    jobs: dict[str, list[CraneJob]] = {}
+    for seq in plan.cranes:
+        jobs[seq.crane] = [
+            CraneJob(
+                seq.crane,
+                number,
+                QuayMove(m.container, m.kind, m.slot),
+                call.bay_x_m(m.slot.bay),
+                dual=m.dual,
+            )
+            for number, m in enumerate(seq.moves, start=1)
+        ]
+    return jobs
+
+
+def planned_sequences(
+    call: VesselCall, layout: TerminalLayout, kinematics: Kinematics, settings: SimulationSettings
+) -> dict[str, list[CraneJob]]:
+    """Plan ``call``'s crane split and sequences (QCSP) and hand them over as crane jobs.
+
+    Raises
+    ------
+    InvalidValue
+        The planner found no plan: a crane moves only to work, so one that starts in
+        the others' way can leave none (``crane_plan="sweep"`` then still runs).
+    """
+    problem = crane_problem(call, layout, kinematics, dual_cycling=settings.dual_cycling)
+    result = plan_call_cranes(problem, settings.crane_plan_time_limit_s, settings.seed)
+    if result.plan is None:
+        raise InvalidValue(
+            f"{call.visit.id}: no crane plan found ({result.status}); try crane_plan='sweep'"
+        )
+    return crane_jobs(call, result.plan)
 
 
 def _berths(

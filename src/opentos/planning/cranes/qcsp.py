@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from opentos.errors import DataImportError, InvalidValue
+from opentos.planning.paths import earliest_starts
 from opentos.planning.result import Result, Status
 
 _EPS = 1e-6
@@ -497,16 +498,7 @@ def _earliest(
                 if nxt is None:
                     return None
                 edges.append((nxt, j, t * clear - t * abs(bay[i] - bay[nxt])))
-    start = list(lower)
-    for _ in range(n + 1):
-        changed = False
-        for a, b, c in edges:
-            if start[a] + c > start[b]:
-                start[b] = start[a] + c
-                changed = True
-        if not changed:
-            return start
-    return None
+    return earliest_starts(lower, edges)
 
 
 def _zone_hint(inst: QcspInstance) -> tuple[list[list[int]], list[int]] | None:
