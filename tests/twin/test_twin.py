@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from datetime import timedelta
@@ -13,7 +14,7 @@ from checks import agv_conflicts, crane_gap_violations
 from opentos.model.places import EquipmentPlace, VesselPlace, YardPlace
 from opentos.presets.kinematics import load_kinematics
 from opentos.twin.run import FaultSpec, SimulationResult, SimulationSettings, simulate
-from opentos.twin.scenario import Scenario, small_call, small_day
+from opentos.twin.scenario import Scenario, TruckArrival, small_call, small_day
 
 
 @cache
@@ -252,3 +253,19 @@ def test_dual_cycling_keeps_the_stack_precedence() -> None:
             key = column(e.to_place)
             if key in last_off:
                 assert e.at > last_off[key], f"{e.container} loaded before its stack was cleared"
+
+
+def test_truck_early_for_an_import_waits_until_it_is_landed() -> None:
+    """A truck comes for a box still on board: it waits at the gate, then collects it."""
+    made = small_call()
+    box = made.calls[0].discharge[-1]
+    early = TruckArrival("TRK-EARLY", 1.0, "import", box)
+    made = dataclasses.replace(made, trucks=(*made.trucks, early))
+    result = simulate(made, SimulationSettings(policy="fcfs", agvs=6, seed=2))
+    assert result.finished
+    path = [e.to_place for e in result.events if e.container == box]
+    landed = next(i for i, p in enumerate(path) if isinstance(p, YardPlace))
+    assert isinstance(path[0], VesselPlace)  # on board at the start
+    assert path[-1] is None  # collected and out of the gate
+    assert landed < len(path) - 1
+    assert len(result.log.truck_turns) == len(made.trucks)

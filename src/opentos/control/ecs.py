@@ -240,6 +240,8 @@ class EquipmentControl:
         self._reserved: dict[str, tuple[YardSlot, ...]] = {}
         """Yard slots (and so their stacks) that orders on their way will take from or put on."""
         self._truck_job: dict[ContainerNumber, TruckTask] = {}
+        self._early_trucks: dict[ContainerNumber, TruckArrived] = {}
+        """Import trucks through the gate before their box is landed: they wait there."""
 
     # -- set-up ----------------------------------------------------------------
 
@@ -304,6 +306,10 @@ class EquipmentControl:
         if isinstance(event, Moved):
             self.yard.apply(event.container, event.source, event.target)
             self._on_moved(event)
+            early = self._early_trucks.get(event.container)
+            if early is not None and isinstance(event.target, YardPlace):
+                del self._early_trucks[event.container]
+                self._on_truck(early)
         elif isinstance(event, Arrived):
             agv = self.agvs[event.agv]
             agv.node = event.node
@@ -835,7 +841,14 @@ class EquipmentControl:
         if event.kind == "import":
             slot = self.yard.where(event.container)
             if slot is None:
-                raise YardFull(f"import {event.container} for {event.truck} is not in the yard")
+                if event.container not in self.containers:
+                    raise YardFull(
+                        f"import {event.container} for {event.truck} is not in the terminal"
+                    )
+                # Not landed yet (its vessel is still working, or a yard crane is moving
+                # it from one stack to another): the truck waits at the gate.
+                self._early_trucks[event.container] = event
+                return
             block = slot.block
         else:
             block = self._truck_block(event.container)

@@ -304,6 +304,8 @@ class _Master:
     objective: float
     """Soft objective (hatch mixing, busiest section, ports per hold, ballast); NaN: greedy."""
     status: str
+    start: dict[tuple[_GroupKey, int], int] = field(default_factory=dict)
+    """The first (greedy) plan CP-SAT started from."""
 
 
 _TEU = {20: 1, 40: 2, 45: 2}
@@ -663,7 +665,7 @@ def _master(
     water = {k: float(solver.value(v)) for k, v in tanks.items()}
     # Report the soft part of the objective: without the reward for the boxes placed.
     soft = solver.objective_value + PLACE_WEIGHT * sum(counts.values())
-    return _Master(counts, water, soft, solver.status_name(code))
+    return _Master(counts, water, soft, solver.status_name(code), start)
 
 
 def _stability_constraints(
@@ -780,6 +782,55 @@ def _row_pairs(row: _Row, order: int = 0) -> int:
 def _plug_pairs(part: _Part, order: int = 0) -> int:
     """40' plug positions of the part (see :func:`_row_pairs`)."""
     return sum(_row_pairs(r, order) for r in part.rows) if part.long_ok else 0
+
+
+def _slot_plan(
+    problem: StowageProblem,
+    ship: _Ship,
+    groups: dict[_GroupKey, list[Container]],
+    counts: dict[tuple[_GroupKey, int], int],
+    ballast: dict[str, float],
+    order: dict[ContainerNumber, int],
+    refused: list[tuple[ContainerNumber, str]],
+    seed: int,
+) -> tuple[StowagePlan, list[str], dict[str, float]]:
+    """Slot-plan a master plan's counts; the plan, the stability problems and the figures."""
+    profile = problem.profile
+    assigned, spare = _deal(groups, counts)
+    left = _plan_slots(problem, ship, assigned, order) + spare
+    placements = sorted(((p.container.number, p.slot) for p in ship.placed),
+                        key=lambda t: (t[1], str(t[0])))  # fmt: skip
+    plan_refused = sorted(refused + [(c.number, NO_ROOM) for c in left],
+                          key=lambda t: str(t[0]))  # fmt: skip
+    stowed = [Stowed(p.container, p.slot) for p in ship.placed]
+    masses = [_mass(profile, s) for s in (*problem.remaining, *stowed)]
+    water = ballast
+    cond = stability.condition(profile, masses, water)
+    if cond.problems(profile, problem.limits):
+        better = _ballast(problem, masses, 0.05, 0.95, seed)
+        if better is not None:
+            water = better
+            cond = stability.condition(profile, masses, water)
+    plan = StowagePlan(
+        tuple(placements),
+        tuple(plan_refused),
+        tuple((k, v) for k, v in sorted(water.items()) if v),
+    )
+    moves = _section_moves(problem, stowed)
+    stats: dict[str, float] = {
+        "overstows": ship.overstows,
+        "hatch_cover_restows": _hatch_cover_restows(problem, [*problem.remaining, *stowed]),
+        "max_section_moves": max(moves.values()),
+        "placed": len(placements),
+        "refused_no_vgm": len(refused),
+        "no_room": len(left),
+        "gm_m": round(cond.gm_m, 3),
+        "trim_m": round(cond.trim_m, 3),
+        "list_deg": round(cond.list_deg, 3),
+        "draft_m": round(max(cond.draft_aft_m, cond.draft_fwd_m), 3),
+        "ballast_t": round(cond.ballast_t, 1),
+    }
+    return plan, cond.problems(profile, problem.limits), stats
 
 
 def _hatch_cover_restows(problem: StowageProblem, boxes: Sequence[Stowed]) -> int:
@@ -1080,7 +1131,6 @@ def solve_stowage(
     ``"no room"``); INFEASIBLE when no master plan exists.
     """
     started = time.perf_counter()
-    profile = problem.profile
     order: dict[ContainerNumber, int] = {
         c.number: problem.order(c.port_of_discharge) for c in problem.to_place
     }
@@ -1112,46 +1162,21 @@ def solve_stowage(
                 return Result(Status.INFEASIBLE if remaining_time > 0 else Status.UNKNOWN, None,
                               None, time.perf_counter() - started)  # fmt: skip
             break
-        assigned, spare = _deal(groups, master.counts)
-        left = _plan_slots(problem, ship, assigned, order) + spare
-        placements = sorted(((p.container.number, p.slot) for p in ship.placed),
-                            key=lambda t: (t[1], str(t[0])))  # fmt: skip
-        plan_refused = sorted(refused + [(c.number, NO_ROOM) for c in left],
-                              key=lambda t: str(t[0]))  # fmt: skip
-        masses = [_mass(profile, s) for s in problem.remaining]
-        masses += [_mass(profile, Stowed(p.container, p.slot)) for p in ship.placed]
-        water = master.ballast
-        cond = stability.condition(profile, masses, water)
-        if cond.problems(profile, problem.limits):
-            better = _ballast(problem, masses, 0.05, 0.95, seed)
-            if better is not None:
-                water = better
-                cond = stability.condition(profile, masses, water)
-        plan = StowagePlan(
-            tuple(placements),
-            tuple(plan_refused),
-            tuple((k, v) for k, v in sorted(water.items()) if v),
-        )
-        problems = cond.problems(profile, problem.limits)
-        stowed = [Stowed(p.container, p.slot) for p in ship.placed]
-        moves = _section_moves(problem, stowed)
-        stats = {
-            "overstows": ship.overstows,
-            "hatch_cover_restows": _hatch_cover_restows(problem, [*problem.remaining, *stowed]),
-            "max_section_moves": max(moves.values()),
-            "attempts": attempt + 1,
-            "master_objective": master.objective,
-            "master_from_cp_sat": float(master.status != "greedy"),
-            "placed": len(placements),
-            "refused_no_vgm": len(refused),
-            "no_room": len(left),
-            "gm_m": round(cond.gm_m, 3),
-            "trim_m": round(cond.trim_m, 3),
-            "list_deg": round(cond.list_deg, 3),
-            "draft_m": round(max(cond.draft_aft_m, cond.draft_fwd_m), 3),
-            "ballast_t": round(cond.ballast_t, 1),
-        }
-        if best is None or (len(problems), len(left)) < (len(best[1]), int(best[2]["no_room"])):
+        plan, problems, stats = _slot_plan(problem, ship, groups, master.counts, master.ballast,
+                                           order, refused, seed)  # fmt: skip
+        if stats["no_room"] and master.status != "greedy" and master.start:
+            # CP-SAT packs the sections fuller than the first plan: if its slot plan
+            # leaves boxes behind, try the first plan's too and keep the better.
+            other = _slot_plan(problem, _build_ship(problem), groups, master.start, {},
+                               order, refused, seed)  # fmt: skip
+            if (len(other[1]), other[2]["no_room"]) < (len(problems), stats["no_room"]):
+                plan, problems, stats = other
+                master = _Master(master.start, {}, math.nan, "greedy")
+        stats["attempts"] = attempt + 1
+        stats["master_objective"] = master.objective
+        stats["master_from_cp_sat"] = float(master.status != "greedy")
+        left = stats["no_room"]
+        if best is None or (len(problems), left) < (len(best[1]), best[2]["no_room"]):
             best = (plan, problems, stats)
         if not problems and not left:
             break
