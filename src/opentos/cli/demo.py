@@ -160,8 +160,8 @@ def _twin_call(out: Path, console: Console, progress_console: Console) -> None:
     from opentos.cli.simulate import run_simulation
 
     console.print(
-        "\n[bold]Digital twin:[/] the ZIM Chicago record call (1,785 moves, 5 quay cranes, "
-        "38 AGVs) at qianwan-1"
+        "\n[bold]Digital twin:[/] the ZIM Chicago record call (1,785 moves in 2017; here the "
+        "call as planned above), 5 quay cranes, 38 AGVs, at qianwan-1"
     )
     run_simulation("zim-chicago", "qianwan-1", "fcfs", 38, 2017, out, console, progress_console)
 

@@ -3,7 +3,7 @@
 ``zim-chicago`` re-creates the call behind Qianwan's first world record
 (December 2017: ZIM Chicago, 1,785 boxes in about 9 hours with about 5 quay
 cranes, ../shared/reference/qianwan.md): a 10,000 TEU vessel alongside at
-qianwan-1 with about 900 boxes to discharge and 885 to load, worked by QC01 to
+qianwan-1 with 900 boxes to discharge and up to 885 to load, worked by QC01 to
 QC05, over a yard filled to 45 %. Everything else about the call (the vessel's
 stowage, the boxes, the yard) is generated from the seed:
 
@@ -167,7 +167,7 @@ def _stow_loads(
 
 
 def zim_chicago(seed: int = 2017) -> Scenario:
-    """The ZIM Chicago record call (1,785 moves, 5 quay cranes) at qianwan-1."""
+    """The ZIM Chicago record call (900 discharges, up to 885 loads, 5 quay cranes) at qianwan-1."""
     return vessel_call("zim-chicago", seed, discharge=900, load=885, cranes=5)
 
 
