@@ -14,7 +14,7 @@ from checks import agv_conflicts, crane_gap_violations
 from opentos.model.places import EquipmentPlace, VesselPlace, YardPlace
 from opentos.presets.kinematics import load_kinematics
 from opentos.twin.run import FaultSpec, SimulationResult, SimulationSettings, simulate
-from opentos.twin.scenario import Scenario, TruckArrival, small_call, small_day
+from opentos.twin.scenario import Scenario, TruckArrival, day, small_call, small_day
 
 
 @cache
@@ -268,4 +268,15 @@ def test_truck_early_for_an_import_waits_until_it_is_landed() -> None:
     assert isinstance(path[0], VesselPlace)  # on board at the start
     assert path[-1] is None  # collected and out of the gate
     assert landed < len(path) - 1
+    assert len(result.log.truck_turns) == len(made.trucks)
+
+
+@pytest.mark.slow
+def test_day_with_planned_crane_sequences_finishes() -> None:
+    """The four-call day with QCSP crane plans, each crane starting a call where it left
+    the last one: no yard crane lifts a box that another crane has just covered."""
+    made = day()
+    result = simulate(made, SimulationSettings(policy="fcfs", agvs=38, seed=1))
+    assert result.finished
+    assert result.terminal.ledger.rebuild() == result.terminal.inventory
     assert len(result.log.truck_turns) == len(made.trucks)

@@ -743,6 +743,24 @@ class EquipmentControl:
                 task.ready = True
         self._start_crane(state)
 
+    def _covered_soon(self, container: ContainerNumber) -> bool:
+        """An order on its way touches a slot above ``container`` (a box may land on it).
+
+        Its dig-out is then planned only once that order is done, so that the box
+        landing on top is relocated first instead of being found there at the lift.
+        """
+        slot = self.yard.where(container)
+        if slot is None:
+            return False
+        return any(
+            s.block == slot.block
+            and s.row == slot.row
+            and abs(s.bay - slot.bay) <= 1
+            and s.tier > slot.tier
+            for slots in self._reserved.values()
+            for s in slots
+        )
+
     def _reserved_slots(self) -> list[YardSlot]:
         return [slot for slots in self._reserved.values() for slot in slots]
 
@@ -751,6 +769,8 @@ class EquipmentControl:
         if state.busy:
             return
         if state.retrieving is not None:
+            if self._covered_soon(state.retrieving):
+                return  # wait: a box is on its way onto the stack being dug out
             job = self._by_container[state.retrieving]
             self._send_crane(
                 state, self._next_retrieval(state, job.container, job.instruction, job.agv)
@@ -758,7 +778,14 @@ class EquipmentControl:
             return
         task = next((t for t in state.tasks if t.kind == "stack" and t.ready), None)
         if task is None:
-            task = next((t for t in state.tasks if t.kind == "retrieve" and t.ready), None)
+            task = next(
+                (
+                    t
+                    for t in state.tasks
+                    if t.kind == "retrieve" and t.ready and not self._covered_soon(t.job.container)
+                ),
+                None,
+            )
         if task is None:
             return
         state.tasks.remove(task)
@@ -883,9 +910,14 @@ class EquipmentControl:
             return
         if state.landside_retrieving is not None:
             task = state.landside_retrieving
+            if self._covered_soon(task.container):
+                return  # wait: a box is on its way onto the stack being dug out
             self._send_crane(state, self._next_retrieval(state, task.container, None, task.truck))
             return
         if not state.truck_tasks:
+            return
+        first = state.truck_tasks[0]
+        if first.kind == "import" and self._covered_soon(first.container):
             return
         task = state.truck_tasks.popleft()
         if task.kind == "export":

@@ -293,9 +293,12 @@ def simulate(
         settings.battery_pct,
     )
     yard_places = {n: YardPlace(slot) for n, slot in scenario.yard}
+    ends: dict[str, float] = {}
     for call in scenario.calls:
         if settings.crane_plan == "qcsp":
-            sequences = planned_sequences(call, layout, kinematics, settings)
+            sequences = planned_sequences(call, layout, kinematics, settings, ends)
+            # A crane starts its next call where it finished this one.
+            ends.update({c: jobs[-1].bay_x_m for c, jobs in sequences.items() if jobs})
         else:
             on_board = dict(call.on_board)
             moves = [QuayMove(n, "discharge", on_board[n]) for n in call.discharge]
@@ -378,8 +381,12 @@ def crane_problem(
     *,
     dual_cycling: bool = False,
     split_sections: bool = True,
+    starts_m: dict[str, float] | None = None,
 ) -> CallCraneProblem:
     """The crane split and sequencing problem of ``call``, for the planner.
+
+    Cranes start at their rail positions, or where ``starts_m`` puts them (a crane
+    coming from an earlier call starts where it finished that one).
 
     Each move takes its main-trolley cycle (the kinematics' nominal cycle, rounded up
     to whole seconds); the cranes start where the layout puts them and keep the
@@ -418,7 +425,7 @@ def crane_problem(
         tuple(moves),
         {bay: call.bay_x_m(bay) for section in profile.sections for bay in section.bays},
         call.cranes,
-        tuple(rail[c] for c in call.cranes),
+        tuple((starts_m or {}).get(c, rail[c]) for c in call.cranes),
         gantry_speed_m_s=gantry.max_speed_m_s,
         gantry_start_stop_s=gantry.max_speed_m_s / (2 * gantry.accel_m_s2)
         + gantry.max_speed_m_s / (2 * gantry.decel_m_s2),
@@ -448,7 +455,11 @@ def crane_jobs(call: VesselCall, plan: CallCranePlan) -> dict[str, list[CraneJob
 
 
 def planned_sequences(
-    call: VesselCall, layout: TerminalLayout, kinematics: Kinematics, settings: SimulationSettings
+    call: VesselCall,
+    layout: TerminalLayout,
+    kinematics: Kinematics,
+    settings: SimulationSettings,
+    starts_m: dict[str, float] | None = None,
 ) -> dict[str, list[CraneJob]]:
     """Plan ``call``'s crane split and sequences (QCSP) and hand them over as crane jobs.
 
@@ -458,7 +469,9 @@ def planned_sequences(
         The planner found no plan: a crane moves only to work, so one that starts in
         the others' way can leave none (``crane_plan="sweep"`` then still runs).
     """
-    problem = crane_problem(call, layout, kinematics, dual_cycling=settings.dual_cycling)
+    problem = crane_problem(
+        call, layout, kinematics, dual_cycling=settings.dual_cycling, starts_m=starts_m
+    )
     result = plan_call_cranes(problem, settings.crane_plan_time_limit_s, settings.seed)
     if result.plan is None:
         raise InvalidValue(
