@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from opentos.cli.files import read_input
 from opentos.cli.stow import stow
-from opentos.errors import DataImportError, NotFound
+from opentos.errors import NotFound
 
 if TYPE_CHECKING:
     from opentos.planning.cranes.call import CallCranePlan, CallCraneProblem
@@ -45,11 +46,7 @@ def berth(
     if (problem is None) == (example == 0):
         raise typer.BadParameter("give a problem file or --example N (not both)")
     if problem is not None:
-        try:
-            text = problem.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise DataImportError(str(problem), [f"cannot read the file: {exc}"]) from None
-        made = problem_from_json(text, str(problem))
+        made = problem_from_json(read_input(problem), str(problem))
     else:
         made = generate_berth(example, seed)
     result = solve_berth(made, time_limit_s=time_limit, seed=seed)
@@ -132,11 +129,7 @@ def cranes(
     if call is not None and scenario is None:
         raise typer.BadParameter("--call picks a call of a --scenario")
     if problem is not None:
-        try:
-            text = problem.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise DataImportError(str(problem), [f"cannot read the file: {exc}"]) from None
-        made = problem_from_json(text, str(problem))
+        made = problem_from_json(read_input(problem), str(problem))
         if dual_cycling is not None:
             made = replace(made, dual_cycling=dual_cycling)
         if split_sections is not None:

@@ -9,7 +9,9 @@ from typing import Annotated
 
 import typer
 
+from opentos.cli.files import read_input
 from opentos.errors import DataImportError, InvalidValue
+from opentos.model.dictread import parse_json
 
 
 def stow(
@@ -50,10 +52,7 @@ def stow(
     except ValueError:
         raise typer.BadParameter(f"--bays {bays!r} is not a list of bay numbers") from None
     if problem is not None:
-        try:
-            data = json.loads(problem.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise DataImportError(str(problem), [f"cannot read the file: {exc}"]) from None
+        data = parse_json(read_input(problem), str(problem))
         if not isinstance(data, dict):
             raise DataImportError(str(problem), ["expected a JSON object"])
         try:

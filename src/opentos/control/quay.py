@@ -26,6 +26,7 @@ from typing import Literal
 
 from opentos.errors import InvalidValue
 from opentos.model.ids import ContainerNumber
+from opentos.model.moves import dual_cycle_order
 from opentos.model.slots import BayRowTier
 
 
@@ -114,38 +115,14 @@ def _dual_order(moves: list[QuayMove]) -> list[QuayMove]:
     """A bay's moves with hold discharges and hold loads interleaved for dual cycling.
 
     The deck is discharged first and loaded last, as in :func:`_bay_order`. In the
-    hold, a load into a stack (a row of the section, 20' and 40' bays alike) may go
-    as soon as that stack has no discharge left, bottom tier first; discharges and
-    loads then alternate, so each load can share a main-trolley cycle with the
-    discharge after it.
+    hold, discharges and loads alternate (:func:`~opentos.model.moves.dual_cycle_order`).
     """
     ordered = _bay_order(moves)
     deck_discharge = [m for m in ordered if m.kind == "discharge" and m.slot.on_deck]
     hold_discharge = [m for m in ordered if m.kind == "discharge" and not m.slot.on_deck]
     hold_load = [m for m in ordered if m.kind == "load" and not m.slot.on_deck]
     deck_load = [m for m in ordered if m.kind == "load" and m.slot.on_deck]
-    left: dict[int, int] = defaultdict(int)
-    for m in hold_discharge:
-        left[m.slot.row] += 1
-    waiting = list(hold_load)  # bottom tier first already
-    out = list(deck_discharge)
-    last_was_discharge = False
-    queue = list(hold_discharge)
-    while queue or waiting:
-        ready = next((m for m in waiting if left[m.slot.row] == 0), None)
-        if ready is not None and (last_was_discharge or not queue):
-            waiting.remove(ready)
-            out.append(ready)
-            last_was_discharge = False
-        elif queue:
-            move = queue.pop(0)
-            left[move.slot.row] -= 1
-            out.append(move)
-            last_was_discharge = True
-        else:  # pragma: no cover - every load's stack is cleared once the queue is empty
-            out.extend(waiting)
-            break
-    return out + deck_load
+    return deck_discharge + dual_cycle_order(hold_discharge, hold_load) + deck_load
 
 
 def _pair_dual_cycles(jobs: list[CraneJob]) -> list[CraneJob]:

@@ -19,11 +19,12 @@ integer passes for a number.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import ParamSpec, TypeVar
 
-from opentos.errors import InvalidValue
+from opentos.errors import DataImportError, InvalidValue
 
 __all__ = ["DictReader"]
 
@@ -256,3 +257,19 @@ class DictReader:
             if not where:
                 raise
             raise type(exc)(f"{where}: {exc}") from None
+
+
+def parse_json(text: str, source: str) -> object:
+    """The JSON document in ``text``.
+
+    Raises
+    ------
+    DataImportError
+        Not JSON; the problem gives its line and column, ``source`` names the input.
+    """
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataImportError(
+            source, [f"line {exc.lineno}, column {exc.colno}: {exc.msg}"]
+        ) from None

@@ -8,14 +8,17 @@ vessel -> quay crane -> AGV -> yard), each event naming the instruction.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Self
+from typing import Protocol, Self, TypeVar
 
 from opentos.errors import IllegalTransition, InvalidValue
 from opentos.model.ids import ContainerNumber
 from opentos.model.places import Place, check_id
+from opentos.model.slots import BayRowTier
 
 
 class MoveKind(StrEnum):
@@ -105,3 +108,44 @@ class WorkInstruction:
     def is_final(self) -> bool:
         """Done or cancelled."""
         return not _NEXT[self.state]
+
+
+class QuayWork(Protocol):
+    """A discharge or load at a vessel slot (the ECS's and the planners' quay moves)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def slot(self) -> BayRowTier: ...
+
+
+W = TypeVar("W", bound=QuayWork)
+
+
+def dual_cycle_order(discharges: Sequence[W], loads: Sequence[W]) -> list[W]:
+    """Hold discharges and loads of one bay section interleaved for dual cycling.
+
+    ``discharges`` come top tier first and ``loads`` bottom tier first. A load into
+    a stack (a row of the section, 20' and 40' bays alike) may go as soon as that
+    stack has no discharge left; discharges and loads then alternate, so that each
+    load can share a main-trolley cycle with the discharge after it.
+    """
+    left: dict[int, int] = defaultdict(int)
+    for m in discharges:
+        left[m.slot.row] += 1
+    queue, waiting = list(discharges), list(loads)
+    out: list[W] = []
+    last_was_discharge = False
+    while queue or waiting:
+        ready = next((m for m in waiting if left[m.slot.row] == 0), None)
+        if ready is not None and (last_was_discharge or not queue):
+            waiting.remove(ready)
+            out.append(ready)
+            last_was_discharge = False
+        else:  # a load always finds its stack cleared once no discharge is left
+            move = queue.pop(0)
+            left[move.slot.row] -= 1
+            out.append(move)
+            last_was_discharge = True
+    return out

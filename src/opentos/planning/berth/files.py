@@ -13,10 +13,8 @@ the file is reported with its key path; an unknown key is an error.
 
 from __future__ import annotations
 
-import json
-
 from opentos.errors import DataImportError, InvalidValue
-from opentos.model.dictread import DictReader
+from opentos.model.dictread import DictReader, parse_json
 from opentos.planning.berth.continuous import BerthPlan, BerthProblem, BerthVessel
 
 JsonDict = dict[str, object]
@@ -30,12 +28,7 @@ def problem_from_json(text: str, source: str = "<string>") -> BerthProblem:
     DataImportError
         Not JSON, or a value is missing, unknown or invalid (named by its key path).
     """
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataImportError(
-            source, [f"line {exc.lineno}, column {exc.colno}: {exc.msg}"]
-        ) from None
+    data = parse_json(text, source)
     try:
         r = DictReader(data, label="berth problem")
         vessels = []

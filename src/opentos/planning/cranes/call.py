@@ -58,7 +58,6 @@ its zone.
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import random
 import time
@@ -70,7 +69,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from opentos.errors import DataImportError, InvalidValue
-from opentos.model.dictread import DictReader
+from opentos.model.dictread import DictReader, parse_json
 from opentos.model.ids import ContainerNumber, check_digit
 from opentos.model.slots import BayRowTier
 from opentos.model.vessel_classes import vessel_class
@@ -372,12 +371,7 @@ def problem_from_json(text: str, source: str = "<string>") -> CallCraneProblem:
     DataImportError
         Not JSON, or a value missing, unknown or invalid (named by its key path).
     """
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataImportError(
-            source, [f"line {exc.lineno}, column {exc.colno}: {exc.msg}"]
-        ) from None
+    data = parse_json(text, source)
     try:
         r = DictReader(data, label="crane problem")
         cranes, starts, ready = [], [], []

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
+from opentos.model.moves import dual_cycle_order
 from opentos.planning.paths import earliest_starts
 from opentos.planning.result import Status
 
@@ -63,29 +64,15 @@ def _tier_key(move: CallMove) -> tuple[int, int, int]:
 def _work_order(moves: list[CallMove], dual: bool) -> list[tuple[CallMove, bool]]:
     """A stage's moves in working order; with ``dual``, hold discharges and loads interleaved.
 
-    A load into a hold row may go once the row has no discharge left; discharges and
-    loads then alternate, and a load followed by a discharge shares its cycle.
+    (:func:`~opentos.model.moves.dual_cycle_order`); a load followed by a discharge
+    shares its cycle.
     """
     if not dual:
         return [(m, False) for m in sorted(moves, key=_tier_key)]
-    queue = sorted((m for m in moves if m.kind == "discharge"), key=_tier_key)
-    waiting = sorted((m for m in moves if m.kind == "load"), key=_tier_key)
-    left: dict[int, int] = defaultdict(int)
-    for m in queue:
-        left[m.slot.row] += 1
-    out: list[CallMove] = []
-    last_was_discharge = False
-    while queue or waiting:
-        ready = next((m for m in waiting if left[m.slot.row] == 0), None)
-        if ready is not None and (last_was_discharge or not queue):
-            waiting.remove(ready)
-            out.append(ready)
-            last_was_discharge = False
-        else:
-            move = queue.pop(0)
-            left[move.slot.row] -= 1
-            out.append(move)
-            last_was_discharge = True
+    out = dual_cycle_order(
+        sorted((m for m in moves if m.kind == "discharge"), key=_tier_key),
+        sorted((m for m in moves if m.kind == "load"), key=_tier_key),
+    )
     return [
         (m, m.kind == "load" and i + 1 < len(out) and out[i + 1].kind == "discharge")
         for i, m in enumerate(out)
