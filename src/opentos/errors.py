@@ -16,6 +16,8 @@ codes, the CLI to exit codes)::
      ├── NotFound                  unknown container, visit, block, preset (also a LookupError)
      ├── Conflict                  a concurrent transaction changed what this one read; retry
      ├── DataImportError           a file to import is malformed; carries every problem found
+     │    └── EdiError             an EDIFACT interchange breaks the syntax, the message
+     │                             structure or the SMDG guide (segment number, tag, element)
      ├── ConfigError               a preset or setting is invalid
      └── StorageError              the database is unreachable or its schema is not current
 
@@ -92,3 +94,11 @@ class DataImportError(OpenTosError):
         shown = "; ".join(self.problems[:5])
         more = f" (and {len(self.problems) - 5} more)" if len(self.problems) > 5 else ""
         super().__init__(f"{source}: {len(self.problems)} problem(s): {shown}{more}")
+
+
+class EdiError(DataImportError):
+    """An EDIFACT interchange that cannot be read or applied.
+
+    ``problems`` lists every problem found (a strict reading stops at the first);
+    each names the segment number, the tag, the element and the value.
+    """

@@ -126,3 +126,26 @@ ledger_head = Table(
     Column("seq", BigInteger, nullable=False),
     Column("version", BigInteger, nullable=False),
 )
+
+edi_interchanges = Table(
+    "edi_interchanges",
+    metadata,
+    Column("key", String(120), primary_key=True),
+    Column("digest", String(64), nullable=False),
+    Column("messages", String(200), nullable=False),
+    Column("imported_at", UtcDateTime, nullable=False),
+    Column("summary", JSON, nullable=False),
+)
+"""Interchanges imported, by sender and UNB reference (by digest when there is no UNB)."""
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", String(120), primary_key=True),
+    Column("kind", String(30), nullable=False),
+    Column("reference", String(80), nullable=False),
+    Column("visit", String(40), index=True),
+    Column("data", JSON, nullable=False),
+)
+"""Business documents received: bookings, releases, stowage instructions, load and discharge
+orders (``id`` is ``kind:reference``); the latest version of each is kept."""

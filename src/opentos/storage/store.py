@@ -35,9 +35,21 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Self, TypeVar, cast
+from typing import Any, Self, TypeVar, cast
 
-from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    RowMapping,
+    Select,
+    Table,
+    and_,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
@@ -63,6 +75,7 @@ from opentos.storage import migrate, schema
 from opentos.storage.engine import is_sqlite, make_engine
 
 T = TypeVar("T")
+JsonDoc = dict[str, object]
 
 _LOAD_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -81,6 +94,31 @@ class RebuildReport:
     def consistent(self) -> bool:
         """True when the live inventory equals the one rebuilt from the ledger."""
         return not self.differences
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedInterchange:
+    """An interchange already imported: its key, content digest, messages and when."""
+
+    key: str
+    digest: str
+    messages: str
+    imported_at: datetime
+    summary: dict[str, object]
+
+
+def _interchange_query(key: str) -> Select[Any]:
+    t = schema.edi_interchanges.c
+    return select(t.key, t.digest, t.messages, t.imported_at, t.summary).where(t.key == key)
+
+
+def _interchange_row(row: RowMapping | None) -> ImportedInterchange | None:
+    if row is None:
+        return None
+    summary = row["summary"] if isinstance(row["summary"], dict) else {}
+    return ImportedInterchange(
+        row["key"], row["digest"], row["messages"], row["imported_at"], summary
+    )
 
 
 class _State:
@@ -495,6 +533,22 @@ class Store:
                 ).scalar_one(),
             }
 
+    def interchange(self, key: str) -> ImportedInterchange | None:
+        """The record of an imported interchange, or None if it was never imported."""
+        with self.engine.connect() as connection:
+            return _interchange_row(connection.execute(_interchange_query(key)).mappings().first())
+
+    def documents(self, kind: str | None = None, visit: str | None = None) -> list[JsonDoc]:
+        """Documents received (bookings, releases, orders, instructions), by id."""
+        d = schema.documents.c
+        query = select(d.data).order_by(d.id)
+        if kind is not None:
+            query = query.where(d.kind == kind)
+        if visit is not None:
+            query = query.where(d.visit == visit)
+        with self.engine.connect() as connection:
+            return [cast(JsonDoc, data) for data in connection.execute(query).scalars()]
+
     def instructions(self, visit: str | None = None) -> list[WorkInstruction]:
         """Work instructions, of one visit when given, in sequence order."""
         w = schema.work_instructions.c
@@ -796,6 +850,33 @@ class Transaction:
         }
         self._upsert(schema.work_instructions, [row], "id")
 
+    def interchange(self, key: str) -> ImportedInterchange | None:
+        """The record of an imported interchange, as this transaction sees it."""
+        return _interchange_row(self.connection.execute(_interchange_query(key)).mappings().first())
+
+    def record_interchange(
+        self, key: str, digest: str, messages: str, at: datetime, summary: JsonDoc
+    ) -> None:
+        """Note that an interchange was imported (in the same transaction as its content)."""
+        self._bump_version()
+        self.connection.execute(
+            insert(schema.edi_interchanges).values(
+                key=key, digest=digest, messages=messages, imported_at=at, summary=summary
+            )
+        )
+
+    def save_document(self, kind: str, reference: str, visit: str | None, data: JsonDoc) -> None:
+        """Add or replace a received document (``kind:reference`` is its id)."""
+        self._bump_version()
+        row = {
+            "id": f"{kind}:{reference}",
+            "kind": kind,
+            "reference": reference,
+            "visit": visit,
+            "data": data,
+        }
+        self._upsert(schema.documents, [row], "id")
+
     def _upsert(self, table: Table, rows: Sequence[Mapping[str, object]], key: str) -> None:
         dialect = self.connection.dialect.name
         stmt = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(table)
@@ -909,4 +990,4 @@ class Transaction:
         self._applied.clear()
 
 
-__all__ = ["RebuildReport", "Store", "Transaction", "is_sqlite"]
+__all__ = ["ImportedInterchange", "RebuildReport", "Store", "Transaction", "is_sqlite"]

@@ -1,0 +1,262 @@
+"""The interchange envelope: ``UNB`` … ``UNZ`` around messages ``UNH`` … ``UNT``.
+
+:func:`read_interchange` tokenises, splits the messages, checks the counts and
+references of ``UNT`` and ``UNZ``, finds each message's table in the registry
+and reads its body into a tree. Files without a ``UNB`` envelope, with wrong
+segment counts or an unknown association code are read, with a warning.
+:func:`write_interchange` is the reverse, and fills in every count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from pydifact.control.characters import Characters
+
+from opentos.edi.problems import Problems
+from opentos.edi.registry import find_spec
+from opentos.edi.structure import MessageSpec, Node, parse_body
+from opentos.edi.syntax import Segment, characters, read_segments, serialize
+from opentos.errors import EdiError
+
+
+@dataclass(frozen=True, slots=True)
+class MessageHeader:
+    """The message identifier of ``UNH`` (S009) and the message reference (0062)."""
+
+    reference: str
+    type: str
+    version: str = "D"
+    release: str = ""
+    agency: str = "UN"
+    association: str = ""
+
+    @property
+    def directory(self) -> str:
+        """``D95B``, ``D13B`` …"""
+        return f"{self.version}{self.release}"
+
+    def unh(self) -> Segment:
+        ident = [self.type, self.version, self.release, self.agency]
+        if self.association:
+            ident.append(self.association)
+        return Segment.of("UNH", self.reference, ident)
+
+
+@dataclass(slots=True)
+class Message:
+    """One message: header, body segments (without UNH/UNT) and, when known, its tree."""
+
+    header: MessageHeader
+    body: list[Segment]
+    unh: Segment
+    unt: Segment | None = None
+    spec: MessageSpec | None = None
+    tree: Node | None = None
+
+
+@dataclass(slots=True)
+class Interchange:
+    """A read interchange: envelope data, messages and the problems found."""
+
+    chars: Characters
+    messages: list[Message] = field(default_factory=list)
+    problems: Problems = field(default_factory=Problems)
+    unb: Segment | None = None
+
+    @property
+    def sender(self) -> str:
+        return self.unb.el(2) if self.unb else ""
+
+    @property
+    def recipient(self) -> str:
+        return self.unb.el(3) if self.unb else ""
+
+    @property
+    def reference(self) -> str:
+        return self.unb.el(5) if self.unb else ""
+
+    @property
+    def syntax(self) -> str:
+        return self.unb.el(1) if self.unb else ""
+
+    @property
+    def prepared(self) -> str:
+        """Date and time of preparation as written (``YYMMDD:HHMM`` or ``CCYYMMDD:HHMM``)."""
+        return f"{self.unb.el(4, 1)}:{self.unb.el(4, 2)}" if self.unb else ""
+
+
+def read_interchange(
+    data: bytes | str, *, strict: bool = False, source: str = "interchange"
+) -> Interchange:
+    """Read an interchange; lenient (problems collected) unless ``strict``.
+
+    Raises :class:`~opentos.errors.EdiError` in strict mode at the first problem,
+    and in either mode when no message at all can be found.
+    """
+    problems = Problems(source=source, strict=strict)
+    chars, segments = read_segments(data, problems)
+    interchange = Interchange(chars, problems=problems)
+    _split(interchange, segments, problems)
+    if not interchange.messages:
+        problems.add("no message (UNH … UNT) found")
+        raise EdiError(source, [str(p) for p in problems.items])
+    for message in interchange.messages:
+        _structure(message, problems)
+    return interchange
+
+
+def _split(interchange: Interchange, segments: list[Segment], problems: Problems) -> None:
+    current: Message | None = None
+    unz: Segment | None = None
+    for seg in segments:
+        tag = seg.tag
+        if tag == "UNB":
+            if interchange.unb is not None or interchange.messages:
+                problems.error("a second UNB; one interchange per file", at=seg)
+            else:
+                interchange.unb = seg
+        elif tag == "UNH":
+            if current is not None:
+                problems.error(f"message {current.header.reference} has no UNT", at=seg)
+                interchange.messages.append(current)
+            current = Message(_header(seg, problems), [], seg)
+        elif tag == "UNT":
+            if current is None:
+                problems.error("UNT without UNH", at=seg)
+                continue
+            current.unt = seg
+            _check_unt(current, seg, problems)
+            interchange.messages.append(current)
+            current = None
+        elif tag == "UNZ":
+            unz = seg
+        elif tag in ("UNG", "UNE"):
+            continue
+        elif current is None:
+            problems.error(f"{tag} outside a message (before UNH or after UNT)", at=seg)
+        else:
+            current.body.append(seg)
+    if current is not None:
+        problems.error(f"message {current.header.reference} ends without UNT", at=current.unh)
+        interchange.messages.append(current)
+    if interchange.unb is None:
+        problems.warning("no UNB interchange header; the messages were read without it")
+    elif unz is None:
+        problems.warning("no UNZ interchange trailer", at=interchange.unb)
+    else:
+        _check_unz(interchange, unz, problems)
+
+
+def _header(seg: Segment, problems: Problems) -> MessageHeader:
+    header = MessageHeader(
+        reference=seg.el(1),
+        type=seg.el(2, 1),
+        version=seg.el(2, 2),
+        release=seg.el(2, 3),
+        agency=seg.el(2, 4),
+        association=seg.el(2, 5),
+    )
+    if not header.reference:
+        problems.error("UNH has no message reference", at=seg, element="1")
+    if not header.type:
+        problems.error("UNH has no message type", at=seg, element="2.1")
+    return header
+
+
+def _check_unt(message: Message, unt: Segment, problems: Problems) -> None:
+    count = len(message.body) + 2
+    written = unt.el(1)
+    if written != str(count):
+        problems.warning(
+            f"UNT counts {written or 'nothing'} segments; message "
+            f"{message.header.reference} has {count}",
+            at=unt,
+            element="1",
+            value=written,
+        )
+    if unt.el(2) != message.header.reference:
+        problems.warning(
+            f"UNT reference differs from UNH {message.header.reference!r}",
+            at=unt,
+            element="2",
+            value=unt.el(2),
+        )
+
+
+def _check_unz(interchange: Interchange, unz: Segment, problems: Problems) -> None:
+    written = unz.el(1)
+    if written != str(len(interchange.messages)):
+        problems.warning(
+            f"UNZ counts {written or 'nothing'} messages; the interchange has "
+            f"{len(interchange.messages)}",
+            at=unz,
+            element="1",
+            value=written,
+        )
+    if interchange.unb is not None and unz.el(2) != interchange.reference:
+        problems.warning(
+            f"UNZ reference differs from UNB {interchange.reference!r}",
+            at=unz,
+            element="2",
+            value=unz.el(2),
+        )
+
+
+def _structure(message: Message, problems: Problems) -> None:
+    header = message.header
+    spec, exact = find_spec(header.type, header.directory, header.association)
+    if spec is None:
+        problems.error(
+            f"message {header.type} {header.directory} {header.association} is not one "
+            "OpenTOS reads",
+            at=message.unh,
+            element="2",
+            value=":".join(
+                [header.type, header.version, header.release, header.agency, header.association]
+            ),
+        )
+        return
+    if not exact:
+        problems.warning(
+            f"association code {header.association or '(none)'!r} is not known for "
+            f"{header.type} {header.directory}; read as {spec.association}",
+            at=message.unh,
+            element="2.5",
+            value=header.association,
+        )
+    message.spec = spec
+    message.tree = parse_body(spec, message.body, problems)
+
+
+def write_interchange(
+    messages: Sequence[tuple[MessageHeader, Sequence[Segment]]],
+    *,
+    sender: str,
+    recipient: str,
+    reference: str,
+    prepared: datetime,
+    syntax: str = "UNOA:2",
+    chars: Characters | None = None,
+    line_breaks: bool = True,
+) -> str:
+    """An interchange with ``UNA``, ``UNB``, the messages and ``UNZ``, counts filled in."""
+    stamp = prepared.astimezone(UTC)
+    segments: list[Segment] = [
+        Segment.of(
+            "UNB",
+            syntax.split(":"),
+            sender,
+            recipient,
+            (stamp.strftime("%y%m%d"), stamp.strftime("%H%M")),
+            reference,
+        )
+    ]
+    for header, body in messages:
+        segments.append(header.unh())
+        segments.extend(body)
+        segments.append(Segment.of("UNT", str(len(body) + 2), header.reference))
+    segments.append(Segment.of("UNZ", str(len(messages)), reference))
+    return serialize(segments, chars or characters(), line_breaks=line_breaks)

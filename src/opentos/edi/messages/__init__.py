@@ -1,0 +1,1 @@
+"""One module per message type: tables (``SPECS``) and mapping to and from the model."""

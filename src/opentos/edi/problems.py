@@ -1,0 +1,144 @@
+"""Problems found while reading an interchange, and the lenient/strict switch.
+
+A lenient reading collects every problem and goes on with what it could read;
+a strict reading raises :class:`~opentos.errors.EdiError` at the first one.
+Every problem says where it was: the segment's number in the interchange
+(UNA not counted, the first segment after it is 1), its tag and the data
+element (``2.1`` = second data element, first component), plus the value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from opentos.errors import EdiError
+
+
+class Severity(StrEnum):
+    """How bad a problem is."""
+
+    ERROR = "error"
+    """The content is wrong or missing; what depends on it was not read."""
+    WARNING = "warning"
+    """The file breaks a rule but its meaning is clear; it was read as meant."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem, with where it was."""
+
+    message: str
+    severity: Severity = Severity.ERROR
+    segment: int | None = None
+    """Position of the segment in the interchange (1 = first after UNA)."""
+    tag: str | None = None
+    element: str | None = None
+    """``"2"`` or ``"2.1"``: data element, then component, both counted from 1."""
+    value: str | None = None
+
+    def where(self) -> str:
+        """Where the problem was, as a planner reads it: ``segment 12 (EQD), element 2.1``."""
+        parts: list[str] = []
+        if self.segment is not None:
+            parts.append(f"segment {self.segment}" + (f" ({self.tag})" if self.tag else ""))
+        elif self.tag:
+            parts.append(self.tag)
+        if self.element:
+            parts.append(f"element {self.element}")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        where = self.where()
+        value = f" [{self.value!r}]" if self.value is not None else ""
+        return f"{where}: {self.message}{value}" if where else f"{self.message}{value}"
+
+    def to_dict(self) -> dict[str, str | int | None]:
+        return {
+            "severity": str(self.severity),
+            "segment": self.segment,
+            "tag": self.tag,
+            "element": self.element,
+            "value": self.value,
+            "message": self.message,
+        }
+
+
+@dataclass(slots=True)
+class Problems:
+    """The problems of one reading; raises at the first one when ``strict``."""
+
+    source: str = "interchange"
+    strict: bool = False
+    items: list[Problem] = field(default_factory=list)
+
+    def add(
+        self,
+        message: str,
+        *,
+        segment: int | None = None,
+        tag: str | None = None,
+        element: str | None = None,
+        value: str | None = None,
+        severity: Severity = Severity.ERROR,
+    ) -> None:
+        """Record a problem; in strict mode, raise it."""
+        problem = Problem(message, severity, segment, tag, element, value)
+        self.items.append(problem)
+        if self.strict:
+            raise EdiError(self.source, [str(problem)])
+
+    def error(
+        self,
+        message: str,
+        *,
+        at: object = None,
+        element: str | None = None,
+        value: str | None = None,
+    ) -> None:
+        """An error at a segment (``at`` is a :class:`~opentos.edi.syntax.Segment` or None)."""
+        self._at(message, at, element, value, Severity.ERROR)
+
+    def warning(
+        self,
+        message: str,
+        *,
+        at: object = None,
+        element: str | None = None,
+        value: str | None = None,
+    ) -> None:
+        """A warning at a segment (``at`` is a :class:`~opentos.edi.syntax.Segment` or None)."""
+        self._at(message, at, element, value, Severity.WARNING)
+
+    def _at(
+        self,
+        message: str,
+        at: object,
+        element: str | None,
+        value: str | None,
+        severity: Severity,
+    ) -> None:
+        number = getattr(at, "number", None)
+        tag = getattr(at, "tag", None)
+        self.add(
+            message,
+            segment=number if isinstance(number, int) and number > 0 else None,
+            tag=tag if isinstance(tag, str) else None,
+            element=element,
+            value=value,
+            severity=severity,
+        )
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.severity is Severity.WARNING]
+
+    def raise_errors(self) -> None:
+        """Raise every error collected so far as one :class:`EdiError` (for imports)."""
+        errors = self.errors
+        if errors:
+            raise EdiError(self.source, [str(p) for p in errors])

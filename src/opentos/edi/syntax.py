@@ -1,0 +1,311 @@
+"""EDIFACT syntax (ISO 9735): bytes to segments and segments to text.
+
+pydifact supplies the service string advice (``UNA``) and the release-character
+handling: a segment that contains the release character is tokenised by
+pydifact's tokenizer, and every written component that holds a service
+character is escaped by pydifact's serializer. Segments without one (nearly
+all of them) are split with ``str.split``, because a character-at-a-time
+tokenizer cannot read a 20,000-slot BAPLIE in the time a planner waits
+(``benchmarks/edi.py``).
+
+Reading is tolerant of what real files do: a UTF-8 byte-order mark, line
+breaks or blanks between segments, a missing final terminator. Each is noted
+in :class:`~opentos.edi.problems.Problems` (a strict reading raises there).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from pydifact.control.characters import Characters
+from pydifact.exceptions import EDISyntaxError, ValidationError
+from pydifact.serializer import Serializer
+from pydifact.token import Token
+from pydifact.tokenizer import Tokenizer
+
+from opentos.edi.problems import Problems
+
+_TAG = re.compile(r"[A-Z][A-Z0-9]{2}")
+_CHARSETS = {
+    "UNOA": "ascii",
+    "UNOB": "ascii",
+    "UNOC": "latin-1",
+    "UNOD": "iso8859-2",
+    "UNOE": "iso8859-5",
+    "UNOF": "iso8859-7",
+    "UNOW": "utf-8",
+    "UNOY": "utf-8",
+}
+_SYNTAX_ID = re.compile(rb"UNB.(UNO[A-Z])")
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One segment: its tag and data elements, each a tuple of components.
+
+    ``number`` is the segment's position in the interchange (the first segment
+    after ``UNA`` is 1); segments built by a writer have 0. Trailing empty
+    elements and components are not kept, as ISO 9735 says to leave them out,
+    and equality ignores ``number``.
+    """
+
+    tag: str
+    elements: tuple[tuple[str, ...], ...] = ()
+    number: int = 0
+
+    @classmethod
+    def of(cls, tag: str, *elements: str | Sequence[str] | None) -> Segment:
+        """Build a segment for writing: ``Segment.of("LOC", "147", ("0120382", "", "5"))``."""
+        return cls(tag, _trim(tuple(_components(e) for e in elements)))
+
+    def el(self, element: int, component: int = 1) -> str:
+        """Component ``component`` of data element ``element`` (both from 1); "" when absent."""
+        if element > len(self.elements):
+            return ""
+        parts = self.elements[element - 1]
+        return parts[component - 1] if component <= len(parts) else ""
+
+    @property
+    def qualifier(self) -> str:
+        """The first component of the first data element (the usual qualifier)."""
+        return self.el(1)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Segment):
+            return NotImplemented
+        return self.tag == other.tag and self.elements == other.elements
+
+    def __hash__(self) -> int:
+        return hash((self.tag, self.elements))
+
+    def __str__(self) -> str:
+        return serialize([self], with_una=False)
+
+
+def _components(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+def _trim(elements: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+    trimmed = [_trim_components(e) for e in elements]
+    while trimmed and not trimmed[-1]:
+        trimmed.pop()
+    return tuple(trimmed)
+
+
+def _trim_components(parts: tuple[str, ...]) -> tuple[str, ...]:
+    end = len(parts)
+    while end and parts[end - 1] == "":
+        end -= 1
+    return parts if end == len(parts) else parts[:end]
+
+
+DEFAULT_CHARACTERS = ":+.? '"
+"""The service characters OpenTOS writes in ``UNA`` (decimal point ``.``, as SMDG files use)."""
+
+
+def characters(advice: str = DEFAULT_CHARACTERS) -> Characters:
+    """pydifact's service characters from the six characters of a ``UNA`` segment."""
+    return Characters.from_str(advice)
+
+
+def decode(data: bytes | str, problems: Problems) -> str:
+    """Bytes to text in the character set the ``UNB`` names; a UTF-8 BOM is dropped."""
+    if isinstance(data, str):
+        if data.startswith("\ufeff"):
+            problems.warning("a byte-order mark before the interchange was ignored")
+            return data[1:]
+        return data
+    if data.startswith(b"\xef\xbb\xbf"):
+        problems.warning("a UTF-8 byte-order mark before the interchange was ignored")
+        data = data[3:]
+    found = _SYNTAX_ID.search(data[:200])
+    codec = _CHARSETS.get(found.group(1).decode("ascii")) if found else None
+    for name in (codec, "utf-8") if codec else ("utf-8",):
+        if name is None:
+            continue
+        try:
+            return data.decode(name)
+        except UnicodeDecodeError as exc:
+            problems.error(
+                f"byte {exc.start} is not valid {name}"
+                + (f" (the UNB names {found.group(1).decode('ascii')})" if found else ""),
+                value=data[exc.start : exc.start + 1].hex(),
+            )
+    return data.decode("latin-1")
+
+
+def split_service_advice(text: str, problems: Problems) -> tuple[Characters, str]:
+    """The service characters (from ``UNA`` if present) and the text after it."""
+    stripped = text.lstrip(" \t\r\n")
+    if not stripped.startswith("UNA"):
+        return characters(":+.? '"), stripped
+    advice = stripped[3:9]
+    try:
+        chars = Characters.from_str(advice)
+    except ValidationError:
+        problems.add("the UNA segment is cut short", tag="UNA", value=stripped[:9])
+        return characters(), ""
+    used = [
+        chars.component_separator,
+        chars.data_separator,
+        chars.escape_character,
+        chars.segment_terminator,
+    ]
+    if len(set(used)) != len(used) or any(c.isalnum() for c in used):
+        problems.add(
+            "the UNA service characters must be four different non-alphanumeric characters",
+            tag="UNA",
+            value=advice,
+        )
+        return characters(), stripped[9:]
+    return chars, stripped[9:]
+
+
+def read_segments(data: bytes | str, problems: Problems) -> tuple[Characters, list[Segment]]:
+    """Tokenise an interchange into numbered segments; problems go to ``problems``."""
+    chars, body = split_service_advice(decode(data, problems), problems)
+    term = chars.segment_terminator
+    release = chars.escape_character
+    pieces = body.split(term)
+    if release in body:
+        pieces = _rejoin_released(pieces, release, term)
+    last = pieces.pop() if pieces else ""
+    if last.strip(" \t\r\n"):
+        pieces.append(last)
+        unterminated = True
+    else:
+        unterminated = False
+    segments: list[Segment] = []
+    blanks_noted = False
+    data_sep = chars.data_separator
+    comp_sep = chars.component_separator
+    number = 0
+    for raw in pieces:
+        stripped = raw.lstrip(" \t\r\n")
+        if len(stripped) != len(raw) and not blanks_noted:
+            gap = raw[: len(raw) - len(stripped)]
+            if gap.strip("\r\n"):
+                blanks_noted = True
+                problems.warning(
+                    "blanks between segments were ignored", value=gap.replace("\n", "\\n")
+                )
+        number += 1
+        if not stripped:
+            problems.add("an empty segment (two terminators in a row)", segment=number)
+            continue
+        if release in stripped:
+            elements = _tokenise(stripped, chars, problems, number)
+        else:
+            elements = [tuple(e.split(comp_sep)) for e in stripped.split(data_sep)]
+        if not elements:
+            continue
+        tag = elements[0][0]
+        if not _TAG.fullmatch(tag):
+            problems.add(
+                "not a segment tag (three capital letters or digits)",
+                segment=number,
+                value=stripped[:20],
+            )
+            continue
+        segments.append(Segment(tag, _trim(tuple(elements[1:])), number))
+    if unterminated and segments:
+        last_seg = segments[-1]
+        problems.warning("the last segment has no terminator", at=last_seg)
+    return chars, segments
+
+
+def _rejoin_released(pieces: list[str], release: str, term: str) -> list[str]:
+    """Undo splits at terminators that were released (``?'``)."""
+    out: list[str] = []
+    carry: str | None = None
+    for piece in pieces:
+        current = piece if carry is None else carry + term + piece
+        trailing = len(current) - len(current.rstrip(release))
+        if trailing % 2 == 1:
+            carry = current
+        else:
+            out.append(current)
+            carry = None
+    if carry is not None:
+        out.append(carry)
+    return out
+
+
+def _tokenise(
+    raw: str, chars: Characters, problems: Problems, number: int
+) -> list[tuple[str, ...]]:
+    """Tokenise one segment holding release characters with pydifact's tokenizer."""
+    elements: list[tuple[str, ...]] = []
+    components: list[str] = []
+    current = ""
+    try:
+        for token in Tokenizer().get_tokens(raw + chars.segment_terminator, chars):
+            if token.type is Token.Type.CONTENT:
+                current += token.value
+            elif token.type is Token.Type.COMPONENT_SEPARATOR:
+                components.append(current)
+                current = ""
+            else:
+                components.append(current)
+                elements.append(tuple(components))
+                components, current = [], ""
+    except EDISyntaxError as exc:
+        problems.add(f"cannot tokenise the segment: {exc}", segment=number, value=raw[:40])
+        return []
+    return elements
+
+
+def serialize(
+    segments: Iterable[Segment],
+    chars: Characters | None = None,
+    *,
+    with_una: bool = True,
+    line_breaks: bool = False,
+) -> str:
+    """Segments to EDIFACT text; service characters in values are released by pydifact."""
+    chars = chars or characters()
+    serializer = Serializer(chars)
+    special = re.compile("[" + re.escape("".join(serializer.replace_map)) + "]")
+    data_sep = chars.data_separator
+    comp_sep = chars.component_separator
+    term = chars.segment_terminator + ("\n" if line_breaks else "")
+    out: list[str] = []
+    if with_una:
+        out.append("UNA" + _advice(chars) + ("\n" if line_breaks else ""))
+    search = special.search
+    escape = serializer.escape
+    for seg in segments:
+        parts = [seg.tag]
+        for element in seg.elements:
+            parts.append(comp_sep.join(escape(c) if search(c) else c for c in element))
+        out.append(data_sep.join(parts))
+        out.append(term)
+    return "".join(out)
+
+
+def _advice(chars: Characters) -> str:
+    return (
+        chars.component_separator
+        + chars.data_separator
+        + chars.decimal_point
+        + chars.escape_character
+        + chars.reserved_character
+        + chars.segment_terminator
+    )
+
+
+def decimal(text: str) -> float | None:
+    """A numeric data element (either decimal mark, ISO 9735) or None when it is not one."""
+    if not text:
+        return None
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        return None
