@@ -113,13 +113,17 @@ def test_envelope_round_trip_fills_counts() -> None:
         reference="42",
         prepared=datetime(2026, 11, 21, 12, 0, tzinfo=UTC),
     )
-    assert "UNT+15+M1'" in text and text.rstrip().endswith("UNZ+1+42'")
+    assert "UNT+15+M1'" in text
+    assert text.rstrip().endswith("UNZ+1+42'")
     interchange = read_interchange(text, strict=True)
-    assert interchange.sender == "OPENTOS" and interchange.reference == "42"
+    assert interchange.sender == "OPENTOS"
+    assert interchange.reference == "42"
     assert interchange.prepared == "261121:1200"
     (message,) = interchange.messages
-    assert message.header.directory == "D95B" and message.body == body
-    assert message.tree is not None and len(message.tree.groups("SG2")) == 2
+    assert message.header.directory == "D95B"
+    assert message.body == body
+    assert message.tree is not None
+    assert len(message.tree.groups("SG2")) == 2
 
 
 @pytest.mark.usefixtures("test_spec")

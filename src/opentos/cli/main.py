@@ -18,9 +18,10 @@ from rich.console import Console
 from rich.table import Table
 
 from opentos.cli.bench import bench_app
+from opentos.cli.database import chosen, database_url, open_store
+from opentos.cli.edi import edi_app
 from opentos.cli.plan import plan_app
 from opentos.cli.progress import progress
-from opentos.config import settings
 from opentos.errors import DataImportError, NotFound, OpenTosError
 from opentos.model.ids import ContainerNumber
 from opentos.model.places import Place
@@ -42,6 +43,7 @@ app.add_typer(ledger_app, name="ledger")
 app.add_typer(import_app, name="import")
 app.add_typer(bench_app, name="bench")
 app.add_typer(plan_app, name="plan")
+app.add_typer(edi_app, name="edi")
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -56,24 +58,13 @@ DatabaseOption = Annotated[
 ]
 
 
-class _State:
-    database: str | None = None
-
-
-_state = _State()
-
-
 @app.callback()
 def _global(database: DatabaseOption = None) -> None:
-    _state.database = database
+    chosen.url = database
 
 
-def _url() -> str:
-    return _state.database or settings().database_url
-
-
-def _open() -> Store:
-    return Store.open(_url())
+_url = database_url
+_open = open_store
 
 
 @app.command()

@@ -157,12 +157,13 @@ def parse_body(spec: MessageSpec, segments: Sequence[Segment], problems: Problem
     """Read a message's segments (without ``UNH``/``UNT``) into a tree following ``spec``."""
     root = Node(spec.type)
     frames = [_Frame(spec.body, root, spec.type)]
+    qualified = _qualified_tags(spec)
     for seg in segments:
         # a segment whose qualifier the table names goes there first (ISO 9735 leaves
         # same-tag segments to the guide's qualifiers), then to an unqualified entry,
         # and only then, with a warning, to an entry of the same tag
         placed: str | bool = False
-        for mode in (0, 1, 2):
+        for mode in (0, 1, 2) if seg.tag in qualified else (1, 2):
             placed = _place(frames, seg, mode, problems, spec)
             if placed:
                 break
@@ -185,6 +186,19 @@ def parse_body(spec: MessageSpec, segments: Sequence[Segment], problems: Problem
     while frames:
         _close(frames.pop(), problems, spec)
     return root
+
+
+def _qualified_tags(spec: MessageSpec) -> frozenset[str]:
+    """Tags that some entry of the table restricts to qualifiers."""
+    tags: set[str] = set()
+    stack: list[S | G] = list(spec.body)
+    while stack:
+        entry = stack.pop()
+        if isinstance(entry, G):
+            stack.extend(entry.entries)
+        elif entry.qualifiers:
+            tags.add(entry.tag)
+    return frozenset(tags)
 
 
 def _last_tag(frames: list[_Frame]) -> str:
@@ -263,22 +277,22 @@ def _skip_to(frame: _Frame, k: int) -> None:
 
 def _close(frame: _Frame, problems: Problems, spec: MessageSpec) -> None:
     """Report mandatory entries of a frame that never came."""
-    for k in range(len(frame.entries)):
-        entry = frame.entries[k]
+    present: set[str] | None = None
+    for entry in frame.entries:
         if entry.status != "M":
             continue
-        present = (
-            frame.node.groups(entry.name)
-            if isinstance(entry, G)
-            else [s for s in frame.node.segments(entry.tag) if entry.takes(s, 1)]
+        if present is None:
+            present = {
+                item.tag if isinstance(item, Segment) else "/" + item.name
+                for item in frame.node.items
+            }
+        key = "/" + entry.name if isinstance(entry, G) else entry.tag
+        if key in present:
+            continue
+        what = f"group {entry.name} ({entry.trigger.tag})" if isinstance(entry, G) else entry.tag
+        first = frame.node.items[0] if frame.node.items else None
+        problems.add(
+            f"mandatory {what} is missing in {frame.label}",
+            segment=first.number if isinstance(first, Segment) and first.number else None,
+            tag=first.tag if isinstance(first, Segment) else None,
         )
-        if not present:
-            what = (
-                f"group {entry.name} ({entry.trigger.tag})" if isinstance(entry, G) else entry.tag
-            )
-            first = frame.node.items[0] if frame.node.items else None
-            problems.add(
-                f"mandatory {what} is missing in {frame.label}",
-                segment=first.number if isinstance(first, Segment) and first.number else None,
-                tag=first.tag if isinstance(first, Segment) else None,
-            )

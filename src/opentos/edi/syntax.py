@@ -186,6 +186,9 @@ def read_segments(data: bytes | str, problems: Problems) -> tuple[Characters, li
     blanks_noted = False
     data_sep = chars.data_separator
     comp_sep = chars.component_separator
+    ends = (data_sep, comp_sep)
+    empty_component = comp_sep + data_sep
+    empty_element = data_sep + data_sep
     number = 0
     for raw in pieces:
         stripped = raw.lstrip(" \t\r\n")
@@ -207,14 +210,18 @@ def read_segments(data: bytes | str, problems: Problems) -> tuple[Characters, li
         if not elements:
             continue
         tag = elements[0][0]
-        if not _TAG.fullmatch(tag):
+        if len(tag) != 3 or not _TAG.fullmatch(tag):
             problems.add(
                 "not a segment tag (three capital letters or digits)",
                 segment=number,
                 value=stripped[:20],
             )
             continue
-        segments.append(Segment(tag, _trim(tuple(elements[1:])), number))
+        content = tuple(elements[1:])
+        # empty elements and trailing empty components only where separators meet or end
+        if stripped[-1] in ends or empty_component in stripped or empty_element in stripped:
+            content = _trim(content)
+        segments.append(Segment(tag, content, number))
     if unterminated and segments:
         last_seg = segments[-1]
         problems.warning("the last segment has no terminator", at=last_seg)

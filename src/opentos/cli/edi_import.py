@@ -1,0 +1,254 @@
+"""Applying a read interchange to the terminal, in one transaction.
+
+What each message does to the terminal:
+
+- BAPLIE: the containers' master data are registered (or updated), and each
+  container not yet on board is placed in its slot on the vessel visit (a
+  ledger ARRIVE event at the message's time). A container already in that slot
+  is left as it is; one elsewhere in the terminal is an error.
+- VERMAS: the verified gross mass is set on known containers.
+- COPRAR, COPARN, MOVINS: the orders, bookings, releases and stowage
+  instructions are kept as documents (the latest of each reference wins), and
+  the containers COPRAR names are registered with the line's data.
+- COARRI and CODECO are what the terminal sends; importing one is refused.
+
+An interchange with any error is refused whole. The same interchange imported
+again (same sender and reference, same bytes) changes nothing; the same
+reference with other content is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from opentos.edi.api import DecodedMessage, Document
+from opentos.errors import EdiError, NotFound
+from opentos.model.container import Container
+from opentos.model.ledger import MoveEvent
+from opentos.model.onboard import OnBoardPlan
+from opentos.model.orders import Booking, LoadDischargeOrder
+from opentos.model.places import VesselPlace
+from opentos.model.stowage_instructions import StowageInstructions, VesselIdKind
+from opentos.model.vgm import VgmDeclaration, apply_vgm
+from opentos.model.visits import VesselVisit
+from opentos.storage.store import Store, Transaction
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    """What an import did."""
+
+    key: str
+    already_imported: bool = False
+    containers: int = 0
+    placed: int = 0
+    vgm: int = 0
+    documents: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "key": self.key,
+            "already_imported": self.already_imported,
+            "containers": self.containers,
+            "placed": self.placed,
+            "vgm": self.vgm,
+            "documents": list(self.documents),
+        }
+
+
+def import_document(
+    store: Store, document: Document, *, visit_id: str | None = None, at: datetime | None = None
+) -> ImportSummary:
+    """Apply ``document`` whole or not at all; see the module docstring."""
+    if document.errors:
+        raise EdiError(document.interchange.problems.source, [str(p) for p in document.errors])
+    when = at or datetime.now(UTC)
+    summary = ImportSummary(document.key)
+    source = document.interchange.problems.source
+    with store.transaction() as tx:
+        seen = tx.interchange(document.key)
+        if seen is not None:
+            if seen.digest != document.digest:
+                raise EdiError(
+                    source,
+                    [
+                        f"interchange {document.key} was imported on "
+                        f"{seen.imported_at:%Y-%m-%d %H:%M} UTC with other content; "
+                        "a corrected interchange needs a new reference"
+                    ],
+                )
+            summary.already_imported = True
+            return summary
+        for message in document.messages:
+            _apply(tx, store, message, visit_id, when, summary, source)
+        tx.record_interchange(
+            document.key,
+            document.digest,
+            ",".join(m.header.type for m in document.messages)[:200],
+            when,
+            summary.to_dict(),
+        )
+    return summary
+
+
+def _apply(
+    tx: Transaction,
+    store: Store,
+    message: DecodedMessage,
+    visit_id: str | None,
+    when: datetime,
+    summary: ImportSummary,
+    source: str,
+) -> None:
+    content = message.content
+    kind = message.header.type
+    where = f"message {message.header.reference} ({kind})"
+    if kind in ("COARRI", "CODECO"):
+        raise EdiError(source, [f"{where}: OpenTOS sends {kind}; it does not import it"])
+    if isinstance(content, OnBoardPlan):
+        _apply_bayplan(tx, store, content, visit_id, when, summary, source, where)
+    elif isinstance(content, LoadDischargeOrder):
+        visit = _find_visit(
+            store, source, where, visit_id, content.vessel.vessel_name,
+            content.vessel.voyage, content.vessel.call_sign, content.vessel.imo,
+        )  # fmt: skip
+        tx.register_many([item.container for item in content.items])
+        summary.containers += len(content.items)
+        _document(tx, summary, f"{content.kind}_order", content.reference, visit.id, content)
+    elif isinstance(content, Booking):
+        _document(tx, summary, str(content.kind.name.lower()), content.reference, None, content)
+    elif isinstance(content, StowageInstructions):
+        by_imo = content.vessel_id_kind is VesselIdKind.IMO
+        visit = _find_visit(
+            store, source, where, visit_id, content.vessel_name, content.voyage,
+            None if by_imo else content.vessel_id, content.vessel_id if by_imo else None,
+        )  # fmt: skip
+        _document(tx, summary, "stowage_instructions", content.message_id, visit.id, content)
+    elif isinstance(content, tuple) and all(isinstance(d, VgmDeclaration) for d in content):
+        _apply_vgm(tx, store, content, summary, source, where)
+    else:
+        raise EdiError(source, [f"{where}: nothing to import from it"])
+
+
+def _document(
+    tx: Transaction, summary: ImportSummary, kind: str, reference: str, visit: str | None,
+    content: object,
+) -> None:  # fmt: skip
+    to_dict = getattr(content, "to_dict")  # noqa: B009 - every document type has one
+    tx.save_document(kind, reference, visit, to_dict())
+    summary.documents.append(f"{kind}:{reference}")
+
+
+def _find_visit(
+    store: Store,
+    source: str,
+    where: str,
+    visit_id: str | None,
+    name: str | None,
+    voyage: str | None,
+    call_sign: str | None,
+    imo: str | None,
+) -> VesselVisit:
+    """The vessel visit named by ``--visit``, else the one matching vessel and voyage."""
+    if visit_id is not None:
+        try:
+            visit = store.visit(visit_id)
+        except NotFound:
+            raise EdiError(source, [f"{where}: no visit {visit_id!r}"]) from None
+        if not isinstance(visit, VesselVisit):
+            raise EdiError(source, [f"{where}: visit {visit_id!r} is not a vessel visit"])
+        return visit
+    matches = [
+        v
+        for v in store.visits()
+        if isinstance(v, VesselVisit)
+        and _same_vessel(v, name, call_sign, imo)
+        and (not voyage or voyage in (v.voyage_in, v.voyage_out))
+    ]
+    if len(matches) == 1:
+        return matches[0]
+    what = f"vessel {name or call_sign or imo or '?'} voyage {voyage or '?'}"
+    if not matches:
+        raise EdiError(
+            source, [f"{where}: no vessel visit for {what}; add the visit or give --visit"]
+        )
+    ids = ", ".join(v.id for v in matches)
+    raise EdiError(source, [f"{where}: {what} matches visits {ids}; give --visit"])
+
+
+def _same_vessel(
+    visit: VesselVisit, name: str | None, call_sign: str | None, imo: str | None
+) -> bool:
+    if imo and visit.imo:
+        return imo == visit.imo
+    if call_sign and visit.call_sign:
+        return call_sign == visit.call_sign
+    return bool(name) and (name or "").strip().upper() == visit.vessel_name.strip().upper()
+
+
+def _apply_bayplan(
+    tx: Transaction,
+    store: Store,
+    plan: OnBoardPlan,
+    visit_id: str | None,
+    when: datetime,
+    summary: ImportSummary,
+    source: str,
+    where: str,
+) -> None:
+    visit = _find_visit(
+        store,
+        source,
+        where,
+        visit_id,
+        plan.vessel_name,
+        plan.voyage,
+        plan.call_sign,
+        plan.imo_number,
+    )
+    containers = [s.container for s in plan.stowage if s.container is not None]
+    tx.register_many(containers)
+    summary.containers += len(containers)
+    at = plan.prepared_at or when
+    events: list[MoveEvent] = []
+    for stowed in plan.stowage:
+        box = stowed.container
+        if box is None:
+            continue
+        place = VesselPlace(visit.id, stowed.slot)
+        now = tx.where(box.number)
+        if now == place:
+            continue
+        if now is not None:
+            raise EdiError(
+                source,
+                [f"{where}: {box.number} for slot {stowed.slot} is already at {now}"],
+            )
+        events.append(MoveEvent(box.number, None, place, at))
+    tx.record(events)
+    summary.placed += len(events)
+
+
+def _apply_vgm(
+    tx: Transaction,
+    store: Store,
+    declarations: Sequence[VgmDeclaration],
+    summary: ImportSummary,
+    source: str,
+    where: str,
+) -> None:
+    known = store.containers([d.container for d in declarations])
+    updated: list[Container] = []
+    for declaration in declarations:
+        box = known.get(declaration.container)
+        if box is None:
+            raise EdiError(
+                source,
+                [f"{where}: VGM for {declaration.container}, a container this terminal "
+                 "does not know"],
+            )  # fmt: skip
+        updated.append(apply_vgm(box, declaration))
+    tx.register_many(updated)
+    summary.vgm += len(updated)

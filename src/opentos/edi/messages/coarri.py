@@ -1,0 +1,164 @@
+"""COARRI: the terminal's load and discharge reports for one vessel call (SMDG COARRI 2.0, D.00B).
+
+``BGM+46`` is a loading report, ``BGM+98`` a discharge report. The vessel call
+is the ``TDT+20`` group and the line the header ``NAD+CA``, as in COPRAR; each
+box is an ``EQD`` group (see :mod:`~opentos.edi.messages.equipment`) with its
+slot on board (``LOC+147``) and the time of the move (``DTM+203``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from opentos.edi.envelope import Message
+from opentos.edi.messages.common import dtm
+from opentos.edi.messages.equipment import (
+    EXPORT,
+    IMPORT,
+    bgm,
+    carrier_segments,
+    container_of,
+    container_segments,
+    equipment_group,
+    header_party,
+    item_dropped,
+    message_interchange,
+    message_tree,
+    party_group,
+    read_equipment,
+    read_issued,
+    read_vessel,
+    spec_for,
+    vessel_segments,
+    vessel_table,
+)
+from opentos.edi.problems import Problems
+from opentos.edi.structure import G, MessageSpec, S
+from opentos.edi.syntax import Segment
+from opentos.errors import DomainError
+from opentos.model.ids import ContainerNumber
+from opentos.model.moves import MoveKind
+from opentos.model.orders import HandlingItem, HandlingReport
+
+LOAD_CODE, DISCHARGE_CODE = "46", "98"
+"""BGM document codes (1001): loading report, discharge report."""
+MOVE_TIME = "203"
+"""DTM qualifier (2005) of the time a box was moved: execution date/time."""
+_KINDS = {LOAD_CODE: MoveKind.LOAD, DISCHARGE_CODE: MoveKind.DISCHARGE}
+_CODES = {v: k for k, v in _KINDS.items()}
+
+COARRI_D00B = MessageSpec(
+    "COARRI",
+    "D00B",
+    "SMDG20|SMDG21",
+    (
+        S("BGM", "M", 1, (LOAD_CODE, DISCHARGE_CODE), "loading or discharge report"),
+        S("DTM", "C", 9, (), "message date"),
+        S("FTX", "C", 9),
+        G("SG1", "C", 9, (S("RFF", "M", 1), S("DTM", "C", 9))),
+        vessel_table("SG2", "SG3"),
+        party_group("SG4", "SG5", "C"),
+        equipment_group("SG6", "C", 7, eqn=False, loc_group=True, damage=True),
+        S("CNT", "C", 1),
+    ),
+    "Container discharge/loading report (SMDG COARRI 2.0)",
+)
+
+SPECS: tuple[MessageSpec, ...] = (COARRI_D00B,)
+
+
+def read_coarri(message: Message, problems: Problems) -> HandlingReport | None:
+    """The report a COARRI message gives; None (after an error) when its header is unusable.
+
+    Boxes with errors (or without slot or time) are left out, each error naming where it was.
+    """
+    tree = message_tree(message, problems)
+    if tree is None:
+        return None
+    head = tree.segment("BGM")
+    if head is None:
+        return None
+    kind = _KINDS.get(head.el(1))
+    if kind is None:
+        problems.error(
+            f"document code must be {LOAD_CODE} (loading) or {DISCHARGE_CODE} (discharge) report",
+            at=head,
+            element="1",
+            value=head.el(1),
+        )
+        return None
+    operator = next(filter(None, (header_party(g) for g in tree.groups("SG4"))), None)
+    call = next(iter(tree.groups("SG2")), None)
+    vessel = None if call is None else read_vessel(call, problems, operator)
+    issued = read_issued(tree, problems)
+    items: list[HandlingItem] = []
+    seen: set[ContainerNumber] = set()
+    for group in tree.groups("SG6"):
+        data = read_equipment(group, problems)
+        box = container_of(data, operator or (vessel.operator if vessel else None), problems)
+        if item_dropped(data, box) or box is None:
+            continue
+        at = data.dates.get(MOVE_TIME)
+        if data.slot is None or at is None:
+            missing = "slot (LOC+147)" if data.slot is None else "move time (DTM+203)"
+            problems.error(
+                f"container {box.number} has no {missing}",
+                at=data.eqd,
+                element="2.1",
+                value=str(box.number),
+            )
+            continue
+        if box.number in seen:
+            problems.error(
+                f"container {box.number} is reported twice",
+                at=data.eqd,
+                element="2.1",
+                value=str(box.number),
+            )
+            continue
+        seen.add(box.number)
+        items.append(HandlingItem(box, kind, data.slot, at))
+    if vessel is None:
+        return None
+    try:
+        return HandlingReport(head.el(2), kind, vessel, tuple(items), issued)
+    except DomainError as exc:
+        problems.error(str(exc), at=head, element="2", value=head.el(2))
+        return None
+
+
+def write_coarri(report: HandlingReport, version: str = "D00B") -> list[Segment]:
+    """The body of a COARRI message (UNH/UNT excluded) for ``report``."""
+    spec_for(SPECS, version)
+    status = EXPORT if report.kind is MoveKind.LOAD else IMPORT
+    body = [bgm(_CODES[report.kind], report.reference)]
+    if report.issued is not None:
+        body.append(dtm("137", report.issued))
+    body += vessel_segments(report.vessel)
+    body += carrier_segments(report.vessel.operator)
+    for item in report.items:
+        body += container_segments(
+            item.container, status=status, dates=((MOVE_TIME, item.at),), position=item.slot
+        )
+    body.append(Segment.of("CNT", ("16", str(len(report.items)))))
+    return body
+
+
+def coarri_interchange(
+    report: HandlingReport,
+    *,
+    sender: str,
+    recipient: str,
+    reference: str,
+    prepared: datetime,
+    version: str = "D00B",
+) -> str:
+    """A whole interchange (UNA … UNZ) holding the COARRI of ``report``."""
+    return message_interchange(
+        spec_for(SPECS, version),
+        write_coarri(report, version),
+        sender=sender,
+        recipient=recipient,
+        reference=reference,
+        prepared=prepared,
+    )

@@ -1,0 +1,168 @@
+"""CODECO: the terminal's gate-in and gate-out reports (SMDG CODECO 2.0, D.00B).
+
+``BGM+34`` reports boxes in through the gate, ``BGM+36`` boxes out. The line
+the report is for is the header ``NAD+CA``. Each box is an ``EQD`` group (see
+:mod:`~opentos.edi.messages.equipment`) with its booking (``RFF+BN``) or release
+(``RFF+RE``), the gate time (``DTM+7``) and the truck: ``TDT+1++3+31`` with the
+haulier in element 5 and the licence plate in element 8.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from opentos.edi.envelope import Message
+from opentos.edi.messages.common import dtm
+from opentos.edi.messages.equipment import (
+    bgm,
+    carrier_segments,
+    container_of,
+    container_segments,
+    equipment_group,
+    header_party,
+    item_dropped,
+    message_interchange,
+    message_tree,
+    party_group,
+    read_equipment,
+    read_issued,
+    spec_for,
+    vessel_table,
+)
+from opentos.edi.problems import Problems
+from opentos.edi.structure import G, MessageSpec, S
+from opentos.edi.syntax import Segment
+from opentos.errors import DomainError
+from opentos.model.moves import MoveKind
+from opentos.model.orders import GateItem, GateReport
+
+GATE_IN_CODE, GATE_OUT_CODE = "34", "36"
+"""BGM document codes (1001): gate-in report, gate-out report."""
+GATE_TIME = "7"
+"""DTM qualifier (2005) of the gate time: effective date/time."""
+_KINDS = {GATE_IN_CODE: MoveKind.GATE_IN, GATE_OUT_CODE: MoveKind.GATE_OUT}
+_CODES = {v: k for k, v in _KINDS.items()}
+
+CODECO_D00B = MessageSpec(
+    "CODECO",
+    "D00B",
+    "SMDG20|SMDG21",
+    (
+        S("BGM", "M", 1, (GATE_IN_CODE, GATE_OUT_CODE), "gate-in or gate-out report"),
+        S("DTM", "C", 9, (), "message date"),
+        S("FTX", "C", 9),
+        G("SG1", "C", 9, (S("RFF", "M", 1), S("DTM", "C", 9))),
+        vessel_table("SG2", "SG3", "C"),
+        party_group("SG4", "SG5"),
+        equipment_group("SG6", "C", 7, eqn=False, loc_group=True, damage=True),
+        S("CNT", "C", 1),
+    ),
+    "Container gate-in/gate-out report (SMDG CODECO 2.0)",
+)
+
+SPECS: tuple[MessageSpec, ...] = (CODECO_D00B,)
+
+
+def truck_segments(item: GateItem) -> list[Segment]:
+    """``TDT+1++3+31+haulier+++plate``: the road vehicle that brought or took the box."""
+    return [Segment.of("TDT", "1", None, "3", "31", item.haulier, None, None, item.truck)]
+
+
+def read_codeco(message: Message, problems: Problems) -> GateReport | None:
+    """The report a CODECO message gives; None (after an error) when its header is unusable.
+
+    Boxes with errors (or without gate time or truck) are left out, each error naming where.
+    """
+    tree = message_tree(message, problems)
+    if tree is None:
+        return None
+    head = tree.segment("BGM")
+    if head is None:
+        return None
+    direction = _KINDS.get(head.el(1))
+    if direction is None:
+        problems.error(
+            f"document code must be {GATE_IN_CODE} (gate-in) or {GATE_OUT_CODE} (gate-out) report",
+            at=head,
+            element="1",
+            value=head.el(1),
+        )
+        return None
+    operator = next(filter(None, (header_party(g) for g in tree.groups("SG4"))), None)
+    if operator is None:
+        problems.error("the line (NAD+CA) is missing", at=head, element="2", value=head.el(2))
+        return None
+    issued = read_issued(tree, problems)
+    items: list[GateItem] = []
+    for group in tree.groups("SG6"):
+        data = read_equipment(group, problems)
+        box = container_of(data, operator, problems)
+        if item_dropped(data, box) or box is None:
+            continue
+        at = data.dates.get(GATE_TIME)
+        if at is None or data.truck is None:
+            missing = "gate time (DTM+7)" if at is None else "truck licence plate (TDT element 8)"
+            problems.error(
+                f"container {box.number} has no {missing}",
+                at=data.eqd,
+                element="2.1",
+                value=str(box.number),
+            )
+            continue
+        try:
+            items.append(
+                GateItem(
+                    box,
+                    direction,
+                    at,
+                    data.truck,
+                    data.haulier,
+                    data.references.get("BN"),
+                    data.references.get("RE"),
+                )
+            )
+        except DomainError as exc:
+            problems.error(str(exc), at=data.eqd, element="2.1", value=str(box.number))
+    try:
+        return GateReport(head.el(2), direction, operator, tuple(items), issued)
+    except DomainError as exc:
+        problems.error(str(exc), at=head, element="2", value=head.el(2))
+        return None
+
+
+def write_codeco(report: GateReport, version: str = "D00B") -> list[Segment]:
+    """The body of a CODECO message (UNH/UNT excluded) for ``report``."""
+    spec_for(SPECS, version)
+    body = [bgm(_CODES[report.direction], report.reference)]
+    if report.issued is not None:
+        body.append(dtm("137", report.issued))
+    body += carrier_segments(report.operator)
+    for item in report.items:
+        body += container_segments(
+            item.container,
+            references=(("BN", item.booking), ("RE", item.release)),
+            dates=((GATE_TIME, item.at),),
+            transport=truck_segments(item),
+        )
+    body.append(Segment.of("CNT", ("16", str(len(report.items)))))
+    return body
+
+
+def codeco_interchange(
+    report: GateReport,
+    *,
+    sender: str,
+    recipient: str,
+    reference: str,
+    prepared: datetime,
+    version: str = "D00B",
+) -> str:
+    """A whole interchange (UNA … UNZ) holding the CODECO of ``report``."""
+    return message_interchange(
+        spec_for(SPECS, version),
+        write_codeco(report, version),
+        sender=sender,
+        recipient=recipient,
+        reference=reference,
+        prepared=prepared,
+    )

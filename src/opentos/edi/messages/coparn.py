@@ -1,0 +1,236 @@
+"""COPARN: a line's bookings and releases of equipment (SMDG COPARN 2.0, D.00B).
+
+The ``BGM`` document code says what the line asks (see
+:class:`~opentos.model.orders.BookingKind`: 126 booking, 12 release, 11
+acceptance, 27 arrival advice, 690 call-down). The reference is ``RFF+BN`` (or
+``RFF+RE`` for a release) with its validity (``DTM+7`` from, ``DTM+36`` until);
+the line is the header ``NAD+CA``, the vessel when given a ``TDT+20`` group.
+Each ``EQD`` group is one named box (``EQN+1``) or a number of unnamed boxes of
+one size type (``EQD+CN++22G1:102:5`` with ``EQN``); groups of the same kind of
+equipment make one :class:`~opentos.model.orders.EquipmentLine`. Ports of
+loading and discharge are written in every group (``LOC+9``, ``LOC+11``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from opentos.edi.envelope import Message
+from opentos.edi.messages.common import dtm, read_dtm
+from opentos.edi.messages.equipment import (
+    EXPORT,
+    PORT_OF_DISCHARGE,
+    PORT_OF_LOADING,
+    EquipmentData,
+    bgm,
+    carrier_segments,
+    equipment_group,
+    equipment_segments,
+    header_party,
+    message_interchange,
+    message_tree,
+    party_group,
+    read_equipment,
+    read_issued,
+    read_vessel,
+    spec_for,
+    vessel_segments,
+    vessel_table,
+)
+from opentos.edi.problems import Problems
+from opentos.edi.structure import G, MessageSpec, Node, S
+from opentos.edi.syntax import Segment
+from opentos.errors import DomainError
+from opentos.model.container import DangerousGoods, FullEmpty, ReeferSetting
+from opentos.model.ids import ContainerNumber, UnLocode
+from opentos.model.iso_types import SizeType
+from opentos.model.orders import Booking, BookingKind, EquipmentLine
+
+VALID_FROM, VALID_UNTIL = "7", "36"
+"""DTM qualifiers (2005) of the reference: effective date/time, expiry date."""
+
+COPARN_D00B = MessageSpec(
+    "COPARN",
+    "D00B",
+    "SMDG20|SMDG21",
+    (
+        S("BGM", "M", 1, tuple(k.value for k in BookingKind), "booking or release"),
+        S("TMD", "C", 1),
+        S("DTM", "C", 9, (), "message date"),
+        S("TSR", "C", 9),
+        S("FTX", "C", 9),
+        G("SG1", "C", 9, (S("RFF", "M", 1), S("DTM", "C", 9, (), "validity"))),
+        vessel_table("SG2", "SG3", "C"),
+        party_group("SG4", "SG5"),
+        equipment_group("SG6", "M", 7, eqn=True, loc_group=False, damage=True, nad_group=True),
+        S("CNT", "C", 1),
+    ),
+    "Container announcement (SMDG COPARN 2.0)",
+)
+
+SPECS: tuple[MessageSpec, ...] = (COPARN_D00B,)
+
+_LineKey = tuple[SizeType, FullEmpty, ReeferSetting | None, tuple[DangerousGoods, ...]]
+
+
+def _reference(tree: Node, head: Segment) -> tuple[str, Segment, Node | None]:
+    for group in tree.groups("SG1"):
+        rff = group.trigger
+        if rff.qualifier in ("BN", "RE") and rff.el(1, 2):
+            return rff.el(1, 2), rff, group
+    return head.el(2), head, None
+
+
+def read_coparn(message: Message, problems: Problems) -> Booking | None:
+    """The booking a COPARN message gives; None (after an error) when it cannot be built.
+
+    Equipment groups with errors are left out, each error naming where it was.
+    """
+    tree = message_tree(message, problems)
+    if tree is None:
+        return None
+    head = tree.segment("BGM")
+    if head is None:
+        return None
+    try:
+        kind = BookingKind(head.el(1))
+    except ValueError:
+        allowed = ", ".join(k.value for k in BookingKind)
+        problems.error(
+            f"document code is not one OpenTOS reads ({allowed})",
+            at=head,
+            element="1",
+            value=head.el(1),
+        )
+        return None
+    reference, at, ref_group = _reference(tree, head)
+    valid: dict[str, datetime] = {}
+    for seg in ref_group.segments("DTM") if ref_group is not None else []:
+        when = read_dtm(seg, problems)
+        if when is not None:
+            valid[seg.qualifier] = when
+    operator = next(filter(None, (header_party(g) for g in tree.groups("SG4"))), None)
+    if operator is None:
+        problems.error("the line (NAD+CA) is missing", at=head, element="2", value=head.el(2))
+        return None
+    call = next(iter(tree.groups("SG2")), None)
+    vessel = None if call is None else read_vessel(call, problems, operator)
+    ports: dict[str, UnLocode] = {}
+    lines = _read_lines(tree, problems, ports)
+    try:
+        return Booking(
+            reference,
+            kind,
+            operator,
+            tuple(lines),
+            vessel,
+            ports.get(PORT_OF_LOADING),
+            ports.get(PORT_OF_DISCHARGE),
+            valid.get(VALID_FROM),
+            valid.get(VALID_UNTIL),
+            read_issued(tree, problems),
+        )
+    except DomainError as exc:
+        problems.error(str(exc), at=at, element="1.2" if at.tag == "RFF" else "2", value=reference)
+        return None
+
+
+def _read_lines(tree: Node, problems: Problems, ports: dict[str, UnLocode]) -> list[EquipmentLine]:
+    quantities: dict[_LineKey, int] = {}
+    numbers: dict[_LineKey, list[ContainerNumber]] = {}
+    first: dict[_LineKey, EquipmentData] = {}
+    for group in tree.groups("SG6"):
+        data = read_equipment(group, problems, number_required=False)
+        if data.errors or data.iso_type is None or data.full_empty is None:
+            continue
+        for qualifier, port in data.ports.items():
+            ports.setdefault(qualifier, port)
+        key: _LineKey = (
+            data.iso_type,
+            data.full_empty,
+            data.reefer,
+            tuple(data.dangerous_goods),
+        )
+        first.setdefault(key, data)
+        quantities[key] = quantities.get(key, 0) + (data.quantity or 1)
+        if data.number is not None:
+            numbers.setdefault(key, []).append(data.number)
+    lines: list[EquipmentLine] = []
+    for key, quantity in quantities.items():
+        size_type, full_empty, reefer, goods = key
+        try:
+            lines.append(
+                EquipmentLine(
+                    size_type, quantity, full_empty, tuple(numbers.get(key, ())), reefer, goods
+                )
+            )
+        except DomainError as exc:
+            eqd = first[key].eqd
+            problems.error(str(exc), at=eqd, element="3.1", value=size_type.code)
+    return lines
+
+
+def _line_segments(booking: Booking, line: EquipmentLine, status: str) -> list[Segment]:
+    ports = (
+        (PORT_OF_LOADING, booking.port_of_loading),
+        (PORT_OF_DISCHARGE, booking.port_of_discharge),
+    )
+    groups: list[tuple[ContainerNumber | None, int]] = [(n, 1) for n in line.containers]
+    rest = line.quantity - len(line.containers)
+    if rest:
+        groups.append((None, rest))
+    out: list[Segment] = []
+    for number, quantity in groups:
+        out += equipment_segments(
+            number=number,
+            size_type=line.iso_type,
+            full_empty=line.full_empty,
+            status=status,
+            quantity=quantity,
+            ports=ports,
+            reefer=line.reefer,
+            dangerous_goods=line.dangerous_goods,
+        )
+    return out
+
+
+def write_coparn(booking: Booking, version: str = "D00B") -> list[Segment]:
+    """The body of a COPARN message (UNH/UNT excluded) for ``booking``."""
+    spec_for(SPECS, version)
+    body = [bgm(booking.kind.value, booking.reference)]
+    if booking.issued is not None:
+        body.append(dtm("137", booking.issued))
+    qualifier = "RE" if booking.kind.is_release else "BN"
+    body.append(Segment.of("RFF", (qualifier, booking.reference)))
+    if booking.valid_from is not None:
+        body.append(dtm(VALID_FROM, booking.valid_from))
+    if booking.valid_until is not None:
+        body.append(dtm(VALID_UNTIL, booking.valid_until))
+    if booking.vessel is not None:
+        body += vessel_segments(booking.vessel)
+    body += carrier_segments(booking.operator)
+    status = EXPORT if booking.kind is BookingKind.BOOKING else ""
+    for line in booking.lines:
+        body += _line_segments(booking, line, status)
+    body.append(Segment.of("CNT", ("16", str(booking.quantity))))
+    return body
+
+
+def coparn_interchange(
+    booking: Booking,
+    *,
+    sender: str,
+    recipient: str,
+    reference: str,
+    prepared: datetime,
+    version: str = "D00B",
+) -> str:
+    """A whole interchange (UNA … UNZ) holding the COPARN of ``booking``."""
+    return message_interchange(
+        spec_for(SPECS, version),
+        write_coparn(booking, version),
+        sender=sender,
+        recipient=recipient,
+        reference=reference,
+        prepared=prepared,
+    )

@@ -1,0 +1,533 @@
+"""The parts COPRAR, COARRI, CODECO and COPARN share: the equipment group and the vessel.
+
+Each of the four messages lists its boxes in an ``EQD`` group (EQD, RFF, EQN,
+TMD, DTM, LOC, MEA, DIM, TMP, SEL, FTX, DGS, a TDT sub-group for the inland
+or ocean transport, NAD) and, except CODECO, names the vessel in a ``TDT``
+group. :func:`equipment_group` builds that part of a table, :func:`read_equipment`
+reads one group into :class:`EquipmentData`, :func:`container_of` turns that
+into a :class:`~opentos.model.container.Container`, and :func:`equipment_segments`
+writes one group in the order the tables give. The vessel has
+:func:`vessel_table`, :func:`read_vessel` and :func:`vessel_segments`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from opentos.edi.envelope import Message, MessageHeader, write_interchange
+from opentos.edi.messages.common import (
+    SEALS,
+    container_number,
+    dgs,
+    dims,
+    dtm,
+    iso_type,
+    kg,
+    locode,
+    measure,
+    read_dgs,
+    read_dims,
+    read_dtm,
+    read_tmp,
+    slot,
+    tmp,
+)
+from opentos.edi.problems import Problems
+from opentos.edi.structure import G, MessageSpec, Node, S, Status
+from opentos.edi.syntax import Segment
+from opentos.errors import DomainError, InvalidValue
+from opentos.model.container import (
+    Container,
+    DangerousGoods,
+    FullEmpty,
+    OutOfGauge,
+    ReeferSetting,
+    Seal,
+    SealIssuer,
+)
+from opentos.model.ids import ContainerNumber, UnLocode
+from opentos.model.iso_types import SizeType
+from opentos.model.orders import VesselCall
+from opentos.model.slots import BayRowTier
+
+FULL_EMPTY = {"5": FullEmpty.FULL, "4": FullEmpty.EMPTY}
+"""EQD full/empty indicator (code list 8169)."""
+FULL_EMPTY_CODE = {v: k for k, v in FULL_EMPTY.items()}
+
+EXPORT, IMPORT = "2", "3"
+"""EQD equipment status (code list 8249) written for loads and discharges."""
+
+PORT_OF_LOADING, PORT_OF_DISCHARGE, PLACE_OF_DELIVERY, STOWAGE_CELL = "9", "11", "83", "147"
+"""LOC qualifiers (code list 3227) in the equipment group."""
+PORT_OF_CALL = "5"
+"""LOC qualifier under the vessel's TDT: the port the message is about (place of departure)."""
+
+WEIGHTS = {"G": "gross_weight_kg", "VGM": "vgm_kg", "T": "tare_kg"}
+"""MEA+AAE measured attributes and the container fields they fill."""
+
+_ISSUER_CODE = {SealIssuer(v): k for k, v in SEALS.items()}
+
+
+def equipment_group(
+    name: str,
+    status: Status,
+    first: int,
+    *,
+    eqn: bool,
+    loc_group: bool,
+    damage: bool,
+    nad_group: bool = False,
+) -> G:
+    """The ``EQD`` group of a D.00B container message; sub-groups are numbered from ``first``.
+
+    ``eqn``: the group has an EQN segment (orders and bookings); ``loc_group``:
+    its LOC is a LOC-DTM group (reports); ``damage``: it has a DAM-COD group;
+    ``nad_group``: its NAD is a NAD-DTM group (COPARN).
+    """
+    n = first
+    entries: list[S | G] = [
+        S("EQD", "M", 1, ("CN",), "equipment details"),
+        S("RFF", "C", 9, (), "references: booking, release, B/L"),
+    ]
+    if eqn:
+        entries.append(S("EQN", "C", 1, (), "number of units"))
+    entries += [S("TMD", "C", 9), S("DTM", "C", 9, (), "move or gate time")]
+    if loc_group:
+        entries.append(G(f"SG{n}", "C", 9, (S("LOC", "M", 1), S("DTM", "C", 9))))
+        n += 1
+    else:
+        entries.append(S("LOC", "C", 9, (), "slot, ports"))
+    entries += [S("MEA", "C", 9, (), "weights"), S("DIM", "C", 9, (), "out of gauge")]
+    entries.append(G(f"SG{n}", "C", 9, (S("TMP", "M", 1), S("RNG", "C", 1))))
+    n += 1
+    entries += [S("SEL", "C", 9), S("FTX", "C", 9), S("PCD", "C", 9)]
+    dgs_name, cta_name = f"SG{n}", f"SG{n + 1}"
+    n += 2
+    entries.append(
+        G(
+            dgs_name,
+            "C",
+            99,
+            (
+                S("DGS", "M", 1),
+                S("FTX", "C", 9),
+                G(cta_name, "C", 9, (S("CTA", "M", 1), S("COM", "C", 9))),
+            ),
+        )
+    )
+    entries += [S("EQA", "C", 9), S("HAN", "C", 9)]
+    if damage:
+        entries.append(G(f"SG{n}", "C", 9, (S("DAM", "M", 1), S("COD", "C", 1))))
+        n += 1
+    tdt_name, loc_name = f"SG{n}", f"SG{n + 1}"
+    n += 2
+    entries.append(
+        G(
+            tdt_name,
+            "C",
+            9,
+            (
+                S("TDT", "M", 1, (), "inland or onward transport"),
+                S("DTM", "C", 9),
+                S("RFF", "C", 9),
+                G(loc_name, "C", 9, (S("LOC", "M", 1), S("DTM", "C", 9))),
+            ),
+        )
+    )
+    if nad_group:
+        entries.append(G(f"SG{n}", "C", 9, (S("NAD", "M", 1), S("DTM", "C", 9))))
+    else:
+        entries.append(S("NAD", "C", 9, (), "container operator"))
+    return G(name, status, 9999, tuple(entries))
+
+
+def vessel_table(name: str, loc_name: str, status: Status = "M", *, ftx: bool = False) -> G:
+    """The ``TDT`` group naming the vessel call (TDT, DTM, RFF, LOC-DTM, FTX)."""
+    entries: list[S | G] = [
+        S("TDT", "M", 1, ("20",), "vessel and voyage"),
+        S("DTM", "C", 9),
+        S("RFF", "C", 9),
+        G(loc_name, "C", 9, (S("LOC", "M", 1), S("DTM", "C", 9))),
+    ]
+    if ftx:
+        entries.append(S("FTX", "C", 9))
+    return G(name, status, 1, tuple(entries))
+
+
+def party_group(name: str, contact: str, status: Status = "M") -> G:
+    """The ``NAD`` group of the message header (NAD, CTA-COM)."""
+    return G(
+        name,
+        status,
+        9,
+        (S("NAD", "M", 1), G(contact, "C", 9, (S("CTA", "M", 1), S("COM", "C", 9)))),
+    )
+
+
+@dataclass(slots=True)
+class EquipmentData:
+    """What one equipment group says, as read; None where it says nothing (or it was wrong)."""
+
+    eqd: Segment
+    number: ContainerNumber | None = None
+    iso_type: SizeType | None = None
+    full_empty: FullEmpty | None = None
+    status: str = ""
+    quantity: int | None = None
+    references: dict[str, str] = field(default_factory=dict)
+    dates: dict[str, datetime] = field(default_factory=dict)
+    slot: BayRowTier | None = None
+    ports: dict[str, UnLocode] = field(default_factory=dict)
+    weights: dict[str, int] = field(default_factory=dict)
+    oog: OutOfGauge | None = None
+    reefer: ReeferSetting | None = None
+    seals: list[Seal] = field(default_factory=list)
+    dangerous_goods: list[DangerousGoods] = field(default_factory=list)
+    operator: str | None = None
+    truck: str | None = None
+    haulier: str | None = None
+    errors: int = 0
+    """Errors recorded while reading the group; the caller skips an item that has any."""
+
+
+def read_equipment(
+    group: Node, problems: Problems, *, number_required: bool = True
+) -> EquipmentData:
+    """Read one ``EQD`` group; every problem names its segment, element and value."""
+    before = len(problems.errors)
+    eqd = group.trigger
+    data = EquipmentData(eqd)
+    _read_eqd(data, eqd, problems, number_required)
+    dims_segs: list[Segment] = []
+    for item in group.items[1:]:
+        if isinstance(item, Node):
+            if item.trigger.tag == "TDT":
+                _read_transport(data, item.trigger)
+                continue
+            segments = list(item.flatten())
+        else:
+            segments = [item]
+        for seg in segments:
+            if seg.tag == "DIM":
+                dims_segs.append(seg)
+            else:
+                _read_segment(data, seg, problems)
+    if dims_segs:
+        data.oog = read_dims(dims_segs, problems)
+    data.errors = len(problems.errors) - before
+    return data
+
+
+def _read_eqd(data: EquipmentData, eqd: Segment, problems: Problems, number_required: bool) -> None:
+    text = eqd.el(2)
+    if text or number_required:
+        data.number = container_number(text, eqd, "2.1", problems)
+    data.iso_type = iso_type(eqd.el(3), eqd, "3.1", problems)
+    data.status = eqd.el(5)
+    code = eqd.el(6)
+    data.full_empty = FULL_EMPTY.get(code)
+    if data.full_empty is None:
+        problems.error(
+            "full/empty indicator must be 5 (full) or 4 (empty)", at=eqd, element="6", value=code
+        )
+
+
+def _read_segment(data: EquipmentData, seg: Segment, problems: Problems) -> None:
+    tag, qualifier = seg.tag, seg.qualifier
+    if tag == "RFF":
+        data.references.setdefault(qualifier, seg.el(1, 2))
+    elif tag == "EQN":
+        text = seg.el(1)
+        if text.isdigit() and int(text) > 0:
+            data.quantity = int(text)
+        else:
+            problems.error(
+                "number of units must be a whole number >= 1", at=seg, element="1.1", value=text
+            )
+    elif tag == "DTM":
+        at = read_dtm(seg, problems)
+        if at is not None:
+            data.dates.setdefault(qualifier, at)
+    elif tag == "LOC":
+        if qualifier == STOWAGE_CELL:
+            data.slot = slot(seg.el(2), seg, "2.1", problems)
+        elif qualifier in (PORT_OF_LOADING, PORT_OF_DISCHARGE, PLACE_OF_DELIVERY):
+            port = locode(seg.el(2), seg, "2.1", problems)
+            if port is not None:
+                data.ports[qualifier] = port
+    elif tag == "MEA":
+        attribute = seg.el(2)
+        if attribute in WEIGHTS:
+            value = kg(measure(seg, problems))
+            if value is not None:
+                data.weights[attribute] = value
+    elif tag == "TMP":
+        data.reefer = read_tmp(seg, problems)
+    elif tag == "SEL":
+        _read_seal(data, seg, problems)
+    elif tag == "DGS":
+        dg = read_dgs(seg, problems)
+        if dg is not None:
+            data.dangerous_goods.append(dg)
+    elif tag == "NAD" and qualifier == "CF":
+        data.operator = seg.el(2) or None
+
+
+def _read_seal(data: EquipmentData, seg: Segment, problems: Problems) -> None:
+    code = seg.el(2) or "CA"
+    issuer = SEALS.get(code)
+    if issuer is None:
+        problems.error(
+            f"seal issuer {code!r} is not CA, SH, CU or TO", at=seg, element="2.1", value=code
+        )
+        return
+    try:
+        data.seals.append(Seal(seg.el(1), SealIssuer(issuer)))
+    except DomainError as exc:
+        problems.error(f"seal: {exc}", at=seg, element="1", value=seg.el(1))
+
+
+def _read_transport(data: EquipmentData, tdt: Segment) -> None:
+    data.truck = tdt.el(8) or None
+    data.haulier = tdt.el(5) or None
+
+
+def container_of(data: EquipmentData, operator: str | None, problems: Problems) -> Container | None:
+    """The container an equipment group describes; None (after an error) if it cannot be built.
+
+    ``operator`` is the header's line, used when the group has no ``NAD+CF``.
+    """
+    if data.number is None or data.iso_type is None or data.full_empty is None:
+        return None
+    owner = data.operator or operator
+    if owner is None:
+        problems.error(
+            f"container {data.number} has no operator (no NAD+CF here nor a line in the header)",
+            at=data.eqd,
+            element="2.1",
+            value=str(data.number),
+        )
+        return None
+    try:
+        return Container(
+            number=data.number,
+            iso_type=data.iso_type,
+            operator=owner,
+            full_empty=data.full_empty,
+            gross_weight_kg=data.weights.get("G"),
+            vgm_kg=data.weights.get("VGM"),
+            tare_kg=data.weights.get("T"),
+            port_of_loading=data.ports.get(PORT_OF_LOADING),
+            port_of_discharge=data.ports.get(PORT_OF_DISCHARGE),
+            place_of_delivery=data.ports.get(PLACE_OF_DELIVERY),
+            reefer=data.reefer,
+            dangerous_goods=tuple(data.dangerous_goods),
+            oog=data.oog,
+            seals=tuple(data.seals),
+        )
+    except DomainError as exc:
+        problems.error(str(exc), at=data.eqd, element="2.1", value=str(data.number))
+        return None
+
+
+def equipment_segments(
+    *,
+    number: ContainerNumber | None,
+    size_type: SizeType,
+    full_empty: FullEmpty,
+    status: str = "",
+    references: Sequence[tuple[str, str | None]] = (),
+    quantity: int | None = None,
+    dates: Sequence[tuple[str, datetime]] = (),
+    position: BayRowTier | None = None,
+    ports: Sequence[tuple[str, UnLocode | None]] = (),
+    weights: Sequence[tuple[str, int | None]] = (),
+    oog: OutOfGauge | None = None,
+    reefer: ReeferSetting | None = None,
+    seals: Sequence[Seal] = (),
+    dangerous_goods: Sequence[DangerousGoods] = (),
+    transport: Sequence[Segment] = (),
+    operator: str | None = None,
+) -> list[Segment]:
+    """One equipment group in table order; empty values are left out."""
+    out = [
+        Segment.of(
+            "EQD",
+            "CN",
+            str(number) if number is not None else None,
+            (size_type.code, "102", "5"),
+            None,
+            status or None,
+            FULL_EMPTY_CODE[full_empty],
+        )
+    ]
+    out += [Segment.of("RFF", (q, v)) for q, v in references if v]
+    if quantity is not None:
+        out.append(Segment.of("EQN", str(quantity)))
+    out += [dtm(q, at) for q, at in dates]
+    if position is not None:
+        out.append(Segment.of("LOC", STOWAGE_CELL, (str(position), "", "5")))
+    out += [Segment.of("LOC", q, (p.code, "139", "6")) for q, p in ports if p is not None]
+    out += [Segment.of("MEA", "AAE", a, ("KGM", str(w))) for a, w in weights if w is not None]
+    if oog is not None:
+        out += dims(oog)
+    if reefer is not None:
+        out.append(tmp(reefer))
+    out += [Segment.of("SEL", s.number, _ISSUER_CODE[s.issuer]) for s in seals]
+    out += [dgs(dg) for dg in dangerous_goods]
+    out += transport
+    if operator is not None:
+        out.append(Segment.of("NAD", "CF", (operator, "160", "ZZZ")))
+    return out
+
+
+def container_segments(
+    box: Container,
+    *,
+    status: str = "",
+    references: Sequence[tuple[str, str | None]] = (),
+    dates: Sequence[tuple[str, datetime]] = (),
+    position: BayRowTier | None = None,
+    transport: Sequence[Segment] = (),
+) -> list[Segment]:
+    """The equipment group of one known container, with everything the model holds on it."""
+    return equipment_segments(
+        number=box.number,
+        size_type=box.iso_type,
+        full_empty=box.full_empty,
+        status=status,
+        references=references,
+        dates=dates,
+        position=position,
+        ports=(
+            (PORT_OF_LOADING, box.port_of_loading),
+            (PORT_OF_DISCHARGE, box.port_of_discharge),
+            (PLACE_OF_DELIVERY, box.place_of_delivery),
+        ),
+        weights=(("G", box.gross_weight_kg), ("VGM", box.vgm_kg), ("T", box.tare_kg)),
+        oog=box.oog,
+        reefer=box.reefer,
+        seals=box.seals,
+        dangerous_goods=box.dangerous_goods,
+        transport=transport,
+        operator=box.operator,
+    )
+
+
+def vessel_segments(vessel: VesselCall) -> list[Segment]:
+    """``TDT+20`` with voyage, operator and vessel, then ``LOC+5`` for the port of call."""
+    if vessel.imo is not None:
+        ident: tuple[str, ...] = (vessel.imo, "146", "11", vessel.vessel_name)
+    elif vessel.call_sign is not None:
+        ident = (vessel.call_sign, "103", "", vessel.vessel_name)
+    else:
+        ident = ("", "", "", vessel.vessel_name)
+    out = [
+        Segment.of(
+            "TDT", "20", vessel.voyage, "1", None, (vessel.operator, "172", "20"), None, None, ident
+        )
+    ]
+    if vessel.port is not None:
+        out.append(Segment.of("LOC", PORT_OF_CALL, (vessel.port.code, "139", "6")))
+    return out
+
+
+def read_vessel(group: Node, problems: Problems, operator: str | None) -> VesselCall | None:
+    """The vessel call of a ``TDT`` group; ``operator`` (the header's line) when TDT has none."""
+    tdt = group.trigger
+    port: UnLocode | None = None
+    for seg in group.flatten():
+        if seg.tag == "LOC" and seg.qualifier == PORT_OF_CALL:
+            port = locode(seg.el(2), seg, "2.1", problems)
+    ident, code, name = tdt.el(8, 1), tdt.el(8, 2), tdt.el(8, 4)
+    imo = ident if ident and code == "146" else None
+    call_sign = ident if ident and code != "146" else None
+    owner = tdt.el(5) or operator
+    if not name:
+        problems.error("vessel name is missing", at=tdt, element="8.4", value=name)
+        return None
+    if not owner:
+        problems.error(
+            "vessel operator is missing (TDT or NAD+CA)", at=tdt, element="5.1", value=""
+        )
+        return None
+    try:
+        return VesselCall(name, tdt.el(2), owner, call_sign, imo, port)
+    except DomainError as exc:
+        problems.error(str(exc), at=tdt, element="2", value=tdt.el(2))
+        return None
+
+
+def header_party(group: Node) -> str | None:
+    """The line of a header ``NAD+CA`` (carrier) group, if that is what ``group`` is."""
+    nad = group.trigger
+    return nad.el(2) or None if nad.qualifier == "CA" else None
+
+
+def carrier_segments(operator: str) -> list[Segment]:
+    """The header ``NAD+CA`` naming the line."""
+    return [Segment.of("NAD", "CA", (operator, "160", "ZZZ"))]
+
+
+def bgm(code: str, reference: str) -> Segment:
+    """``BGM+code+reference+9`` (original)."""
+    return Segment.of("BGM", code, reference, "9")
+
+
+def read_issued(tree: Node, problems: Problems) -> datetime | None:
+    """The message date (``DTM+137``) of the header, if given."""
+    seg = tree.segment("DTM", "137")
+    return None if seg is None else read_dtm(seg, problems)
+
+
+def item_dropped(data: EquipmentData, what: Container | None) -> bool:
+    """True if the item of an equipment group has to be left out (an error was recorded)."""
+    return what is None or data.errors > 0
+
+
+def spec_for(specs: Sequence[MessageSpec], version: str) -> MessageSpec:
+    """The table of ``version`` (``"D00B"``) among ``specs``.
+
+    Raises
+    ------
+    InvalidValue
+        When no table of that version exists.
+    """
+    for spec in specs:
+        if spec.version == version:
+            return spec
+    known = ", ".join(s.version for s in specs)
+    kind = specs[0].type if specs else "message"
+    raise InvalidValue(f"{kind} version {version!r} is not one OpenTOS writes ({known})")
+
+
+def message_interchange(
+    spec: MessageSpec,
+    body: Sequence[Segment],
+    *,
+    sender: str,
+    recipient: str,
+    reference: str,
+    prepared: datetime,
+) -> str:
+    """An interchange holding one message with ``body`` under ``spec``'s header."""
+    header = MessageHeader(
+        "1", spec.type, spec.version[0], spec.version[1:], "UN", spec.association.split("|")[0]
+    )
+    return write_interchange(
+        [(header, body)], sender=sender, recipient=recipient, reference=reference, prepared=prepared
+    )
+
+
+def message_tree(message: Message, problems: Problems) -> Node | None:
+    """The message's tree, or None after an error when its table was not found."""
+    if message.tree is None:
+        problems.error(
+            f"message {message.header.type} {message.header.directory} has no table to read it",
+            at=message.unh,
+            element="2",
+            value=message.header.type,
+        )
+    return message.tree
