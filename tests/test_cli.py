@@ -15,6 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from opentos.edi.api import read_document
+from opentos.model.ids import UnLocode
+from opentos.model.onboard import OnBoardPlan
+from opentos.model.orders import HandlingReport
 from opentos.model.places import YardPlace
 from opentos.presets import load_preset
 from opentos.storage.store import Store
@@ -148,6 +152,25 @@ def test_demo_runs_from_nothing(tmp_path: Path) -> None:
     assert "<svg" in (tmp_path / "twin" / "bay_plan.svg").read_text()
     call = make_scenario("zim-chicago", 2017)
     assert json.loads((tmp_path / "twin" / "kpis.json").read_text())["moves"] == call.moves
+    # The line gets the call's COARRI and the departure BAPLIE, which read back strictly.
+    reports = read_document((tmp_path / "twin" / "coarri.edi").read_bytes(), strict=True)
+    moved: dict[str, int] = {}
+    for report in reports.messages:
+        assert isinstance(report.content, HandlingReport)
+        moved[str(report.content.kind)] = len(report.content.items)
+    assert moved == {
+        "discharge": len(call.calls[0].discharge),
+        "load": call.moves - moved["discharge"],
+    }
+    for version in ("2.2", "3.1.1"):
+        bay_plan = read_document(
+            (tmp_path / "twin" / f"baplie-{version}.edi").read_bytes(), strict=True
+        )
+        (message,) = bay_plan.messages
+        assert isinstance(message.content, OnBoardPlan)
+        assert message.content.departure_port == UnLocode.parse("CNTAO")
+        arrived = len(call.calls[0].on_board)
+        assert len(message.content.stowage) == arrived - moved["discharge"] + moved["load"]
     with Store.open(url) as store:
         counts = store.counts()
         assert counts["in_terminal"] > 15_000

@@ -18,6 +18,7 @@ import time
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
@@ -25,12 +26,17 @@ from rich.table import Table
 from opentos.cli.progress import progress
 from opentos.cli.report import terminal_tables
 from opentos.model.container import Container
+from opentos.model.ids import UnLocode
 from opentos.model.ledger import MoveEvent
 from opentos.model.vessel_classes import vessel_class
 from opentos.model.visits import VesselVisit, VisitPhase
 from opentos.presets import load_preset
 from opentos.storage.store import Store
 from opentos.synthetic import ContainerFactory, batches, fill_vessel, fill_yard
+
+if TYPE_CHECKING:
+    from opentos.twin.run import SimulationResult
+    from opentos.twin.scenario import Scenario, VesselCall
 
 PRESET = "qianwan-1"
 DEMO_TIME = datetime(2026, 11, 21, 6, 0, tzinfo=UTC)
@@ -113,21 +119,23 @@ def run_demo(
         )
         if not report.consistent:
             raise SystemExit(1)
-    _plan_call(out, console)
-    _twin_call(out, console, progress_console)
+    from opentos.twin.scenario import zim_chicago
+
+    made = zim_chicago(2017)
+    _plan_call(made.calls[0], out, console)
+    result = _twin_call(made, out, console, progress_console)
+    _edi_call(made, result, out, console)
 
 
-def _plan_call(out: Path, console: Console) -> None:
+def _plan_call(call: VesselCall, out: Path, console: Console) -> None:
     """The ZIM Chicago call's load plan, from the stowage planner, checked and drawn."""
     from opentos.planning.stowage.bayplan import draw_bay_plan
     from opentos.planning.stowage.validate import arrival_violations, validate_stowage
-    from opentos.twin.scenario import zim_chicago
 
     console.print(
         "\n[bold]Planning:[/] the ZIM Chicago call's load plan by the automatic stowage planner"
     )
     started = time.perf_counter()
-    call = zim_chicago(2017).calls[0]
     assert call.stowage is not None
     problem, plan = call.stowage
     report = validate_stowage(problem, plan)
@@ -155,7 +163,9 @@ def _plan_call(out: Path, console: Console) -> None:
     )
 
 
-def _twin_call(out: Path, console: Console, progress_console: Console) -> None:
+def _twin_call(
+    made: Scenario, out: Path, console: Console, progress_console: Console
+) -> SimulationResult:
     """The ZIM Chicago record call in the twin, with its KPIs and plots."""
     from opentos.cli.simulate import run_simulation
 
@@ -163,7 +173,72 @@ def _twin_call(out: Path, console: Console, progress_console: Console) -> None:
         "\n[bold]Digital twin:[/] the ZIM Chicago record call (1,785 moves in 2017; here the "
         "call as planned above), 5 quay cranes, 38 AGVs, at qianwan-1"
     )
-    run_simulation("zim-chicago", "qianwan-1", "fcfs", 38, 2017, out, console, progress_console)
+    return run_simulation(
+        "zim-chicago", "qianwan-1", "fcfs", 38, 2017, out, console, progress_console, made=made
+    )
+
+
+def _edi_call(made: Scenario, result: SimulationResult, out: Path, console: Console) -> None:
+    """The call's messages to the line, from the twin's ledger: COARRI and departure BAPLIE."""
+    from opentos.edi.api import read_document
+    from opentos.edi.envelope import MessageHeader, write_interchange
+    from opentos.edi.messages.baplie import Version, baplie_interchange
+    from opentos.edi.messages.coarri import write_coarri
+    from opentos.edi.outbound import departure_plan, handling_reports, on_board
+
+    call = made.calls[0]
+    visit = call.visit
+    port = UnLocode.parse(made.layout.un_locode)
+    containers = {c.number: c for c in made.containers}
+    sailed = result.start + timedelta(seconds=result.end_s)
+    reports = handling_reports(
+        visit, result.events, containers, port=port, reference="ZC2017", issued=sailed
+    )
+    coarri = write_interchange(
+        [
+            (MessageHeader(str(i), "COARRI", "D", "00B", "UN", "SMDG20"), write_coarri(r))
+            for i, r in enumerate(reports, start=1)
+        ],
+        sender="OPENTOS",
+        recipient=visit.operator,
+        reference="ZC2017C",
+        prepared=sailed,
+    )
+    slots = on_board(visit.id, result.events)
+    plan = departure_plan(
+        visit, slots, containers, port=port, document_number="ZC2017B", prepared=sailed,
+        departed=sailed,
+    )  # fmt: skip
+    files = {"coarri.edi": coarri}
+    versions: tuple[Version, ...] = ("2.2", "3.1.1")
+    for version in versions:
+        files[f"baplie-{version}.edi"] = baplie_interchange(
+            plan, sender="OPENTOS", recipient=visit.operator, reference="ZC2017B",
+            prepared=sailed, version=version,
+        )  # fmt: skip
+    table = Table("file", "messages", "segments", "content", "problems (strict reading)")
+    for name, text in files.items():
+        (out / name).write_text(text, encoding="ascii")
+        document = read_document(text, strict=True, source=name)
+        content = ", ".join(_describe(m.content) for m in document.messages)
+        segments = sum(m.segments for m in document.messages)
+        table.add_row(
+            name, str(len(document.messages)), f"{segments:,}", content,
+            str(len(document.problems)),
+        )  # fmt: skip
+    table.title = f"EDI to {visit.operator} after the call, from the twin's ledger, in {out}"
+    console.print(table)
+
+
+def _describe(content: object) -> str:
+    from opentos.model.onboard import OnBoardPlan
+    from opentos.model.orders import HandlingReport
+
+    if isinstance(content, OnBoardPlan):
+        return f"bay plan, {len(content.stowage):,} boxes on board"
+    if isinstance(content, HandlingReport):
+        return f"{content.kind} report, {len(content.items):,} moves"
+    return type(content).__name__
 
 
 def _vessel_table(visit: VesselVisit, containers: list[Container]) -> Table:

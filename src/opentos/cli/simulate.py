@@ -13,6 +13,7 @@ from opentos.cli.progress import progress
 from opentos.errors import ConfigError
 from opentos.twin.plots import write_plots
 from opentos.twin.run import SimulationResult, SimulationSettings, simulate
+from opentos.twin.scenario import Scenario
 from opentos.twin.scenario import scenario as make_scenario
 
 
@@ -28,11 +29,15 @@ def run_simulation(
     *,
     dual_cycling: bool = False,
     crane_plan: str = "qcsp",
+    made: Scenario | None = None,
 ) -> SimulationResult:
-    """Run, write ``kpis.json`` and the plots into ``out``, print the KPIs."""
+    """Run, write ``kpis.json`` and the plots into ``out``, print the KPIs.
+
+    ``made`` is the scenario when the caller has built it already.
+    """
     if crane_plan not in ("sweep", "qcsp"):
         raise ConfigError(f"crane plan {crane_plan!r} is not one of: sweep, qcsp")
-    made = make_scenario(scenario, seed)
+    made = made or make_scenario(scenario, seed)
     if made.layout.name != _preset_name(preset):
         raise ConfigError(f"scenario {scenario} is defined for qianwan-1, not {preset!r}")
     started = time.perf_counter()
