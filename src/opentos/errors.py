@@ -59,7 +59,14 @@ class InvalidLocode(InvalidValue):
 
 
 class IllegalMove(DomainError):
-    """A ledger event that would break an inventory invariant; nothing was changed."""
+    """A ledger event that would break an inventory invariant; nothing was changed.
+
+    ``index`` is the position of the failing event in the batch given, when known.
+    """
+
+    def __init__(self, message: str, index: int | None = None) -> None:
+        super().__init__(message)
+        self.index = index
 
 
 class IllegalTransition(DomainError):

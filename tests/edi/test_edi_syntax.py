@@ -109,3 +109,19 @@ def test_write_then_read_is_the_identity(segments: list[Segment], breaks: bool) 
     read, problems = _read(text)
     assert problems.errors == []
     assert read == segments
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_segments, min_size=1, max_size=6))
+def test_fast_split_agrees_with_pydifact_tokenizer(segments: list[Segment]) -> None:
+    """Segments split with str.split equal those pydifact's tokenizer gives for the same text."""
+    from opentos.edi.syntax import _tokenise, _trim
+
+    chars = characters()
+    text = serialize(segments, chars, with_una=False)
+    fast, problems = _read(text)
+    assert problems.items == []
+    raws = [r for r in text.split("'") if r] if "?" not in text else []
+    for raw, seg in zip(raws, fast, strict=False):
+        elements = _tokenise(raw, chars, Problems(), 0)
+        assert Segment(elements[0][0], _trim(tuple(elements[1:]))) == seg

@@ -65,6 +65,7 @@ def export_interchange(
             port=port,
             document_number=reference,
             prepared=now,
+            departed=vessel.actual_departure or vessel.planned_departure or now,
             next_port=UnLocode.parse(next_port) if next_port else None,
         )
         return baplie_interchange(

@@ -24,12 +24,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from opentos.edi.api import DecodedMessage, Document
-from opentos.errors import EdiError, NotFound
+from opentos.errors import EdiError, IllegalMove, NotFound
 from opentos.model.container import Container
+from opentos.model.ids import ContainerNumber
 from opentos.model.ledger import MoveEvent
 from opentos.model.onboard import OnBoardPlan
 from opentos.model.orders import Booking, LoadDischargeOrder
 from opentos.model.places import VesselPlace
+from opentos.model.slots import BayRowTier
 from opentos.model.stowage_instructions import StowageInstructions, VesselIdKind
 from opentos.model.vgm import VgmDeclaration, apply_vgm
 from opentos.model.visits import VesselVisit
@@ -44,6 +46,7 @@ class ImportSummary:
     already_imported: bool = False
     containers: int = 0
     placed: int = 0
+    bundled: int = 0
     vgm: int = 0
     documents: list[str] = field(default_factory=list)
 
@@ -53,6 +56,7 @@ class ImportSummary:
             "already_imported": self.already_imported,
             "containers": self.containers,
             "placed": self.placed,
+            "bundled": self.bundled,
             "vgm": self.vgm,
             "documents": list(self.documents),
         }
@@ -82,7 +86,7 @@ def import_document(
             summary.already_imported = True
             return summary
         for message in document.messages:
-            _apply(tx, store, message, visit_id, when, summary, source)
+            _apply(tx, store, document, message, visit_id, when, summary, source)
         tx.record_interchange(
             document.key,
             document.digest,
@@ -96,6 +100,7 @@ def import_document(
 def _apply(
     tx: Transaction,
     store: Store,
+    document: Document,
     message: DecodedMessage,
     visit_id: str | None,
     when: datetime,
@@ -108,7 +113,7 @@ def _apply(
     if kind in ("COARRI", "CODECO"):
         raise EdiError(source, [f"{where}: OpenTOS sends {kind}; it does not import it"])
     if isinstance(content, OnBoardPlan):
-        _apply_bayplan(tx, store, content, visit_id, when, summary, source, where)
+        _apply_bayplan(tx, store, content, visit_id, when, summary, document, where)
     elif isinstance(content, LoadDischargeOrder):
         visit = _find_visit(
             store, source, where, visit_id, content.vessel.vessel_name,
@@ -195,28 +200,29 @@ def _apply_bayplan(
     visit_id: str | None,
     when: datetime,
     summary: ImportSummary,
-    source: str,
+    document: Document,
     where: str,
 ) -> None:
+    source = document.interchange.problems.source
     visit = _find_visit(
-        store,
-        source,
-        where,
-        visit_id,
-        plan.vessel_name,
-        plan.voyage,
-        plan.call_sign,
+        store, source, where, visit_id, plan.vessel_name, plan.voyage, plan.call_sign,
         plan.imo_number,
-    )
+    )  # fmt: skip
     containers = [s.container for s in plan.stowage if s.container is not None]
     tx.register_many(containers)
     summary.containers += len(containers)
     at = plan.prepared_at or when
     events: list[MoveEvent] = []
+    taken: set[BayRowTier] = set()
     for stowed in plan.stowage:
         box = stowed.container
         if box is None:
             continue
+        if stowed.slot in taken:
+            # a bundle (flats stacked as one unit): the ledger tracks it by its first box
+            summary.bundled += 1
+            continue
+        taken.add(stowed.slot)
         place = VesselPlace(visit.id, stowed.slot)
         now = tx.where(box.number)
         if now == place:
@@ -224,11 +230,31 @@ def _apply_bayplan(
         if now is not None:
             raise EdiError(
                 source,
-                [f"{where}: {box.number} for slot {stowed.slot} is already at {now}"],
+                [
+                    _at(
+                        document,
+                        box.number,
+                        f"{box.number} for slot {stowed.slot} is already at {now}",
+                    )
+                ],
             )
         events.append(MoveEvent(box.number, None, place, at))
-    tx.record(events)
+    try:
+        tx.record(events)
+    except IllegalMove as exc:
+        if exc.index is None:
+            raise
+        number = events[exc.index].container
+        raise EdiError(source, [_at(document, number, str(exc))]) from None
     summary.placed += len(events)
+
+
+def _at(document: Document, number: ContainerNumber, message: str) -> str:
+    """``message`` prefixed with the segment that named the container."""
+    seg = document.segment_with("EQD", str(number))
+    if seg is None:
+        return message
+    return f"segment {seg.number} (EQD), container {number}: {message}"
 
 
 def _apply_vgm(

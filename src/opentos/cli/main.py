@@ -252,9 +252,9 @@ def simulate(
 def demo(
     seed: Annotated[int, typer.Option(help="Seed for the generated containers.")] = 7,
     occupancy: Annotated[float, typer.Option(help="Yard fill, 0-1.")] = 0.55,
-    out: Annotated[Path, typer.Option(help="Folder for the twin's kpis.json and plots.")] = Path(
-        "demo-out"
-    ),
+    out: Annotated[
+        Path, typer.Option(help="Folder for the bay plan, KPIs, plots and the call's EDI files.")
+    ] = Path("demo-out"),
 ) -> None:
     """Build qianwan-1 with a full yard and a vessel alongside, then run a call in the twin."""
     from opentos.cli.demo import run_demo

@@ -18,6 +18,7 @@ from importlib import import_module
 from opentos.edi.envelope import Interchange, Message, MessageHeader, read_interchange
 from opentos.edi.problems import Problem, Problems
 from opentos.edi.structure import Node
+from opentos.edi.syntax import Segment
 
 JsonValue = None | bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"]
 
@@ -53,6 +54,14 @@ class Document:
     @property
     def errors(self) -> list[Problem]:
         return self.interchange.problems.errors
+
+    def segment_with(self, tag: str, value: str) -> Segment | None:
+        """The first segment ``tag`` holding ``value`` as a component (to say where it was)."""
+        for message in self.interchange.messages:
+            for seg in message.body:
+                if seg.tag == tag and any(value in element for element in seg.elements):
+                    return seg
+        return None
 
     @property
     def key(self) -> str:

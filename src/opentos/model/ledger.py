@@ -266,7 +266,9 @@ class Inventory:
             for event in reversed(events[:done]):
                 self.revert(event)
             if isinstance(exc, IllegalMove) and len(events) > 1:
-                raise IllegalMove(f"event {done + 1} of {len(events)}: {exc}") from None
+                raise IllegalMove(f"event {done + 1} of {len(events)}: {exc}", done) from None
+            if isinstance(exc, IllegalMove):
+                exc.index = done
             raise
 
     def revert(self, event: MoveEvent) -> None:
