@@ -16,18 +16,15 @@ from opentos.edi.messages.equipment import (
     EXPORT,
     IMPORT,
     bgm,
+    built,
     carrier_segments,
-    container_of,
     container_segments,
     equipment_group,
-    header_party,
-    item_dropped,
     message_interchange,
-    message_tree,
+    missing,
     party_group,
-    read_equipment,
-    read_issued,
-    read_vessel,
+    read_boxes,
+    read_head,
     spec_for,
     vessel_segments,
     vessel_table,
@@ -35,8 +32,6 @@ from opentos.edi.messages.equipment import (
 from opentos.edi.problems import Problems
 from opentos.edi.structure import G, MessageSpec, S
 from opentos.edi.syntax import Segment
-from opentos.errors import DomainError
-from opentos.model.ids import ContainerNumber
 from opentos.model.moves import MoveKind
 from opentos.model.orders import HandlingItem, HandlingReport
 
@@ -72,59 +67,29 @@ def read_coarri(message: Message, problems: Problems) -> HandlingReport | None:
 
     Boxes with errors (or without slot or time) are left out, each error naming where it was.
     """
-    tree = message_tree(message, problems)
-    if tree is None:
-        return None
-    head = tree.segment("BGM")
+    expected = f"{LOAD_CODE} (loading) or {DISCHARGE_CODE} (discharge) report"
+    head = read_head(message, problems, _KINDS, expected)
     if head is None:
         return None
-    kind = _KINDS.get(head.el(1))
-    if kind is None:
-        problems.error(
-            f"document code must be {LOAD_CODE} (loading) or {DISCHARGE_CODE} (discharge) report",
-            at=head,
-            element="1",
-            value=head.el(1),
-        )
-        return None
-    operator = next(filter(None, (header_party(g) for g in tree.groups("SG4"))), None)
-    call = next(iter(tree.groups("SG2")), None)
-    vessel = None if call is None else read_vessel(call, problems, operator)
-    issued = read_issued(tree, problems)
     items: list[HandlingItem] = []
-    seen: set[ContainerNumber] = set()
-    for group in tree.groups("SG6"):
-        data = read_equipment(group, problems)
-        box = container_of(data, operator or (vessel.operator if vessel else None), problems)
-        if item_dropped(data, box) or box is None:
-            continue
+    for data, box in read_boxes(head, problems, "reported"):
         at = data.dates.get(MOVE_TIME)
         if data.slot is None or at is None:
-            missing = "slot (LOC+147)" if data.slot is None else "move time (DTM+203)"
-            problems.error(
-                f"container {box.number} has no {missing}",
-                at=data.eqd,
-                element="2.1",
-                value=str(box.number),
-            )
+            what = "slot (LOC+147)" if data.slot is None else "move time (DTM+203)"
+            missing(data, box, what, problems)
             continue
-        if box.number in seen:
-            problems.error(
-                f"container {box.number} is reported twice",
-                at=data.eqd,
-                element="2.1",
-                value=str(box.number),
-            )
-            continue
-        seen.add(box.number)
-        items.append(HandlingItem(box, kind, data.slot, at))
+        items.append(HandlingItem(box, head.kind, data.slot, at))
+    vessel = head.vessel
     if vessel is None:
         return None
-    try:
-        return HandlingReport(head.el(2), kind, vessel, tuple(items), issued)
-    except DomainError as exc:
-        problems.error(str(exc), at=head, element="2", value=head.el(2))
-        return None
+    bgm_ = head.bgm
+    return built(
+        lambda: HandlingReport(bgm_.el(2), head.kind, vessel, tuple(items), head.issued),
+        problems,
+        bgm_,
+        "2",
+        bgm_.el(2),
+    )
 
 
 def write_coarri(report: HandlingReport, version: str = "D00B") -> list[Segment]:

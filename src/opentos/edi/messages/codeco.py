@@ -10,29 +10,27 @@ haulier in element 5 and the licence plate in element 8.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from opentos.edi.envelope import Message
 from opentos.edi.messages.common import dtm
 from opentos.edi.messages.equipment import (
     bgm,
+    built,
     carrier_segments,
-    container_of,
     container_segments,
     equipment_group,
-    header_party,
-    item_dropped,
     message_interchange,
-    message_tree,
+    missing,
     party_group,
-    read_equipment,
-    read_issued,
+    read_boxes,
+    read_head,
     spec_for,
     vessel_table,
 )
 from opentos.edi.problems import Problems
 from opentos.edi.structure import G, MessageSpec, S
 from opentos.edi.syntax import Segment
-from opentos.errors import DomainError
 from opentos.model.moves import MoveKind
 from opentos.model.orders import GateItem, GateReport
 
@@ -73,61 +71,50 @@ def read_codeco(message: Message, problems: Problems) -> GateReport | None:
 
     Boxes with errors (or without gate time or truck) are left out, each error naming where.
     """
-    tree = message_tree(message, problems)
-    if tree is None:
-        return None
-    head = tree.segment("BGM")
+    expected = f"{GATE_IN_CODE} (gate-in) or {GATE_OUT_CODE} (gate-out) report"
+    head = read_head(message, problems, _KINDS, expected, vessel=False)
     if head is None:
         return None
-    direction = _KINDS.get(head.el(1))
-    if direction is None:
+    operator = head.operator
+    if operator is None:
         problems.error(
-            f"document code must be {GATE_IN_CODE} (gate-in) or {GATE_OUT_CODE} (gate-out) report",
-            at=head,
-            element="1",
-            value=head.el(1),
+            "the line (NAD+CA) is missing", at=head.bgm, element="2", value=head.bgm.el(2)
         )
         return None
-    operator = next(filter(None, (header_party(g) for g in tree.groups("SG4"))), None)
-    if operator is None:
-        problems.error("the line (NAD+CA) is missing", at=head, element="2", value=head.el(2))
-        return None
-    issued = read_issued(tree, problems)
     items: list[GateItem] = []
-    for group in tree.groups("SG6"):
-        data = read_equipment(group, problems)
-        box = container_of(data, operator, problems)
-        if item_dropped(data, box) or box is None:
-            continue
+    for data, box in read_boxes(head, problems, "reported"):
         at = data.dates.get(GATE_TIME)
         if at is None or data.truck is None:
-            missing = "gate time (DTM+7)" if at is None else "truck licence plate (TDT element 8)"
-            problems.error(
-                f"container {box.number} has no {missing}",
-                at=data.eqd,
-                element="2.1",
-                value=str(box.number),
-            )
+            what = "gate time (DTM+7)" if at is None else "truck licence plate (TDT element 8)"
+            missing(data, box, what, problems)
             continue
-        try:
-            items.append(
-                GateItem(
-                    box,
-                    direction,
-                    at,
-                    data.truck,
-                    data.haulier,
-                    data.references.get("BN"),
-                    data.references.get("RE"),
-                )
-            )
-        except DomainError as exc:
-            problems.error(str(exc), at=data.eqd, element="2.1", value=str(box.number))
-    try:
-        return GateReport(head.el(2), direction, operator, tuple(items), issued)
-    except DomainError as exc:
-        problems.error(str(exc), at=head, element="2", value=head.el(2))
-        return None
+        references = data.references
+        item = built(
+            partial(
+                GateItem,
+                box,
+                head.kind,
+                at,
+                data.truck,
+                data.haulier,
+                references.get("BN"),
+                references.get("RE"),
+            ),
+            problems,
+            data.eqd,
+            "2.1",
+            str(box.number),
+        )
+        if item is not None:
+            items.append(item)
+    bgm_ = head.bgm
+    return built(
+        lambda: GateReport(bgm_.el(2), head.kind, operator, tuple(items), head.issued),
+        problems,
+        bgm_,
+        "2",
+        bgm_.el(2),
+    )
 
 
 def write_codeco(report: GateReport, version: str = "D00B") -> list[Segment]:

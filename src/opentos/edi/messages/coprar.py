@@ -10,6 +10,7 @@ when the line gives it, its slot (``LOC+147``).
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from opentos.edi.envelope import Message
 from opentos.edi.messages.common import dtm
@@ -17,18 +18,14 @@ from opentos.edi.messages.equipment import (
     EXPORT,
     IMPORT,
     bgm,
+    built,
     carrier_segments,
-    container_of,
     container_segments,
     equipment_group,
-    header_party,
-    item_dropped,
     message_interchange,
-    message_tree,
     party_group,
-    read_equipment,
-    read_issued,
-    read_vessel,
+    read_boxes,
+    read_head,
     spec_for,
     vessel_segments,
     vessel_table,
@@ -36,8 +33,6 @@ from opentos.edi.messages.equipment import (
 from opentos.edi.problems import Problems
 from opentos.edi.structure import G, MessageSpec, S
 from opentos.edi.syntax import Segment
-from opentos.errors import DomainError
-from opentos.model.ids import ContainerNumber
 from opentos.model.moves import MoveKind
 from opentos.model.orders import LoadDischargeOrder, OrderItem
 
@@ -71,52 +66,32 @@ def read_coprar(message: Message, problems: Problems) -> LoadDischargeOrder | No
 
     Boxes with errors are left out of the order, each error naming where it was.
     """
-    tree = message_tree(message, problems)
-    if tree is None:
-        return None
-    head = tree.segment("BGM")
+    expected = f"{LOAD_CODE} (loading) or {DISCHARGE_CODE} (discharge) order"
+    head = read_head(message, problems, _KINDS, expected)
     if head is None:
         return None
-    kind = _KINDS.get(head.el(1))
-    if kind is None:
-        problems.error(
-            f"document code must be {LOAD_CODE} (loading) or {DISCHARGE_CODE} (discharge) order",
-            at=head,
-            element="1",
-            value=head.el(1),
-        )
-        return None
-    operator = next(filter(None, (header_party(g) for g in tree.groups("SG4"))), None)
-    call = next(iter(tree.groups("SG2")), None)
-    vessel = None if call is None else read_vessel(call, problems, operator)
-    issued = read_issued(tree, problems)
     items: list[OrderItem] = []
-    seen: set[ContainerNumber] = set()
-    for group in tree.groups("SG6"):
-        data = read_equipment(group, problems)
-        box = container_of(data, operator or (vessel.operator if vessel else None), problems)
-        if item_dropped(data, box) or box is None:
-            continue
-        if box.number in seen:
-            problems.error(
-                f"container {box.number} is ordered twice",
-                at=data.eqd,
-                element="2.1",
-                value=str(box.number),
-            )
-            continue
-        seen.add(box.number)
-        try:
-            items.append(OrderItem(box, data.slot, data.references.get("BN")))
-        except DomainError as exc:
-            problems.error(str(exc), at=data.eqd, element="2.1", value=str(box.number))
+    for data, box in read_boxes(head, problems, "ordered"):
+        item = built(
+            partial(OrderItem, box, data.slot, data.references.get("BN")),
+            problems,
+            data.eqd,
+            "2.1",
+            str(box.number),
+        )
+        if item is not None:
+            items.append(item)
+    vessel = head.vessel
     if vessel is None:
         return None
-    try:
-        return LoadDischargeOrder(head.el(2), kind, vessel, tuple(items), issued)
-    except DomainError as exc:
-        problems.error(str(exc), at=head, element="2", value=head.el(2))
-        return None
+    bgm_ = head.bgm
+    return built(
+        lambda: LoadDischargeOrder(bgm_.el(2), head.kind, vessel, tuple(items), head.issued),
+        problems,
+        bgm_,
+        "2",
+        bgm_.el(2),
+    )
 
 
 def write_coprar(order: LoadDischargeOrder, version: str = "D00B") -> list[Segment]:

@@ -12,9 +12,10 @@ writes one group in the order the tables give. The vessel has
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from opentos.edi.envelope import Message, MessageHeader, write_interchange
 from opentos.edi.messages.common import (
@@ -49,8 +50,11 @@ from opentos.model.container import (
 )
 from opentos.model.ids import ContainerNumber, UnLocode
 from opentos.model.iso_types import SizeType
+from opentos.model.moves import MoveKind
 from opentos.model.orders import VesselCall
 from opentos.model.slots import BayRowTier
+
+T = TypeVar("T")
 
 FULL_EMPTY = {"5": FullEmpty.FULL, "4": FullEmpty.EMPTY}
 """EQD full/empty indicator (code list 8169)."""
@@ -531,3 +535,88 @@ def message_tree(message: Message, problems: Problems) -> Node | None:
             value=message.header.type,
         )
     return message.tree
+
+
+@dataclass(frozen=True, slots=True)
+class MessageHead:
+    """What COPRAR, COARRI and CODECO read before their boxes."""
+
+    tree: Node
+    bgm: Segment
+    kind: MoveKind
+    operator: str | None
+    vessel: VesselCall | None
+    issued: datetime | None
+
+
+def read_head(
+    message: Message,
+    problems: Problems,
+    kinds: Mapping[str, MoveKind],
+    expected: str,
+    *,
+    vessel: bool = True,
+) -> MessageHead | None:
+    """The tree, ``BGM`` kind, line (``NAD+CA``), vessel call and date of a message.
+
+    ``kinds`` maps the BGM document codes to move kinds; ``expected`` names them
+    for the error. None (after an error) when the header is unusable.
+    """
+    tree = message_tree(message, problems)
+    if tree is None:
+        return None
+    head = tree.segment("BGM")
+    if head is None:
+        return None
+    kind = kinds.get(head.el(1))
+    if kind is None:
+        problems.error(f"document code must be {expected}", at=head, element="1", value=head.el(1))
+        return None
+    operator = next(filter(None, (header_party(g) for g in tree.groups("SG4"))), None)
+    call = next(iter(tree.groups("SG2")), None) if vessel else None
+    read_call = None if call is None else read_vessel(call, problems, operator)
+    return MessageHead(tree, head, kind, operator, read_call, read_issued(tree, problems))
+
+
+def read_boxes(
+    head: MessageHead, problems: Problems, twice: str, group: str = "SG6"
+) -> Iterator[tuple[EquipmentData, Container]]:
+    """Each box of the message's equipment groups that reads without error, once.
+
+    A box given again is an error (``container X is {twice} twice``) and left out.
+    """
+    operator = head.operator or (head.vessel.operator if head.vessel else None)
+    seen: set[ContainerNumber] = set()
+    for node in head.tree.groups(group):
+        data = read_equipment(node, problems)
+        box = container_of(data, operator, problems)
+        if item_dropped(data, box) or box is None:
+            continue
+        if box.number in seen:
+            problems.error(
+                f"container {box.number} is {twice} twice",
+                at=data.eqd,
+                element="2.1",
+                value=str(box.number),
+            )
+            continue
+        seen.add(box.number)
+        yield data, box
+
+
+def missing(data: EquipmentData, box: Container, what: str, problems: Problems) -> None:
+    """The error for a box that lacks ``what`` (a slot, a time, a truck)."""
+    problems.error(
+        f"container {box.number} has no {what}", at=data.eqd, element="2.1", value=str(box.number)
+    )
+
+
+def built(
+    make: Callable[[], T], problems: Problems, at: Segment, element: str, value: str
+) -> T | None:
+    """``make()``; None after an error naming ``at``, ``element`` and ``value`` if it fails."""
+    try:
+        return make()
+    except DomainError as exc:
+        problems.error(str(exc), at=at, element=element, value=value)
+        return None
