@@ -45,6 +45,7 @@ def test_parse_json_lists_every_slot_with_its_container() -> None:
         "D13B",
         "SMDG31",
     )
+    assert message["version"] == "3.1.1"
     assert message["counts"]["segments"] > 20
     content = message["content"]
     boxes = [s["container"] for s in content["stowage"] if s["container"]]

@@ -50,12 +50,13 @@ def parse(
     if as_json:
         typer.echo(json.dumps(document.to_dict(), indent=2, ensure_ascii=False))
         return
-    table = Table("message", "type", "directory", "association", "segments", "groups")
+    table = Table("message", "type", "version", "directory", "association", "segments", "groups")
     for m in document.messages:
         groups = ", ".join(f"{k} {v}" for k, v in m.groups.items())
         table.add_row(
             m.header.reference,
             m.header.type,
+            m.version,
             m.header.directory,
             m.header.association,
             str(m.segments),

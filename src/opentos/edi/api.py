@@ -28,6 +28,8 @@ class DecodedMessage:
     """One message: its header, how many segments and groups it had, and its content."""
 
     header: MessageHeader
+    version: str
+    """The guide's version as planners name it (BAPLIE ``2.2``), else directory and code."""
     segments: int
     groups: dict[str, int]
     content: object | None
@@ -87,6 +89,7 @@ class Document:
                     "type": m.header.type,
                     "directory": m.header.directory,
                     "association": m.header.association,
+                    "version": m.version,
                     "reference": m.header.reference,
                     "counts": {"segments": m.segments, **m.groups},
                     "content": m.content_dict(),
@@ -131,17 +134,27 @@ def _read(data: bytes | str, digest: str, strict: bool, source: str) -> Document
     decoded: list[DecodedMessage] = []
     for message in interchange.messages:
         content: object | None = None
+        version = f"{message.header.directory} {message.header.association}".strip()
         if message.tree is not None:
             content = reader_for(message.header.type)(message, problems)
+            version = _version_of(message) or version
         decoded.append(
             DecodedMessage(
                 message.header,
+                version,
                 len(message.body) + 2,
                 _group_counts(message.tree) if message.tree is not None else {},
                 content,
             )
         )
     return Document(interchange, tuple(decoded), digest)
+
+
+def _version_of(message: Message) -> str | None:
+    """The message module's ``version_of(message)``, for modules that name versions."""
+    module = import_module(f"opentos.edi.messages.{message.header.type.lower()}")
+    version_of: Callable[[Message], str] | None = getattr(module, "version_of", None)
+    return None if version_of is None else version_of(message)
 
 
 def _group_counts(tree: Node) -> dict[str, int]:

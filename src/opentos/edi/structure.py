@@ -151,6 +151,32 @@ class _Frame:
     pos: int = 0
     count: int = 0
     """How many times the entry at ``pos`` was taken."""
+    index: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    """Positions of the entries each tag can open (see :func:`_tag_index`)."""
+
+    def __post_init__(self) -> None:
+        self.index = _tag_index(self.entries)
+
+
+_INDEXES: dict[int, tuple[tuple[S | G, ...], dict[str, tuple[int, ...]]]] = {}
+
+
+def _tag_index(entries: tuple[S | G, ...]) -> dict[str, tuple[int, ...]]:
+    """For each tag, the positions of the entries (segments or group triggers) with it.
+
+    Tables are module constants, so the index is kept by the tuple's identity (the
+    tuple is kept with it, so the identity is never reused).
+    """
+    known = _INDEXES.get(id(entries))
+    if known is not None and known[0] is entries:
+        return known[1]
+    positions: dict[str, list[int]] = {}
+    for k, entry in enumerate(entries):
+        tag = entry.trigger.tag if isinstance(entry, G) else entry.tag
+        positions.setdefault(tag, []).append(k)
+    index = {tag: tuple(ks) for tag, ks in positions.items()}
+    _INDEXES[id(entries)] = (entries, index)
+    return index
 
 
 def parse_body(spec: MessageSpec, segments: Sequence[Segment], problems: Problems) -> Node:
@@ -218,9 +244,12 @@ def _place(
     frames: list[_Frame], seg: Segment, mode: int, problems: Problems, spec: MessageSpec
 ) -> str | bool:
     """Put ``seg`` in the innermost frame that can take it; open or close groups."""
+    tag = seg.tag
     for depth in range(len(frames) - 1, -1, -1):
         frame = frames[depth]
-        for k in range(frame.pos, len(frame.entries)):
+        for k in frame.index.get(tag, ()):
+            if k < frame.pos:
+                continue
             entry = frame.entries[k]
             if not entry.takes(seg, mode):
                 continue
@@ -263,8 +292,8 @@ def _has_qualifiers(entry: S | G) -> bool:
 
 def _outer_takes(frames: list[_Frame], depth: int, seg: Segment, mode: int) -> bool:
     for outer in frames[:depth]:
-        for k in range(outer.pos, len(outer.entries)):
-            if outer.entries[k].takes(seg, mode):
+        for k in outer.index.get(seg.tag, ()):
+            if k >= outer.pos and outer.entries[k].takes(seg, mode):
                 return True
     return False
 

@@ -288,10 +288,15 @@ def serialize(
         out.append("UNA" + _advice(chars) + ("\n" if line_breaks else ""))
     search = special.search
     escape = serializer.escape
+    join = comp_sep.join
     for seg in segments:
+        elements = seg.elements
         parts = [seg.tag]
-        for element in seg.elements:
-            parts.append(comp_sep.join(escape(c) if search(c) else c for c in element))
+        # one search per segment: nearly no value holds a service character
+        if search("".join(["".join(element) for element in elements])):
+            parts.extend(join(escape(c) if search(c) else c for c in e) for e in elements)
+        else:
+            parts.extend(join(element) for element in elements)
         out.append(data_sep.join(parts))
         out.append(term)
     return "".join(out)
