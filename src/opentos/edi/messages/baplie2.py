@@ -33,6 +33,7 @@ from opentos.edi.messages.common import (
     dgs,
     dims,
     dtm,
+    full_empty,
     iso_type,
     kg,
     locode,
@@ -307,19 +308,6 @@ def port_segments(box: Container) -> list[Segment]:
         )
         if p is not None
     ]
-
-
-def full_empty(seg: Segment, problems: Problems) -> FullEmpty | None:
-    """EQD full/empty indicator: 5 full, 4 empty (code list 8169)."""
-    text = seg.el(6)
-    if text == "5":
-        return FullEmpty.FULL
-    if text == "4":
-        return FullEmpty.EMPTY
-    problems.error(
-        "full/empty indicator is not 5 (full) or 4 (empty)", at=seg, element="6", value=text
-    )
-    return None
 
 
 def build_box(box: Box, operator_default: str, problems: Problems) -> Container | None:

@@ -17,12 +17,37 @@ from typing import TypeVar
 from opentos.edi.problems import Problems
 from opentos.edi.syntax import Segment, decimal
 from opentos.errors import InvalidValue
-from opentos.model.container import DangerousGoods, OutOfGauge, PackingGroup, ReeferSetting
+from opentos.model.container import (
+    DangerousGoods,
+    FullEmpty,
+    OutOfGauge,
+    PackingGroup,
+    ReeferSetting,
+)
 from opentos.model.ids import ContainerNumber, UnLocode
 from opentos.model.iso_types import SizeType
 from opentos.model.slots import BayRowTier
 
 T = TypeVar("T")
+
+FULL_EMPTY = {"5": FullEmpty.FULL, "4": FullEmpty.EMPTY}
+"""EQD full/empty indicator (code list 8169)."""
+FULL_EMPTY_CODE = {value: code for code, value in FULL_EMPTY.items()}
+
+
+def full_empty(seg: Segment, problems: Problems, element: int = 6) -> FullEmpty | None:
+    """The EQD full/empty indicator: 5 full, 4 empty (code list 8169)."""
+    code = seg.el(element)
+    found = FULL_EMPTY.get(code)
+    if found is None:
+        problems.error(
+            "full/empty indicator must be 5 (full) or 4 (empty)",
+            at=seg,
+            element=str(element),
+            value=code,
+        )
+    return found
+
 
 SEALS = {"CA": "carrier", "SH": "shipper", "CU": "customs", "TO": "terminal"}
 """SEL party qualifiers (code list 9303) and the model's seal issuers."""

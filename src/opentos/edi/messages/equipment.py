@@ -19,11 +19,13 @@ from typing import TypeVar
 
 from opentos.edi.envelope import Message, MessageHeader, write_interchange
 from opentos.edi.messages.common import (
+    FULL_EMPTY_CODE,
     SEALS,
     container_number,
     dgs,
     dims,
     dtm,
+    full_empty,
     iso_type,
     kg,
     locode,
@@ -56,9 +58,6 @@ from opentos.model.slots import BayRowTier
 
 T = TypeVar("T")
 
-FULL_EMPTY = {"5": FullEmpty.FULL, "4": FullEmpty.EMPTY}
-"""EQD full/empty indicator (code list 8169)."""
-FULL_EMPTY_CODE = {v: k for k, v in FULL_EMPTY.items()}
 
 EXPORT, IMPORT = "2", "3"
 """EQD equipment status (code list 8249) written for loads and discharges."""
@@ -230,12 +229,7 @@ def _read_eqd(data: EquipmentData, eqd: Segment, problems: Problems, number_requ
         data.number = container_number(text, eqd, "2.1", problems)
     data.iso_type = iso_type(eqd.el(3), eqd, "3.1", problems)
     data.status = eqd.el(5)
-    code = eqd.el(6)
-    data.full_empty = FULL_EMPTY.get(code)
-    if data.full_empty is None:
-        problems.error(
-            "full/empty indicator must be 5 (full) or 4 (empty)", at=eqd, element="6", value=code
-        )
+    data.full_empty = full_empty(eqd, problems)
 
 
 def _read_segment(data: EquipmentData, seg: Segment, problems: Problems) -> None:

@@ -25,10 +25,12 @@ from datetime import datetime
 
 from opentos.edi.envelope import Message, MessageHeader, write_interchange
 from opentos.edi.messages.common import (
+    FULL_EMPTY_CODE,
     container_number,
     dgs,
     dims,
     dtm,
+    full_empty,
     iso_type,
     kg,
     locode,
@@ -44,7 +46,7 @@ from opentos.edi.problems import Problems
 from opentos.edi.structure import G, MessageSpec, Node, S
 from opentos.edi.syntax import Segment, decimal
 from opentos.errors import DomainError, InvalidValue
-from opentos.model.container import DangerousGoods, FullEmpty
+from opentos.model.container import DangerousGoods
 from opentos.model.stowage_instructions import (
     Handling,
     HandlingGroup,
@@ -65,8 +67,6 @@ _HANDLING_CODE = {handling: code for code, handling in HANDLING_CODES.items()}
 
 _VESSEL_CODE_LISTS = {"103": VesselIdKind.CALL_SIGN, "146": VesselIdKind.IMO}
 _VESSEL_CODE_LIST = {kind: code for code, kind in _VESSEL_CODE_LISTS.items()}
-_FULL_EMPTY = {"5": FullEmpty.FULL, "4": FullEmpty.EMPTY}
-_FULL_EMPTY_CODE = {value: code for code, value in _FULL_EMPTY.items()}
 _PORT_QUALIFIERS = ("9", "11", "13", "76", "83")
 
 _D95B = (
@@ -335,15 +335,7 @@ def _read_equipment(eqd: Segment, values: dict[str, object], problems: Problems)
         values["iso_type"] = iso_type(code, eqd, "3.1", problems)
     status = eqd.el(6, 1)
     if status:
-        full_empty = _FULL_EMPTY.get(status)
-        if full_empty is None:
-            problems.error(
-                "full/empty indicator is not 4 (empty) or 5 (full)",
-                at=eqd,
-                element="6.1",
-                value=status,
-            )
-        values["full_empty"] = full_empty
+        values["full_empty"] = full_empty(eqd, problems)
 
 
 # --------------------------------------------------------------------------- writing
@@ -412,7 +404,7 @@ def _write_slot(item: SlotInstruction) -> list[Segment]:
                 None if item.iso_type is None else item.iso_type.code,
                 None,
                 None,
-                None if item.full_empty is None else _FULL_EMPTY_CODE[item.full_empty],
+                None if item.full_empty is None else FULL_EMPTY_CODE[item.full_empty],
             )
         )
     if item.dangerous_goods:
