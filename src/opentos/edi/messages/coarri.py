@@ -11,17 +11,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from opentos.edi.envelope import Message
-from opentos.edi.messages.common import dtm
 from opentos.edi.messages.equipment import (
     EXPORT,
     IMPORT,
-    bgm,
     built,
     carrier_segments,
     container_segments,
+    count,
     equipment_group,
     message_interchange,
     missing,
+    opening,
     party_group,
     read_boxes,
     read_head,
@@ -96,16 +96,14 @@ def write_coarri(report: HandlingReport, version: str = "D00B") -> list[Segment]
     """The body of a COARRI message (UNH/UNT excluded) for ``report``."""
     spec_for(SPECS, version)
     status = EXPORT if report.kind is MoveKind.LOAD else IMPORT
-    body = [bgm(_CODES[report.kind], report.reference)]
-    if report.issued is not None:
-        body.append(dtm("137", report.issued))
+    body = opening(_CODES[report.kind], report.reference, report.issued)
     body += vessel_segments(report.vessel)
     body += carrier_segments(report.vessel.operator)
     for item in report.items:
         body += container_segments(
             item.container, status=status, dates=((MOVE_TIME, item.at),), position=item.slot
         )
-    body.append(Segment.of("CNT", ("16", str(len(report.items)))))
+    body.append(count(len(report.items)))
     return body
 
 

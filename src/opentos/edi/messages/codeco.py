@@ -13,15 +13,15 @@ from datetime import datetime
 from functools import partial
 
 from opentos.edi.envelope import Message
-from opentos.edi.messages.common import dtm
 from opentos.edi.messages.equipment import (
-    bgm,
     built,
     carrier_segments,
     container_segments,
+    count,
     equipment_group,
     message_interchange,
     missing,
+    opening,
     party_group,
     read_boxes,
     read_head,
@@ -120,9 +120,7 @@ def read_codeco(message: Message, problems: Problems) -> GateReport | None:
 def write_codeco(report: GateReport, version: str = "D00B") -> list[Segment]:
     """The body of a CODECO message (UNH/UNT excluded) for ``report``."""
     spec_for(SPECS, version)
-    body = [bgm(_CODES[report.direction], report.reference)]
-    if report.issued is not None:
-        body.append(dtm("137", report.issued))
+    body = opening(_CODES[report.direction], report.reference, report.issued)
     body += carrier_segments(report.operator)
     for item in report.items:
         body += container_segments(
@@ -131,7 +129,7 @@ def write_codeco(report: GateReport, version: str = "D00B") -> list[Segment]:
             dates=((GATE_TIME, item.at),),
             transport=truck_segments(item),
         )
-    body.append(Segment.of("CNT", ("16", str(len(report.items)))))
+    body.append(count(len(report.items)))
     return body
 
 

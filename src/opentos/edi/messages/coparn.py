@@ -22,13 +22,14 @@ from opentos.edi.messages.equipment import (
     PORT_OF_DISCHARGE,
     PORT_OF_LOADING,
     EquipmentData,
-    bgm,
     carrier_segments,
+    count,
     equipment_group,
     equipment_segments,
     header_party,
     message_interchange,
     message_tree,
+    opening,
     party_group,
     read_equipment,
     read_issued,
@@ -197,9 +198,7 @@ def _line_segments(booking: Booking, line: EquipmentLine, status: str) -> list[S
 def write_coparn(booking: Booking, version: str = "D00B") -> list[Segment]:
     """The body of a COPARN message (UNH/UNT excluded) for ``booking``."""
     spec_for(SPECS, version)
-    body = [bgm(booking.kind.value, booking.reference)]
-    if booking.issued is not None:
-        body.append(dtm("137", booking.issued))
+    body = opening(booking.kind.value, booking.reference, booking.issued)
     qualifier = "RE" if booking.kind.is_release else "BN"
     body.append(Segment.of("RFF", (qualifier, booking.reference)))
     if booking.valid_from is not None:
@@ -212,7 +211,7 @@ def write_coparn(booking: Booking, version: str = "D00B") -> list[Segment]:
     status = EXPORT if booking.kind is BookingKind.BOOKING else ""
     for line in booking.lines:
         body += _line_segments(booking, line, status)
-    body.append(Segment.of("CNT", ("16", str(booking.quantity))))
+    body.append(count(booking.quantity))
     return body
 
 

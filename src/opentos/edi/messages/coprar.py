@@ -13,16 +13,16 @@ from datetime import datetime
 from functools import partial
 
 from opentos.edi.envelope import Message
-from opentos.edi.messages.common import dtm
 from opentos.edi.messages.equipment import (
     EXPORT,
     IMPORT,
-    bgm,
     built,
     carrier_segments,
     container_segments,
+    count,
     equipment_group,
     message_interchange,
+    opening,
     party_group,
     read_boxes,
     read_head,
@@ -98,16 +98,14 @@ def write_coprar(order: LoadDischargeOrder, version: str = "D00B") -> list[Segme
     """The body of a COPRAR message (UNH/UNT excluded) for ``order``."""
     spec_for(SPECS, version)
     status = EXPORT if order.kind is MoveKind.LOAD else IMPORT
-    body = [bgm(_CODES[order.kind], order.reference)]
-    if order.issued is not None:
-        body.append(dtm("137", order.issued))
+    body = opening(_CODES[order.kind], order.reference, order.issued)
     body += vessel_segments(order.vessel)
     body += carrier_segments(order.vessel.operator)
     for item in order.items:
         body += container_segments(
             item.container, status=status, references=(("BN", item.booking),), position=item.slot
         )
-    body.append(Segment.of("CNT", ("16", str(len(order.items)))))
+    body.append(count(len(order.items)))
     return body
 
 

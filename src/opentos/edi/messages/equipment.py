@@ -469,9 +469,17 @@ def carrier_segments(operator: str) -> list[Segment]:
     return [Segment.of("NAD", "CA", (operator, "160", "ZZZ"))]
 
 
-def bgm(code: str, reference: str) -> Segment:
-    """``BGM+code+reference+9`` (original)."""
-    return Segment.of("BGM", code, reference, "9")
+def opening(code: str, reference: str, issued: datetime | None) -> list[Segment]:
+    """``BGM+code+reference+9`` and, when known, ``DTM+137`` (the document's date)."""
+    head = [Segment.of("BGM", code, reference, "9")]
+    if issued is not None:
+        head.append(dtm("137", issued))
+    return head
+
+
+def count(boxes: int) -> Segment:
+    """``CNT+16:n``: the number of boxes the message lists."""
+    return Segment.of("CNT", ("16", str(boxes)))
 
 
 def read_issued(tree: Node, problems: Problems) -> datetime | None:
