@@ -13,7 +13,8 @@ from opentos.edi.outbound import departure_plan, gate_reports, handling_reports
 from opentos.edi.structure import MessageSpec
 from opentos.edi.syntax import Segment
 from opentos.errors import InvalidValue, NotFound
-from opentos.model.ids import UnLocode
+from opentos.model.container import Container
+from opentos.model.ids import ContainerNumber, UnLocode
 from opentos.model.ledger import MoveEvent
 from opentos.model.places import EquipmentPlace, VesselPlace
 from opentos.model.visits import TruckVisit, VesselVisit
@@ -76,13 +77,12 @@ def export_interchange(
             prepared=now,
             version=chosen,
         )
-    events = store.events()
-    numbers = list({e.container for e in events})
     if kind == "coarri":
         vessel = _vessel_visit(store, visit, kind)
         spec = spec_for(coarri.SPECS, version or "D00B")
+        events = store.events(place_prefix=f"vessel:{vessel.id}:")
         reports = handling_reports(
-            vessel, events, store.containers(numbers), port=port, reference=reference, issued=now
+            vessel, events, _masters(store, events), port=port, reference=reference, issued=now
         )
         if not reports:
             raise NotFound(f"visit {vessel.id} has no discharges or loads in the ledger")
@@ -98,9 +98,14 @@ def export_interchange(
                 raise InvalidValue(f"visit {visit!r} is not a truck visit")
             trucks = {truck_visit.id, truck_visit.licence_plate}
             plates[truck_visit.id] = (truck_visit.licence_plate, truck_visit.haulier)
+        events = [
+            e
+            for e in store.events(from_or_to_outside=True)
+            if trucks is None or _truck_of(e) in trucks
+        ]
         gate = gate_reports(
-            [e for e in events if trucks is None or _truck_of(e) in trucks],
-            store.containers(numbers),
+            events,
+            _masters(store, events),
             reference=reference,
             issued=now,
             trucks=plates,
@@ -112,6 +117,11 @@ def export_interchange(
     else:
         raise InvalidValue(f"cannot export {kind!r}: coarri, codeco or baplie")
     return _interchange(spec, bodies, sender, to, reference, now)
+
+
+def _masters(store: Store, events: Sequence[MoveEvent]) -> dict[ContainerNumber, Container]:
+    """Master data of the containers the events move."""
+    return store.containers(sorted({e.container for e in events}))
 
 
 def _truck_of(event: MoveEvent) -> str | None:

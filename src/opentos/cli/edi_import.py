@@ -139,10 +139,9 @@ def _apply(
 
 def _document(
     tx: Transaction, summary: ImportSummary, kind: str, reference: str, visit: str | None,
-    content: object,
+    content: LoadDischargeOrder | Booking | StowageInstructions,
 ) -> None:  # fmt: skip
-    to_dict = getattr(content, "to_dict")  # noqa: B009 - every document type has one
-    tx.save_document(kind, reference, visit, to_dict())
+    tx.save_document(kind, reference, visit, dict(content.to_dict()))
     summary.documents.append(f"{kind}:{reference}")
 
 

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import import_module
+from types import ModuleType
 
 from opentos.edi.envelope import Interchange, Message, MessageHeader, read_interchange
 from opentos.edi.problems import Problem, Problems
@@ -103,11 +104,13 @@ class Document:
 Reader = Callable[[Message, Problems], object]
 
 
+def _module(message_type: str) -> ModuleType:
+    return import_module(f"opentos.edi.messages.{message_type.lower()}")
+
+
 def reader_for(message_type: str) -> Reader:
     """The ``read_<type>`` function of the message module for ``message_type``."""
-    name = message_type.lower()
-    module = import_module(f"opentos.edi.messages.{name}")
-    reader: Reader = getattr(module, f"read_{name}")
+    reader: Reader = getattr(_module(message_type), f"read_{message_type.lower()}")
     return reader
 
 
@@ -152,8 +155,9 @@ def _read(data: bytes | str, digest: str, strict: bool, source: str) -> Document
 
 def _version_of(message: Message) -> str | None:
     """The message module's ``version_of(message)``, for modules that name versions."""
-    module = import_module(f"opentos.edi.messages.{message.header.type.lower()}")
-    version_of: Callable[[Message], str] | None = getattr(module, "version_of", None)
+    version_of: Callable[[Message], str] | None = getattr(
+        _module(message.header.type), "version_of", None
+    )
     return None if version_of is None else version_of(message)
 
 

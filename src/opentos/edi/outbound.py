@@ -31,9 +31,9 @@ from opentos.model.slots import BayRowTier
 from opentos.model.visits import VesselVisit
 
 
-def _container(containers: Mapping[ContainerNumber, Container], number: ContainerNumber) -> (
-    Container
-):  # fmt: skip
+def _container(
+    containers: Mapping[ContainerNumber, Container], number: ContainerNumber
+) -> Container:
     box = containers.get(number)
     if box is None:
         raise NotFound(f"container {number} is in the ledger but its master data are missing")

@@ -81,19 +81,6 @@ class MessageSpec:
     body: tuple[S | G, ...]
     title: str = ""
 
-    @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.type, self.version, self.association)
-
-    def groups(self) -> Iterator[G]:
-        """Every group in the table, depth first."""
-        stack: list[S | G] = list(reversed(self.body))
-        while stack:
-            entry = stack.pop()
-            if isinstance(entry, G):
-                yield entry
-                stack.extend(reversed(entry.entries))
-
 
 @dataclass(slots=True)
 class Node:

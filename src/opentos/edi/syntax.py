@@ -127,9 +127,7 @@ def decode(data: bytes | str, problems: Problems) -> str:
         data = data[3:]
     found = _SYNTAX_ID.search(data[:200])
     codec = _CHARSETS.get(found.group(1).decode("ascii")) if found else None
-    for name in (codec, "utf-8") if codec else ("utf-8",):
-        if name is None:
-            continue
+    for name in dict.fromkeys((codec or "utf-8", "utf-8")):
         try:
             return data.decode(name)
         except UnicodeDecodeError as exc:

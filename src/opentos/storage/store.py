@@ -47,6 +47,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    or_,
     select,
     update,
 )
@@ -492,15 +493,35 @@ class Store:
             return int(connection.execute(select(schema.ledger_head.c.seq)).scalar_one())
 
     def events(
-        self, container: ContainerNumber | None = None, since: int = 0, limit: int | None = None
+        self,
+        container: ContainerNumber | None = None,
+        since: int = 0,
+        limit: int | None = None,
+        *,
+        place_prefix: str | None = None,
+        from_or_to_outside: bool = False,
     ) -> list[MoveEvent]:
-        """Ledger events after ``since``, in order; only ``container``'s when given."""
+        """Ledger events after ``since``, in order.
+
+        Only ``container``'s when given; only those leaving or reaching a place whose
+        text starts with ``place_prefix`` (``vessel:V1:`` for a visit's slots); only
+        those coming from or going to outside the terminal when ``from_or_to_outside``.
+        """
         e = schema.move_events.c
         query = select(
             e.seq, e.at, e.container, e.from_place, e.to_place, e.equipment, e.work_instruction
         ).where(e.seq > since)
         if container is not None:
             query = query.where(e.container == str(container))
+        if place_prefix is not None:
+            query = query.where(
+                or_(
+                    e.from_place.startswith(place_prefix, autoescape=True),
+                    e.to_place.startswith(place_prefix, autoescape=True),
+                )
+            )
+        if from_or_to_outside:
+            query = query.where(or_(e.from_place.is_(None), e.to_place.is_(None)))
         query = query.order_by(e.seq).limit(limit)
         with self.engine.connect() as connection:
             rows = connection.execute(query).all()
