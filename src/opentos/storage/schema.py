@@ -149,3 +149,20 @@ documents = Table(
 )
 """Business documents received: bookings, releases, stowage instructions, load and discharge
 orders (``id`` is ``kind:reference``); the latest version of each is kept."""
+
+container_amendments = Table(
+    "container_amendments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("after_seq", BigInteger, nullable=False),
+    Column("container", String(11), nullable=False),
+    Column("old_iso_type", String(4), nullable=False),
+    Column("new_iso_type", String(4), nullable=False),
+    Column("old_length_ft", Integer, nullable=False),
+    Column("new_length_ft", Integer, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("source", String(120), nullable=False),
+    Index("ix_container_amendments_container", "container"),
+)
+"""Changes of a known box's size-type, in ledger order: ``after_seq`` is the ledger head
+when the amendment was made, so a replay uses each box's length as it was at each event."""
