@@ -123,8 +123,8 @@ def test_a_slot_the_vessel_lacks_refuses_the_wholemake_plan(
 ) -> None:
     """A box for a slot the vessel does not have: error naming the EQD segment; nothing changes."""
     plan = make_plan(3)
-    wrong = replace(plan.stowage[1], slot=BayRowTier(1, 0, 82))
-    plan = replace(plan, stowage=(plan.stowage[0], wrong, plan.stowage[2]))
+    wrong = replace(plan.stowage[2], slot=BayRowTier(1, 0, 82))  # the stack's top box
+    plan = replace(plan, stowage=(plan.stowage[0], wrong, plan.stowage[1]))
     before = _state(store)
     assert wrong.container is not None
     with pytest.raises(EdiError, match=rf"segment \d+ \(EQD\), container {wrong.container.number}"):

@@ -119,7 +119,7 @@ def _apply(
             store, source, where, visit_id, content.vessel.vessel_name,
             content.vessel.voyage, content.vessel.call_sign, content.vessel.imo,
         )  # fmt: skip
-        tx.register_many([item.container for item in content.items])
+        _register(tx, document, [item.container for item in content.items], where)
         summary.containers += len(content.items)
         _document(tx, summary, f"{content.kind}_order", content.reference, visit.id, content)
     elif isinstance(content, Booking):
@@ -208,7 +208,7 @@ def _apply_bayplan(
         plan.imo_number,
     )  # fmt: skip
     containers = [s.container for s in plan.stowage if s.container is not None]
-    tx.register_many(containers)
+    _register(tx, document, containers, where)
     summary.containers += len(containers)
     at = plan.prepared_at or when
     events: list[MoveEvent] = []
@@ -238,6 +238,8 @@ def _apply_bayplan(
                 ],
             )
         events.append(MoveEvent(box.number, None, place, at))
+    # each stack bottom-up, whatever the file's order: a 40' lands on the 20's under it
+    events.sort(key=_stack_order)
     try:
         tx.record(events)
     except IllegalMove as exc:
@@ -246,6 +248,25 @@ def _apply_bayplan(
         number = events[exc.index].container
         raise EdiError(source, [_at(document, number, str(exc))]) from None
     summary.placed += len(events)
+
+
+def _register(
+    tx: Transaction, document: Document, containers: Sequence[Container], where: str
+) -> None:
+    """Register the message's boxes; a refusal names the segment of the box refused."""
+    source = document.interchange.problems.source
+    try:
+        tx.register_many(containers, source=f"EDI {source}, {where}")
+    except IllegalMove as exc:
+        if exc.index is None:
+            raise
+        raise EdiError(source, [_at(document, containers[exc.index].number, str(exc))]) from None
+
+
+def _stack_order(event: MoveEvent) -> tuple[int, str]:
+    place = event.to_place
+    assert isinstance(place, VesselPlace)
+    return place.slot.tier, place._text
 
 
 def _at(document: Document, number: ContainerNumber, message: str) -> str:
@@ -275,5 +296,5 @@ def _apply_vgm(
                  "does not know"],
             )  # fmt: skip
         updated.append(apply_vgm(box, declaration))
-    tx.register_many(updated)
+    tx.register_many(updated, source=f"EDI {source}, {where}")
     summary.vgm += len(updated)

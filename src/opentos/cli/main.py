@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from opentos.cli.bench import bench_app
+from opentos.cli.container import container_app
 from opentos.cli.database import chosen, database_url, open_store
 from opentos.cli.edi import edi_app
 from opentos.cli.plan import plan_app
@@ -44,6 +45,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(bench_app, name="bench")
 app.add_typer(plan_app, name="plan")
 app.add_typer(edi_app, name="edi")
+app.add_typer(container_app, name="container")
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)

@@ -20,12 +20,14 @@ same code serves the in-memory twin and the database store.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from opentos.errors import IllegalMove, InvalidSlot, InvalidValue, OpenTosError
+from opentos.model.container import Container
 from opentos.model.ids import ContainerNumber
 from opentos.model.places import EquipmentPlace, Place, StackPlace, VesselPlace, YardPlace
 from opentos.model.stacking import Cell, StackArea
@@ -271,6 +273,87 @@ class Inventory:
                 exc.index = done
             raise
 
+    def change_length(self, box: ContainerNumber, length: int) -> None:
+        """Give a box in the terminal a new length where it stands, checked like a move.
+
+        A box on a machine can take any length. In a stack, the place must hold
+        the new length (a 20' at an odd bay cannot become a 40'), the cells it
+        then takes must be free and supported, and every box standing on it must
+        stay supported by boxes no shorter than itself. A box not in the terminal
+        is left alone (its length only matters when it arrives).
+
+        Raises
+        ------
+        IllegalMove
+            The box's place cannot hold the new length; nothing changed.
+        """
+        entry = self._boxes.get(box._text)
+        if entry is None or entry[2] == length:
+            return
+        _, place, old_length, old = entry
+        if old is None:
+            self._boxes[box._text] = (entry[0], place, length, None)
+            return
+        assert isinstance(place, YardPlace | VesselPlace)
+        what = f"{box} at {place} cannot change from {old_length}' to {length}'"
+        try:
+            new = self._geometry_of(place, length)
+        except OpenTosError as exc:
+            raise IllegalMove(f"{what}: {exc}") from None
+        cells = self._cells
+        name = box._text
+        for key, down in zip(new.keys, new.below, strict=True):
+            occupant = cells.get(key)
+            if occupant is not None and occupant._text != name:
+                raise IllegalMove(f"{what}: {occupant} is at {self.where(occupant)}")
+            if down is None:
+                continue
+            under = cells.get(down)
+            if under is None or under._text == name:
+                raise IllegalMove(f"{what}: it would not stand on anything (no floating boxes)")
+            if self._boxes[under._text][2] > length:
+                raise IllegalMove(
+                    f"{what}: it would stand on the longer {under} (no shorter box over a "
+                    "longer one)"
+                )
+        taken = set(new.keys)
+        on_top = {
+            cells[up]._text
+            for up in (*old.above, *new.above)
+            if up is not None and up in cells and cells[up]._text != name
+        }
+        for top in sorted(on_top):
+            top_box, top_place, top_length, top_geometry = self._boxes[top]
+            if top_length > length:
+                raise IllegalMove(
+                    f"{what}: the {top_length}' {top_box} at {top_place} stands on it "
+                    "(no shorter box under a longer one)"
+                )
+            assert top_geometry is not None
+            for down in top_geometry.below:
+                under = None if down is None else cells.get(down)
+                if down is not None and down not in taken and (under is None or under == box):
+                    raise IllegalMove(f"{what}: {top_box} at {top_place} would float")
+        self._relength(box, length)
+
+    def _relength(self, box: ContainerNumber, length: int) -> None:
+        """Set a box's length where it stands (no checks; the inverse of itself)."""
+        number, place, _, old = self._boxes[box._text]
+        new = None
+        if old is not None:
+            assert isinstance(place, YardPlace | VesselPlace)
+            new = self._geometry_of(place, length)
+            for key in old.keys:
+                del self._cells[key]
+            for key in new.keys:
+                self._cells[key] = number
+        self._boxes[box._text] = (number, place, length, new)
+
+    def revert_length(self, box: ContainerNumber, length: int) -> None:
+        """Undo :meth:`change_length`: give the box back its former ``length`` (no checks)."""
+        if box._text in self._boxes:
+            self._relength(box, length)
+
     def revert(self, event: MoveEvent) -> None:
         """Undo an event that was the last one applied to this container (no checks)."""
         box = event.container
@@ -391,6 +474,7 @@ class Ledger:
         self._areas = areas
         self._length_of = length_of
         self._events: list[MoveEvent] = []
+        self._changes: list[LengthChange] = []
         self.inventory = Inventory(areas, length_of)
 
     @property
@@ -427,14 +511,134 @@ class Ledger:
         self._events.extend(batch)
         return batch
 
+    def amend_length(
+        self, container: ContainerNumber, old_length_ft: int, new_length_ft: int
+    ) -> None:
+        """Note that a known box's length changed after the last event (for :meth:`rebuild`).
+
+        The caller has checked the change (:func:`check_registration`, or
+        :meth:`Inventory.change_length` for a box in the terminal).
+        """
+        self._changes.append(LengthChange(container, self.head, old_length_ft, new_length_ft))
+
+    @property
+    def length_changes(self) -> Sequence[LengthChange]:
+        """Every length change noted, in order."""
+        return self._changes
+
     def rebuild(self) -> Inventory:
         """A fresh inventory from the events alone (checking every invariant again)."""
-        return replay(self._events, self._areas, self._length_of)
+        return replay(self._events, self._areas, self._length_of, self._changes)
 
 
-def replay(events: Iterable[MoveEvent], areas: AreaResolver, length_of: LengthOf) -> Inventory:
-    """Build an inventory by applying ``events`` in order from an empty terminal."""
-    inventory = Inventory(areas, length_of)
+@dataclass(frozen=True, slots=True)
+class LengthChange:
+    """A known box's length changed by an amendment of its size-type after event ``after_seq``."""
+
+    container: ContainerNumber
+    after_seq: int
+    old_length_ft: int
+    new_length_ft: int
+
+
+class LengthReplay:
+    """Replays length changes between the events of a replay, each box's length as it was.
+
+    Before the first event every box has the length it had before its first
+    change (written into ``lengths``, which the replay's inventory consults).
+    """
+
+    def __init__(
+        self,
+        inventory: Inventory,
+        lengths: dict[ContainerNumber, int],
+        changes: Sequence[LengthChange],
+    ) -> None:
+        self._inventory = inventory
+        self._lengths = lengths
+        for change in reversed(changes):
+            lengths[change.container] = change.old_length_ft
+        self._pending = iter(changes)
+        self._next = next(self._pending, None)
+
+    @property
+    def next_after(self) -> int:
+        """``after_seq`` of the next change (larger than any event's when there is none)."""
+        return sys.maxsize if self._next is None else self._next.after_seq
+
+    def until(self, seq: int) -> int:
+        """Apply the changes made before event ``seq``; returns :attr:`next_after`.
+
+        Raises
+        ------
+        IllegalMove
+            A change breaks an invariant where the box stood then.
+        """
+        while self._next is not None and self._next.after_seq < seq:
+            change = self._next
+            try:
+                self._inventory.change_length(change.container, change.new_length_ft)
+            except IllegalMove as exc:
+                raise IllegalMove(
+                    f"the size-type amendment of {change.container} after event "
+                    f"{change.after_seq}: {exc}"
+                ) from None
+            self._lengths[change.container] = change.new_length_ft
+            self._next = next(self._pending, None)
+        return self.next_after
+
+
+def check_registration(
+    inventory: Inventory, container: Container, before: tuple[str, int] | None
+) -> bool:
+    """Whether registering ``container`` over its known ``(size-type, length)`` amends it.
+
+    Registration may change the size-type of a known box, but not the length
+    of a box in the terminal: that is an amendment checked where it stands
+    (:meth:`Inventory.change_length`).
+
+    Raises
+    ------
+    IllegalMove
+        ``container`` is in the terminal and would change length.
+    """
+    if before is None or before[0] == container.iso_type.code:
+        return False
+    code, length = before
+    place = inventory.where(container.number)
+    if length != container.length_ft and place is not None:
+        raise IllegalMove(
+            f"{container.number} is at {place} as a {code} ({length}'); registering it as a "
+            f"{container.iso_type.code} ({container.length_ft}') would change its length: amend "
+            f"its size-type instead (opentos container amend {container.number} "
+            f"{container.iso_type.code})"
+        )
+    return True
+
+
+def replay(
+    events: Iterable[MoveEvent],
+    areas: AreaResolver,
+    length_of: LengthOf,
+    changes: Sequence[LengthChange] = (),
+) -> Inventory:
+    """Build an inventory by applying ``events`` in order from an empty terminal.
+
+    ``changes`` are the boxes' length changes, applied between the events where
+    they were made.
+    """
+    lengths: dict[ContainerNumber, int] = {}
+
+    def length_then(number: ContainerNumber) -> int:
+        found = lengths.get(number)
+        return length_of(number) if found is None else found
+
+    inventory = Inventory(areas, length_then)
+    amendments = LengthReplay(inventory, lengths, changes)
+    upcoming = amendments.next_after
     for event in events:
+        if event.seq > upcoming:
+            upcoming = amendments.until(event.seq)
         inventory.apply(event)
+    amendments.until(sys.maxsize)
     return inventory

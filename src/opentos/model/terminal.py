@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from opentos.errors import IllegalMove, InvalidSlot, NotFound
+from opentos.errors import InvalidSlot, NotFound
 from opentos.model.container import Container
 from opentos.model.ids import ContainerNumber
 from opentos.model.layout import TerminalLayout
-from opentos.model.ledger import Inventory, Ledger, MoveEvent
+from opentos.model.ledger import Inventory, Ledger, MoveEvent, check_registration
 from opentos.model.places import StackPlace, YardPlace
 from opentos.model.stacking import StackArea
 from opentos.model.visits import VesselVisit, Visit
@@ -64,17 +64,15 @@ class Terminal:
         return container.length_ft
 
     def register(self, container: Container) -> None:
-        """Add or update a container's master data (its length may not change in the terminal)."""
+        """Add or update a container's master data (see :func:`check_registration`)."""
         old = self.containers.get(container.number)
+        before = None if old is None else (old.iso_type.code, old.length_ft)
         if (
-            old is not None
+            check_registration(self.inventory, container, before)
+            and old is not None
             and old.length_ft != container.length_ft
-            and self.inventory.where(container.number) is not None
         ):
-            raise IllegalMove(
-                f"{container.number} is in the terminal as a {old.length_ft}' box; its type "
-                f"cannot change to {container.iso_type.code}"
-            )
+            self.ledger.amend_length(container.number, old.length_ft, container.length_ft)
         self.containers[container.number] = container
 
     def add_visit(self, visit: Visit) -> None:

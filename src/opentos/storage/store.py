@@ -33,7 +33,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Self, TypeVar, cast
 
@@ -58,8 +58,15 @@ from opentos.config import settings
 from opentos.errors import Conflict, IllegalMove, InvalidSlot, NotFound, OpenTosError, StorageError
 from opentos.model.container import Container
 from opentos.model.ids import ContainerNumber
+from opentos.model.iso_types import SizeType
 from opentos.model.layout import TerminalLayout
-from opentos.model.ledger import Inventory, MoveEvent
+from opentos.model.ledger import (
+    Inventory,
+    LengthChange,
+    LengthReplay,
+    MoveEvent,
+    check_registration,
+)
 from opentos.model.moves import WorkInstruction
 from opentos.model.places import (
     Place,
@@ -106,6 +113,18 @@ class ImportedInterchange:
     messages: str
     imported_at: datetime
     summary: dict[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class Amendment:
+    """A change of a known box's size-type, made after ledger event ``after_seq``."""
+
+    container: ContainerNumber
+    old_iso_type: str
+    new_iso_type: str
+    after_seq: int
+    at: datetime
+    source: str
 
 
 def _interchange_query(key: str) -> Select[Any]:
@@ -554,6 +573,21 @@ class Store:
                 ).scalar_one(),
             }
 
+    def amendments(self, number: ContainerNumber | None = None) -> list[Amendment]:
+        """Size-type amendments, of one box when given, in the order they were made."""
+        a = schema.container_amendments.c
+        query = select(
+            a.after_seq, a.container, a.old_iso_type, a.new_iso_type, a.at, a.source
+        ).order_by(a.id)
+        if number is not None:
+            query = query.where(a.container == str(number))
+        with self.engine.connect() as connection:
+            return [
+                Amendment(ContainerNumber.parse(r.container), r.old_iso_type, r.new_iso_type,
+                          r.after_seq, r.at, r.source)
+                for r in connection.execute(query)
+            ]  # fmt: skip
+
     def interchange(self, key: str) -> ImportedInterchange | None:
         """The record of an imported interchange, or None if it was never imported."""
         with self.engine.connect() as connection:
@@ -612,10 +646,21 @@ class Store:
                     select(schema.containers.c.number, schema.containers.c.length_ft)
                 )
             }
+            a = schema.container_amendments.c
+            changes = [
+                LengthChange(ContainerNumber.parse(n), after, old, new)
+                for after, n, old, new in connection.execute(
+                    select(a.after_seq, a.container, a.old_length_ft, a.new_length_ft)
+                    .where(a.old_length_ft != a.new_length_ft)
+                    .order_by(a.id)
+                )
+            ]
         state = _State(self.layout, -1, 0)
         state.lengths = lengths
         inventory = state.inventory
         move = inventory.move
+        amendments = LengthReplay(inventory, lengths, changes)
+        upcoming = amendments.next_after
         numbers: dict[str, ContainerNumber] = {}
         places: dict[str | None, Place | None] = {None: None}
         count = 0
@@ -636,12 +681,18 @@ class Store:
                     except KeyError:
                         dst = places[dst_text] = parse_place(dst_text)
                     try:
+                        if seq > upcoming:
+                            upcoming = amendments.until(seq)
                         move(number, src, dst)
                     except OpenTosError as exc:
                         raise StorageError(
                             f"ledger event {seq} breaks an invariant: {exc}"
                         ) from None
                 count += len(rows)
+            try:
+                amendments.until(head + 1)
+            except OpenTosError as exc:
+                raise StorageError(f"the ledger breaks an invariant: {exc}") from None
         replayed = inventory.positions()
         differences = _differences(live, replayed)
         repaired = False
@@ -763,7 +814,9 @@ class Transaction:
         self._state = state
         self._read_version = state.version
         self._bumped = False
-        self._applied: list[MoveEvent] = []
+        # what to undo in memory on a rollback, in order: events, and amended
+        # boxes in the terminal with their former length
+        self._undo: list[MoveEvent | tuple[ContainerNumber, int]] = []
         self._seq = state.seq
 
     # -- reading inside the transaction ----------------------------------------
@@ -804,27 +857,42 @@ class Transaction:
             )
         self._bumped = True
 
-    def register(self, container: Container) -> None:
-        """Add or update a container's master data.
+    def register(self, container: Container, *, source: str = "registration") -> None:
+        """Add or update a container's master data; see :meth:`register_many`."""
+        self.register_many([container], source=source)
+
+    def register_many(
+        self, containers: Sequence[Container], *, source: str = "registration"
+    ) -> None:
+        """Add or update many containers' master data in one statement.
+
+        A new size-type of a known box is recorded as an amendment (from
+        ``source``), so that a replay of the ledger knows each box's length at
+        each event. Registration may not change the length of a box in the
+        terminal: that is a checked amendment of its own (:meth:`amend_size_type`).
 
         Raises
         ------
         IllegalMove
-            The container is in the terminal and its new type has another length.
+            A box in the terminal would change length (``index`` names it in
+            ``containers``); nothing was changed.
         """
-        number = container.number
-        inventory = self._state.inventory
-        if inventory.where(number) is not None and inventory.length(number) != container.length_ft:
-            raise IllegalMove(
-                f"{number} is in the terminal as a {inventory.length(number)}' box; its type "
-                f"cannot change to {container.iso_type.code}"
-            )
-        self.register_many([container])
-
-    def register_many(self, containers: Sequence[Container]) -> None:
-        """Add or update many containers' master data in one statement."""
         if not containers:
             return
+        known = self._known_types([c.number for c in containers])
+        inventory = self._state.inventory
+        amendments: list[tuple[Container, str, int]] = []
+        for index, c in enumerate(containers):
+            text = str(c.number)
+            before = known.get(text)
+            known[text] = (c.iso_type.code, c.length_ft)
+            try:
+                amends = check_registration(inventory, c, before)
+            except IllegalMove as exc:
+                raise IllegalMove(str(exc), index) from None
+            if amends:
+                assert before is not None
+                amendments.append((c, *before))
         self._bump_version()
         rows = [
             {
@@ -840,6 +908,97 @@ class Transaction:
         self._upsert(schema.containers, rows, "number")
         for c in containers:
             self._state.pending_containers[c.number] = c
+        for c, code, length in amendments:
+            self._record_amendment(c, code, length, source)
+
+    def amend_size_type(
+        self, number: ContainerNumber, iso_type: SizeType, *, source: str = "amendment"
+    ) -> Container:
+        """Change a known box's size-type, checked and recorded; returns the amended box.
+
+        A box in the terminal keeps its place: the place must hold the new
+        length and everything standing on it must stay supported (see
+        :meth:`~opentos.model.ledger.Inventory.change_length`).
+
+        Raises
+        ------
+        NotFound
+            The box was never registered.
+        IllegalMove
+            Its place cannot hold the new length; nothing was changed.
+        InvalidValue
+            The box's other data do not fit the new type (a reefer set-point on a dry box).
+        """
+        before = self._known_container(number)
+        if before.iso_type.code == iso_type.code:
+            return before
+        after = replace(before, iso_type=iso_type)
+        inventory = self._state.inventory
+        inventory.change_length(number, after.length_ft)
+        if inventory.where(number) is not None and after.length_ft != before.length_ft:
+            self._undo.append((number, before.length_ft))
+        self._bump_version()
+        self._upsert(
+            schema.containers,
+            [
+                {
+                    "number": str(number),
+                    "iso_type": iso_type.code,
+                    "length_ft": after.length_ft,
+                    "operator": after.operator,
+                    "full_empty": str(after.full_empty),
+                    "data": after.to_dict(),
+                }
+            ],
+            "number",
+        )
+        self._state.pending_containers[number] = after
+        self._record_amendment(after, before.iso_type.code, before.length_ft, source)
+        return after
+
+    def _known_container(self, number: ContainerNumber) -> Container:
+        pending = self._state.pending_containers.get(number)
+        if pending is not None:
+            return pending
+        data = self.connection.execute(
+            select(schema.containers.c.data).where(schema.containers.c.number == str(number))
+        ).scalar()
+        if data is None:
+            raise NotFound(f"container {number} is not known to this terminal")
+        return Container.from_dict(data)
+
+    def _known_types(self, numbers: Sequence[ContainerNumber]) -> dict[str, tuple[str, int]]:
+        """Size-type and length of the boxes already registered, by number text."""
+        found: dict[str, tuple[str, int]] = {}
+        pending = self._state.pending_containers
+        texts = sorted({str(n) for n in numbers if n not in pending})
+        c = schema.containers.c
+        for start in range(0, len(texts), 500):
+            for number, code, length in self.connection.execute(
+                select(c.number, c.iso_type, c.length_ft).where(
+                    c.number.in_(texts[start : start + 500])
+                )
+            ):
+                found[number] = (code, length)
+        for n in numbers:
+            box = pending.get(n)
+            if box is not None:
+                found[str(n)] = (box.iso_type.code, box.length_ft)
+        return found
+
+    def _record_amendment(self, after: Container, code: str, length: int, source: str) -> None:
+        self.connection.execute(
+            insert(schema.container_amendments).values(
+                after_seq=self._seq,
+                container=str(after.number),
+                old_iso_type=code,
+                new_iso_type=after.iso_type.code,
+                old_length_ft=length,
+                new_length_ft=after.length_ft,
+                at=datetime.now(UTC),
+                source=source[:120],
+            )
+        )
 
     def add_visit(self, visit: Visit) -> None:
         """Add or replace a visit."""
@@ -932,7 +1091,7 @@ class Transaction:
             for event in reversed(numbered):
                 inventory.revert(event)
             raise
-        self._applied.extend(numbered)
+        self._undo.extend(numbered)
         self._seq = numbered[-1].seq
         return numbered
 
@@ -1004,11 +1163,14 @@ class Transaction:
         state.pending_containers.clear()
         state.pending_visits.clear()
         try:
-            for event in reversed(self._applied):
-                state.inventory.revert(event)
+            for done in reversed(self._undo):
+                if isinstance(done, MoveEvent):
+                    state.inventory.revert(done)
+                else:
+                    state.inventory.revert_length(*done)
         except Exception:
             self.store._state = None  # reload from the database next time
-        self._applied.clear()
+        self._undo.clear()
 
 
-__all__ = ["ImportedInterchange", "RebuildReport", "Store", "Transaction", "is_sqlite"]
+__all__ = ["Amendment", "ImportedInterchange", "RebuildReport", "Store", "Transaction", "is_sqlite"]
