@@ -10,6 +10,7 @@ it rejects must be unsound by the checker and change nothing.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import settings
@@ -43,7 +44,7 @@ BOXES = [
     )
     for i, iso in enumerate(["22G1"] * 6 + ["42G1"] * 5 + ["L5G1"] * 2, start=1)
 ]
-LENGTH = {b.number: b.length_ft for b in BOXES}
+TYPES = [SizeType.parse(code) for code in ("22G1", "42G1", "45G1", "L5G1")]
 
 _SECTIONS = [s for s in PROFILE.sections if s.bay40 is not None][:2]
 PLACES: list[Place] = [
@@ -94,6 +95,7 @@ class LedgerMachine(RuleBasedStateMachine):
         )
         for container in BOXES:
             self.terminal.register(container)
+        self.length = {b.number: b.length_ft for b in BOXES}
         self.clock = T0
         self.accepted = 0
         self.rejected = 0
@@ -110,7 +112,7 @@ class LedgerMachine(RuleBasedStateMachine):
             expected.pop(box.number, None)
         else:
             expected[box.number] = dst
-        sound = before.get(box.number) == src and not violations(expected, LENGTH, TIERS)
+        sound = before.get(box.number) == src and not violations(expected, self.length, TIERS)
         try:
             self.terminal.record([event])
         except IllegalMove as exc:
@@ -121,7 +123,7 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         self.accepted += 1
         assert sound, (
-            f"ledger accepted an unsound move {event}: {violations(expected, LENGTH, TIERS)}"
+            f"ledger accepted an unsound move {event}: {violations(expected, self.length, TIERS)}"
         )
 
     @rule(box=st.sampled_from(BOXES), dst=st.sampled_from(PLACES))
@@ -200,11 +202,42 @@ class LedgerMachine(RuleBasedStateMachine):
         if src is not None:
             self._try(box, src, None)
 
+    @rule(box=st.sampled_from(BOXES), iso_type=st.sampled_from(TYPES))
+    def register_again(self, box: Container, iso_type: SizeType) -> None:
+        """A box is registered again with another type (refused when in and its length changes)."""
+        new = replace(box, iso_type=iso_type)
+        inside = self.terminal.inventory.where(box.number) is not None
+        before = dict(self.terminal.inventory.positions())
+        try:
+            self.terminal.register(new)
+        except IllegalMove:
+            assert inside
+            assert self.length[box.number] != new.length_ft
+            assert dict(self.terminal.inventory.positions()) == before
+            return
+        assert not inside or self.length[box.number] == new.length_ft
+        self.length[box.number] = new.length_ft
+
+    @rule(box=st.sampled_from(BOXES), iso_type=st.sampled_from(TYPES))
+    def amend(self, box: Container, iso_type: SizeType) -> None:
+        """A box's size-type is amended where it stands; the checker judges the new length."""
+        positions = dict(self.terminal.inventory.positions())
+        lengths = {**self.length, box.number: iso_type.length_ft}
+        sound = box.number not in positions or not violations(positions, lengths, TIERS)
+        try:
+            self.terminal.amend_size_type(box.number, iso_type)
+        except IllegalMove as exc:
+            assert not sound, f"amendment of a sound {box.number} to {iso_type} refused: {exc}"
+            assert dict(self.terminal.inventory.positions()) == positions
+            return
+        assert sound, f"unsound amendment accepted: {violations(positions, lengths, TIERS)}"
+        self.length = lengths
+
     @invariant()
     def sound(self) -> None:
         """The independent checker finds nothing wrong."""
         positions = dict(self.terminal.inventory.positions())
-        assert violations(positions, LENGTH, TIERS) == []
+        assert violations(positions, self.length, TIERS) == []
 
     @invariant()
     def rebuild_equals_live(self) -> None:

@@ -324,10 +324,10 @@ class Inventory:
         }
         for top in sorted(on_top):
             top_box, top_place, top_length, top_geometry = self._boxes[top]
-            if top_length > length:
+            if length > top_length:
                 raise IllegalMove(
-                    f"{what}: the {top_length}' {top_box} at {top_place} stands on it "
-                    "(no shorter box under a longer one)"
+                    f"{what}: the shorter {top_box} ({top_length}') at {top_place} stands on "
+                    "it (no shorter box over a longer one)"
                 )
             assert top_geometry is not None
             for down in top_geometry.below:

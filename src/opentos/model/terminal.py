@@ -8,10 +8,12 @@ same :class:`~opentos.model.ledger.Inventory` to check every event.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 from opentos.errors import InvalidSlot, NotFound
 from opentos.model.container import Container
 from opentos.model.ids import ContainerNumber
+from opentos.model.iso_types import SizeType
 from opentos.model.layout import TerminalLayout
 from opentos.model.ledger import Inventory, Ledger, MoveEvent, check_registration
 from opentos.model.places import StackPlace, YardPlace
@@ -74,6 +76,26 @@ class Terminal:
         ):
             self.ledger.amend_length(container.number, old.length_ft, container.length_ft)
         self.containers[container.number] = container
+
+    def amend_size_type(self, number: ContainerNumber, iso_type: SizeType) -> Container:
+        """Change a known box's size-type where it stands, checked and noted for replays.
+
+        Raises
+        ------
+        NotFound
+            The box was never registered.
+        IllegalMove
+            Its place cannot hold the new length; nothing was changed.
+        """
+        old = self.containers.get(number)
+        if old is None:
+            raise NotFound(f"container {number} is not registered")
+        new = replace(old, iso_type=iso_type)
+        if new.length_ft != old.length_ft:
+            self.inventory.change_length(number, new.length_ft)
+            self.ledger.amend_length(number, old.length_ft, new.length_ft)
+        self.containers[number] = new
+        return new
 
     def add_visit(self, visit: Visit) -> None:
         """Add or replace a visit."""
