@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from opentos.cli.edi_import import import_document
 from opentos.edi.api import read_document
 from opentos.model.ids import UnLocode
 from opentos.model.onboard import OnBoardPlan
@@ -171,6 +172,14 @@ def test_demo_runs_from_nothing(tmp_path: Path) -> None:
         assert message.content.departure_port == UnLocode.parse("CNTAO")
         arrived = len(call.calls[0].on_board)
         assert len(message.content.stowage) == arrived - moved["discharge"] + moved["load"]
+        # ... and imports back into a visit of the same vessel, every stack bottom-up
+        back = f"sqlite:///{tmp_path / f'back-{version}.db'}"
+        with Store.create(back, load_preset("tiny"), "tiny") as store:
+            with store.transaction() as tx:
+                tx.add_visit(call.calls[0].visit)
+            summary = import_document(store, bay_plan, visit_id=call.calls[0].visit.id)
+            assert summary.placed == len(message.content.stowage)
+            assert store.rebuild().consistent
     with Store.open(url) as store:
         counts = store.counts()
         assert counts["in_terminal"] > 15_000

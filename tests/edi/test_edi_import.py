@@ -14,7 +14,7 @@ from opentos.cli.edi_import import import_document
 from opentos.edi.api import Document, read_document
 from opentos.edi.messages.baplie import baplie_interchange
 from opentos.edi.messages.vermas import vermas_interchange
-from opentos.errors import EdiError
+from opentos.errors import EdiError, NotFound
 from opentos.model.ids import ContainerNumber, UnLocode
 from opentos.model.ledger import MoveEvent
 from opentos.model.onboard import OnBoardPlan
@@ -25,6 +25,7 @@ from opentos.model.vessel_classes import vessel_class
 from opentos.model.vgm import VgmDeclaration, VgmMethod
 from opentos.model.visits import VesselVisit
 from opentos.presets import load_preset
+from opentos.storage.stocktake import import_stocktake, parse_stocktake
 from opentos.storage.store import Store
 
 DATA = Path(__file__).parent / "data"
@@ -225,7 +226,9 @@ def test_exports_follow_the_ledger(store: Store, make_plan: PlanMaker) -> None:
                     EquipmentPlace("TRK7"),
                     T0 + timedelta(hours=2),
                 ),
-                MoveEvent(top.number, EquipmentPlace("TRK7"), None, T0 + timedelta(hours=3)),
+                MoveEvent(
+                    top.number, EquipmentPlace("TRK7"), None, T0 + timedelta(hours=3), "TRK7"
+                ),
             ]
         )
     kwargs = {"sender": "OPENTOS", "recipient": None, "next_port": "KRPUS", "prepared": T0}
@@ -257,3 +260,25 @@ def test_exports_follow_the_ledger(store: Store, make_plan: PlanMaker) -> None:
     assert [(i.container.number, str(i.direction), i.truck) for i in gate.items] == [
         (top.number, "gate_out", "TRK7")
     ]
+
+
+def test_a_box_found_on_a_truck_by_a_stock_take_is_no_gate_move(store: Store) -> None:
+    """A stock-take row on a truck is present on equipment: CODECO reports only the gate-out."""
+    take = parse_stocktake(
+        "number,iso_type,operator,full_empty,place\nMSCU1234566,22G1,MSC,F,equipment:TRK7\n"
+    )
+    import_stocktake(store, take, T0)
+    number = ContainerNumber.parse("MSCU1234566")
+    (found,) = store.events(number)
+    assert (found.equipment, found.work_instruction) == (None, None)
+    kwargs = {"sender": "OPENTOS", "recipient": None, "next_port": None, "prepared": T0}
+    with pytest.raises(NotFound, match="no gate moves"):
+        export_interchange(store, "codeco", visit=None, version=None, **kwargs)
+    with store.transaction() as tx:
+        tx.record([MoveEvent(number, EquipmentPlace("TRK7"), None, T0, "TRK7")])
+    codeco = read_document(
+        export_interchange(store, "codeco", visit=None, version=None, **kwargs), strict=True
+    )
+    (gate,) = [m.content for m in codeco.messages]
+    assert isinstance(gate, GateReport)
+    assert [(i.container.number, str(i.direction)) for i in gate.items] == [(number, "gate_out")]

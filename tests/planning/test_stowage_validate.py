@@ -348,6 +348,13 @@ def test_twenty_on_forty() -> None:
     only(check([(long, "0200082"), (short, "0190084")]), str(short.number), "45'")
 
 
+def test_forty_on_forty_five() -> None:
+    """No 40' box stands on a 45' box (the ledger's rule); a 45' on a 40' is fine."""
+    long, forty = box("L5G1"), box("42G1")
+    only(check([(long, "0200082"), (forty, "0200084")]), str(forty.number), "on the 45'")
+    assert check([(box("42G1"), "0200082"), (box("L5G1"), "0200084")]).ok
+
+
 # --- rules 4 and 5: stack weight and height -----------------------------------------------------
 
 

@@ -9,7 +9,10 @@ message modules write:
   the terminal (arrivals on board and departures with the vessel are not moves
   of the terminal and are not reported);
 - a *gate-in* is an event bringing a container from outside onto a truck, a
-  *gate-out* one taking it off a truck to outside.
+  *gate-out* one taking it off a truck to outside, made by that truck passing
+  the gate (the event's ``equipment`` is the truck). A box a stock-take found
+  on a truck or wagon is present on equipment: its event names no machine, and
+  it is no gate move.
 
 The departure bay plan (BAPLIE) is in :func:`departure_plan`.
 """
@@ -114,6 +117,8 @@ def gate_reports(
             direction, truck = MoveKind.GATE_OUT, src.equipment
         else:
             continue
+        if event.equipment != truck:
+            continue  # found there by a stock-take (no machine), not a gate transaction
         box = _container(containers, event.container)
         plate, haulier = trucks.get(truck, (truck, None))
         item = GateItem(box, direction, event.at, plate, haulier)

@@ -81,6 +81,8 @@ class _Column:
     """Earliest discharge order among the boxes in the column."""
     top_long: bool = False
     """The top box is a 40'/45'."""
+    top_45: bool = False
+    """The top box is a 45' (only another 45' may stand on it)."""
     closed: bool = False
     """Nothing more may go on: an out-of-gauge box on top, or a neighbour's overhang."""
     weight20: int = 0
@@ -233,6 +235,7 @@ def _occupy(
         c.height = row.spec.tiers.index(slot.tier) + 1
         c.cap = min(c.cap, pod)
         c.top_long = long
+        c.top_45 = box.length_ft >= 45
         c.height_mm += box.iso_type.height_mm
         if not long:
             c.weight20 += w
@@ -891,6 +894,8 @@ def _candidates(
                 continue
             a, b = row.columns
             if a.height != b.height or a.free == 0 or b.free == 0:
+                continue
+            if box.length_ft < 45 and (a.top_45 or b.top_45):
                 continue
             options = [[a, b]]
         else:

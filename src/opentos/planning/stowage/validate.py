@@ -449,8 +449,9 @@ def _check_slot(state: _State, box: _Box, out: list[str]) -> None:
 
 
 def _check_stacking(state: _State, box: _Box, out: list[str]) -> None:
-    """Rule 3: nothing floats; no 20' box on a 40' or 45' box."""
+    """Rule 3: nothing floats; no shorter box over a longer one (20' on 40', 40' on 45')."""
     empty: list[str] = []
+    longer: list[_Box] = []
     for cell in box.cells:
         under_cell = state.profile.below(cell)
         if under_cell is None:
@@ -458,8 +459,9 @@ def _check_stacking(state: _State, box: _Box, out: list[str]) -> None:
         under = state.occupant.get(under_cell)
         if under is None:
             empty.append(str(BayRowTier(*under_cell)))
-        elif box.length_ft == 20 and under.length_ft != 20:
-            out.append(f"20' box {box} stands on the {under.length_ft}' box {under}")
+        elif under.length_ft > box.length_ft and under not in longer:
+            longer.append(under)
+            out.append(f"{box.length_ft}' box {box} stands on the {under.length_ft}' box {under}")
     if empty:
         cells = " and ".join(empty)
         out.append(f"{box} floats: cell{'s' if len(empty) > 1 else ''} {cells} under it empty")
