@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from opentos.cli.console import console, err_console, styled
 from opentos.edi.api import Document, read_document
 from opentos.edi.problems import Severity
 from opentos.errors import DataImportError
@@ -20,8 +20,6 @@ edi_app = typer.Typer(
     "CODECO, COPARN, VERMAS).",
     no_args_is_help=True,
 )
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
 
 FileArgument = Annotated[Path, typer.Argument(help="EDIFACT interchange file.")]
 
@@ -74,7 +72,7 @@ def _print_problems(document: Document) -> None:
     errors, warnings = len(document.errors), len(document.problems) - len(document.errors)
     for problem in document.problems:
         style = "red" if problem.severity is Severity.ERROR else "yellow"
-        console.print(f"[{style}]{problem.severity}[/]: {problem}")
+        console.print(styled((str(problem.severity), style), f": {problem}"))
     console.print(f"{errors} error(s), {warnings} warning(s)")
 
 

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from opentos.cli.bench import bench_app
+from opentos.cli.console import console, err_console, styled
 from opentos.cli.database import chosen, database_url, open_store
 from opentos.cli.edi import edi_app
 from opentos.cli.plan import plan_app
@@ -44,9 +44,6 @@ app.add_typer(import_app, name="import")
 app.add_typer(bench_app, name="bench")
 app.add_typer(plan_app, name="plan")
 app.add_typer(edi_app, name="edi")
-
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
 
 DatabaseOption = Annotated[
     str | None,
@@ -77,7 +74,11 @@ def init(
     layout = load_preset(preset)
     with Store.create(_url(), layout, preset) as store:
         console.print(
-            f"Created terminal [bold]{layout.name}[/] from preset {preset} in {store.engine.url!r}"
+            styled(
+                "Created terminal ",
+                (layout.name, "bold"),
+                f" from preset {preset} in {store.engine.url!r}",
+            )
         )
 
 
@@ -116,7 +117,9 @@ def inventory(
 def _show_container(store: Store, number: ContainerNumber) -> None:
     box = store.container(number)
     place = store.where(number)
-    console.print(f"[bold]{number}[/] {box.iso_type.code} ({box.iso_type.description})")
+    console.print(
+        styled((str(number), "bold"), f" {box.iso_type.code} ({box.iso_type.description})")
+    )
     console.print(f"  operator {box.operator}, {'full' if box.full_empty == 'F' else 'empty'}")
     weights = f"gross {box.gross_weight_kg} kg" if box.gross_weight_kg else "gross unknown"
     console.print(f"  {weights}, VGM {box.vgm_kg or 'none'}")
@@ -129,7 +132,8 @@ def _show_container(store: Store, number: ContainerNumber) -> None:
         console.print(f"  dangerous goods {dg}")
     for hold in box.holds:
         console.print(f"  hold: {hold.kind} {hold.reason}")
-    console.print(f"  [bold]where:[/] {place if place is not None else 'not in the terminal'}")
+    where = str(place) if place is not None else "not in the terminal"
+    console.print(styled("  ", ("where:", "bold"), f" {where}"))
     table = Table("seq", "time (UTC)", "from", "to", "equipment", title="Ledger")
     for event in store.events(container=number):
         table.add_row(
