@@ -156,7 +156,10 @@ def export(
     """Write COARRI, CODECO or a departure BAPLIE from the ledger."""
     from opentos.cli.database import open_store
     from opentos.cli.edi_export import export_interchange
+    from opentos.cli.files import output_file
 
+    if out is not None:
+        output_file(out)
     with open_store() as store:
         text = export_interchange(
             store,

@@ -20,6 +20,7 @@ from opentos.cli.bench import bench_app
 from opentos.cli.console import console, err_console, styled
 from opentos.cli.database import chosen, database_url, open_store
 from opentos.cli.edi import edi_app
+from opentos.cli.files import output_folder
 from opentos.cli.plan import plan_app
 from opentos.cli.progress import progress
 from opentos.errors import DataImportError, NotFound, OpenTosError
@@ -238,6 +239,7 @@ def simulate(
     """Run a scenario in the digital twin; write kpis.json and PNG plots to OUT."""
     from opentos.cli.simulate import run_simulation
 
+    output_folder(out)
     run_simulation(
         scenario,
         preset,
@@ -263,6 +265,7 @@ def demo(
     """Build qianwan-1 with a full yard and a vessel alongside, then run a call in the twin."""
     from opentos.cli.demo import run_demo
 
+    output_folder(out)
     run_demo(
         _url(),
         seed=seed,
@@ -273,14 +276,22 @@ def demo(
     )
 
 
+SHOWN_PROBLEMS = 50
+"""Problems of a rejected file printed before "... and N more problems"."""
+
+
 def main() -> None:
     """Entry point of the ``opentos`` command."""
     try:
         app()
     except DataImportError as exc:
-        err_console.print(f"error: {exc.source}: {len(exc.problems)} problem(s)")
-        for problem in exc.problems[:50]:
+        total = len(exc.problems)
+        err_console.print(f"error: {exc.source}: {total} problem{'' if total == 1 else 's'}")
+        for problem in exc.problems[:SHOWN_PROBLEMS]:
             err_console.print(f"  {problem}")
+        if total > SHOWN_PROBLEMS:
+            more = total - SHOWN_PROBLEMS
+            err_console.print(f"  ... and {more} more problem{'' if more == 1 else 's'}")
         raise SystemExit(1) from None
     except NotFound as exc:
         err_console.print(f"error: {exc}")
