@@ -172,10 +172,11 @@ def _show_places(store: Store, rows: Sequence[tuple[ContainerNumber, Place]], ti
 def import_inventory(
     file: Annotated[Path, typer.Argument(help="Stock-take CSV file.")],
 ) -> None:
-    """Load a stock-take (CSV): all rows or none."""
-    take = read_stocktake(file)
-    with _open() as store, progress(err_console, "importing", len(take.containers)) as report:
-        count = import_stocktake(store, take, datetime.now(UTC), report.advance)
+    """Load a stock-take (CSV): all rows or none. See docs/stocktake.md."""
+    with _open() as store:
+        take = read_stocktake(file, store.layout)
+        with progress(err_console, "importing", len(take.containers)) as report:
+            count = import_stocktake(store, take, datetime.now(UTC), report.advance)
     console.print(f"Imported {count} containers from {file}")
 
 
