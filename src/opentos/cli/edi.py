@@ -11,9 +11,9 @@ import typer
 from rich.table import Table
 
 from opentos.cli.console import console, err_console, styled
+from opentos.cli.files import read_bytes
 from opentos.edi.api import Document, read_document
 from opentos.edi.problems import Severity
-from opentos.errors import DataImportError
 
 edi_app = typer.Typer(
     help="EDI: UN/EDIFACT messages with shipping lines (BAPLIE, MOVINS, COPRAR, COARRI, "
@@ -24,15 +24,8 @@ edi_app = typer.Typer(
 FileArgument = Annotated[Path, typer.Argument(help="EDIFACT interchange file.")]
 
 
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise DataImportError(str(path), [f"cannot read the file: {exc}"]) from None
-
-
 def _document(path: Path, strict: bool) -> Document:
-    return read_document(_read_bytes(path), strict=strict, source=str(path))
+    return read_document(read_bytes(path), strict=strict, source=str(path))
 
 
 @edi_app.command("parse")

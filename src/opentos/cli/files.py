@@ -20,10 +20,23 @@ def read_input(path: Path) -> str:
     DataImportError
         The file cannot be read as UTF-8 text; the error names it.
     """
+    data = read_bytes(path)
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataImportError(str(path), [f"cannot read the file: {exc}"]) from None
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataImportError(
+            str(path),
+            [f"cannot read the file: it is not UTF-8 text (byte {exc.start + 1} is "
+             f"{data[exc.start]:#04x})"],
+        ) from None  # fmt: skip
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes (:class:`DataImportError` naming the file and the reason if unreadable)."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise DataImportError(str(path), [f"cannot read the file: {_reason(exc)}"]) from None
 
 
 def output_folder(path: Path, option: str = "--out") -> Path:
