@@ -198,3 +198,14 @@ def test_stocktake_messages_through_the_cli(url: str, tmp_path: Path) -> None:
         "line 3, column place: 'equipment:AGV99': AGV99 is no equipment of this terminal",
         "AGVs AGV01, AGV02, AGV03, AGV04",
     )
+
+
+def test_edi_json_escapes_control_characters(url: str, tmp_path: Path) -> None:
+    """``edi parse --json`` keeps ESC and C1 controls of a value as JSON escapes."""
+    text = (EDI_DATA / "vermas.edi").read_text()
+    bad = tmp_path / "bad.edi"
+    bad.write_text(text.replace("EQD+CN+TRLU1122335", f"EQD+CN+{ESC}\x9b2J"))
+    result = run(url, "edi", "parse", "--json", str(bad))
+    assert result.returncode == 0, result.stderr
+    assert "\\u001b[31m\\u009b2J" in result.stdout
+    assert "\x9b" not in result.stdout

@@ -35,6 +35,16 @@ def shown(text: str) -> str:
     return _CONTROL.sub(_escape_one, text)
 
 
+def json_shown(text: str) -> str:
+    """JSON text with DEL and the C1 controls written as ``\\u`` escapes too.
+
+    :func:`json.dumps` escapes the C0 controls (ESC is ``\\u001b``) but, with
+    ``ensure_ascii=False``, leaves U+007F-U+009F as they are; some terminals act on
+    them (U+009B starts a control sequence). The escaped text is the same JSON.
+    """
+    return re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 class SafeConsole(Console):
     """A rich console that shows every string literally: no markup, control characters escaped.
 

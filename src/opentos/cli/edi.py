@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from opentos.cli.console import console, err_console, styled
+from opentos.cli.console import console, err_console, json_shown, styled
 from opentos.cli.files import read_bytes
 from opentos.edi.api import Document, read_document
 from opentos.edi.problems import Severity
@@ -39,7 +39,7 @@ def parse(
     """Decode an interchange: message types, versions, counts and content."""
     document = _document(file, strict)
     if as_json:
-        typer.echo(json.dumps(document.to_dict(), indent=2, ensure_ascii=False))
+        typer.echo(json_shown(json.dumps(document.to_dict(), indent=2, ensure_ascii=False)))
         return
     table = Table("message", "type", "version", "directory", "association", "segments", "groups")
     for m in document.messages:
