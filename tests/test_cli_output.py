@@ -58,7 +58,7 @@ def test_an_existing_file_as_out_folder_is_refused_before_work(
     assert not (tmp_path / "t.db").exists()  # demo did not start building the terminal
 
 
-@pytest.mark.parametrize("command", ["simulate", "plan berth"])
+@pytest.mark.parametrize("command", sorted(FOLDER_COMMANDS))
 def test_a_folder_that_cannot_be_created_is_refused_before_work(
     tmp_path: Path, command: str
 ) -> None:
