@@ -2,7 +2,11 @@
 
 Every command works on one database: ``--database URL``, else
 ``OPENTOS_DATABASE_URL``, else ``opentos.db`` in the working directory. An
-OpenTOS error is printed as one line on stderr and the command exits with 1.
+OpenTOS error is printed as one line on stderr and the command exits with 1; a
+rejected file's problems follow, one a line, the first 50 then ``... and N more
+problems``. What users typed or gave in files is printed literally
+(:mod:`opentos.cli.console`), and output paths are checked before any work
+(:mod:`opentos.cli.files`).
 """
 
 from __future__ import annotations
