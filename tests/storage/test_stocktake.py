@@ -6,6 +6,8 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from opentos.errors import DataImportError, IllegalMove
 from opentos.model.container import Container
@@ -363,3 +365,32 @@ def test_a_refused_registration_names_the_line_of_its_container(
     assert caught.value.problems == (
         f"line 4: {n(2)} is in the terminal as a 20' box; its type cannot change",
     )
+
+
+# --- fuzz -----------------------------------------------------------------------------------------
+
+CELLS = st.sampled_from(
+    ["", " ", "[/]", "\x1b[31m", "MSCU1234566", "22G1", "45R1", "F", "e", "MSC", "-5", "12000",
+     "yard:A01.001.01.1", "equipment:AGV01:2", "equipment:TRK-1", "vessel:V:0120382", "3", "UN1203",
+     "II", "4.5", "nan", '"', "a,b", "\n", "\r\n"]
+)  # fmt: skip
+
+
+@given(
+    header=st.lists(st.sampled_from(["number", "iso_type", "operator", "full_empty", "place",
+                                     "gross_weight_kg", "un_number", "imdg_class", "x", ""]),
+                    max_size=8),
+    rows=st.lists(st.lists(CELLS, max_size=9), max_size=6),
+)  # fmt: skip
+def test_parse_stocktake_only_raises_data_import_error(
+    header: list[str], rows: list[list[str]]
+) -> None:
+    """Whatever the file holds, reading it gives a stock-take or a DataImportError."""
+    text = "\n".join(",".join(r) for r in [header, *rows])
+    try:
+        take = parse_stocktake(text, "fuzz.csv", QIANWAN)
+    except DataImportError as exc:
+        assert exc.problems
+        assert all(isinstance(p, str) and p for p in exc.problems)
+    else:
+        assert len(take.containers) == len(take.places) == len(take.lines)
