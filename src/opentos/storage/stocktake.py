@@ -356,8 +356,9 @@ def _check_row(row: _Row, layout: TerminalLayout | None) -> tuple[Container, Pla
     ):
         row.bad(
             "reefer_set_point_c",
-            f"{row.cells['reefer_set_point_c']!r} is given, but size type {iso_type} is "
-            f"{iso_type.kind}, not a reefer (a set point needs a reefer type such as 22R1)",
+            f"{row.cells['reefer_set_point_c']!r} is given, but size type {iso_type} "
+            f"({iso_type.description}) is not a reefer; a set point needs a reefer type "
+            "such as 22R1 or 45R1",
         )
     dangerous = _dangerous_goods(row)
     tare = weights["tare_kg"]
