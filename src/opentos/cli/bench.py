@@ -17,7 +17,7 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from opentos.errors import DataImportError
+from opentos.cli.files import read_input
 from opentos.planning.result import Result
 
 bench_app = typer.Typer(
@@ -41,10 +41,7 @@ def _run(
     time_limit: float,
     seed: int,
 ) -> None:
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataImportError(str(file), [f"cannot read the file: {exc}"]) from None
+    text = read_input(file)
     instance = parse(text, str(file))
     result = solve(instance, time_limit, seed)
     print(

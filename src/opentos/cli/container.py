@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from opentos.cli.console import console
 from opentos.cli.database import open_store
 from opentos.model.ids import ContainerNumber
 from opentos.model.iso_types import SizeType
 
 container_app = typer.Typer(help="Containers' master data.", no_args_is_help=True)
-console = Console(highlight=False, markup=False)
 
 
 @container_app.command("amend")

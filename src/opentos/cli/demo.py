@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
+from opentos.cli.console import styled
 from opentos.cli.progress import progress
 from opentos.cli.report import terminal_tables
 from opentos.model.container import Container
@@ -133,7 +134,11 @@ def _plan_call(call: VesselCall, out: Path, console: Console) -> None:
     from opentos.planning.stowage.validate import arrival_violations, validate_stowage
 
     console.print(
-        "\n[bold]Planning:[/] the ZIM Chicago call's load plan by the automatic stowage planner"
+        styled(
+            "\n",
+            ("Planning:", "bold"),
+            " the ZIM Chicago call's load plan by the automatic stowage planner",
+        )
     )
     started = time.perf_counter()
     assert call.stowage is not None
@@ -170,8 +175,12 @@ def _twin_call(
     from opentos.cli.simulate import run_simulation
 
     console.print(
-        "\n[bold]Digital twin:[/] the ZIM Chicago record call (1,785 moves in 2017; here the "
-        "call as planned above), 5 quay cranes, 38 AGVs, at qianwan-1"
+        styled(
+            "\n",
+            ("Digital twin:", "bold"),
+            " the ZIM Chicago record call (1,785 moves in 2017; here the "
+            "call as planned above), 5 quay cranes, 38 AGVs, at qianwan-1",
+        )
     )
     return run_simulation(
         "zim-chicago", "qianwan-1", "fcfs", 38, 2017, out, console, progress_console, made=made

@@ -8,33 +8,24 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from opentos.cli.console import console, err_console, json_shown, styled
+from opentos.cli.files import read_bytes
 from opentos.edi.api import Document, read_document
 from opentos.edi.problems import Severity
-from opentos.errors import DataImportError
 
 edi_app = typer.Typer(
     help="EDI: UN/EDIFACT messages with shipping lines (BAPLIE, MOVINS, COPRAR, COARRI, "
     "CODECO, COPARN, VERMAS).",
     no_args_is_help=True,
 )
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
 
 FileArgument = Annotated[Path, typer.Argument(help="EDIFACT interchange file.")]
 
 
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise DataImportError(str(path), [f"cannot read the file: {exc}"]) from None
-
-
 def _document(path: Path, strict: bool) -> Document:
-    return read_document(_read_bytes(path), strict=strict, source=str(path))
+    return read_document(read_bytes(path), strict=strict, source=str(path))
 
 
 @edi_app.command("parse")
@@ -48,7 +39,7 @@ def parse(
     """Decode an interchange: message types, versions, counts and content."""
     document = _document(file, strict)
     if as_json:
-        typer.echo(json.dumps(document.to_dict(), indent=2, ensure_ascii=False))
+        typer.echo(json_shown(json.dumps(document.to_dict(), indent=2, ensure_ascii=False)))
         return
     table = Table("message", "type", "version", "directory", "association", "segments", "groups")
     for m in document.messages:
@@ -74,7 +65,7 @@ def _print_problems(document: Document) -> None:
     errors, warnings = len(document.errors), len(document.problems) - len(document.errors)
     for problem in document.problems:
         style = "red" if problem.severity is Severity.ERROR else "yellow"
-        console.print(f"[{style}]{problem.severity}[/]: {problem}")
+        console.print(styled((str(problem.severity), style), f": {problem}"))
     console.print(f"{errors} error(s), {warnings} warning(s)")
 
 
@@ -158,7 +149,10 @@ def export(
     """Write COARRI, CODECO or a departure BAPLIE from the ledger."""
     from opentos.cli.database import open_store
     from opentos.cli.edi_export import export_interchange
+    from opentos.cli.files import output_file
 
+    if out is not None:
+        output_file(out)
     with open_store() as store:
         text = export_interchange(
             store,

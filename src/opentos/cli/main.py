@@ -2,7 +2,11 @@
 
 Every command works on one database: ``--database URL``, else
 ``OPENTOS_DATABASE_URL``, else ``opentos.db`` in the working directory. An
-OpenTOS error is printed as one line on stderr and the command exits with 1.
+OpenTOS error is printed as one line on stderr and the command exits with 1; a
+rejected file's problems follow, one a line, the first 50 then ``... and N more
+problems``. What users typed or gave in files is printed literally
+(:mod:`opentos.cli.console`), and output paths are checked before any work
+(:mod:`opentos.cli.files`).
 """
 
 from __future__ import annotations
@@ -14,13 +18,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from opentos.cli.bench import bench_app
+from opentos.cli.console import console, err_console, styled
 from opentos.cli.container import container_app
 from opentos.cli.database import chosen, database_url, open_store
 from opentos.cli.edi import edi_app
+from opentos.cli.files import output_folder
 from opentos.cli.plan import plan_app
 from opentos.cli.progress import progress
 from opentos.errors import DataImportError, NotFound, OpenTosError
@@ -46,9 +51,6 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(plan_app, name="plan")
 app.add_typer(edi_app, name="edi")
 app.add_typer(container_app, name="container")
-
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
 
 DatabaseOption = Annotated[
     str | None,
@@ -79,7 +81,11 @@ def init(
     layout = load_preset(preset)
     with Store.create(_url(), layout, preset) as store:
         console.print(
-            f"Created terminal [bold]{layout.name}[/] from preset {preset} in {store.engine.url!r}"
+            styled(
+                "Created terminal ",
+                (layout.name, "bold"),
+                f" from preset {preset} in {store.engine.url!r}",
+            )
         )
 
 
@@ -118,7 +124,9 @@ def inventory(
 def _show_container(store: Store, number: ContainerNumber) -> None:
     box = store.container(number)
     place = store.where(number)
-    console.print(f"[bold]{number}[/] {box.iso_type.code} ({box.iso_type.description})")
+    console.print(
+        styled((str(number), "bold"), f" {box.iso_type.code} ({box.iso_type.description})")
+    )
     console.print(f"  operator {box.operator}, {'full' if box.full_empty == 'F' else 'empty'}")
     weights = f"gross {box.gross_weight_kg} kg" if box.gross_weight_kg else "gross unknown"
     console.print(f"  {weights}, VGM {box.vgm_kg or 'none'}")
@@ -131,7 +139,8 @@ def _show_container(store: Store, number: ContainerNumber) -> None:
         console.print(f"  dangerous goods {dg}")
     for hold in box.holds:
         console.print(f"  hold: {hold.kind} {hold.reason}")
-    console.print(f"  [bold]where:[/] {place if place is not None else 'not in the terminal'}")
+    where = str(place) if place is not None else "not in the terminal"
+    console.print(styled("  ", ("where:", "bold"), f" {where}"))
     table = Table("seq", "time (UTC)", "from", "to", "equipment", title="Ledger")
     for event in store.events(container=number):
         table.add_row(
@@ -169,10 +178,11 @@ def _show_places(store: Store, rows: Sequence[tuple[ContainerNumber, Place]], ti
 def import_inventory(
     file: Annotated[Path, typer.Argument(help="Stock-take CSV file.")],
 ) -> None:
-    """Load a stock-take (CSV): all rows or none."""
-    take = read_stocktake(file)
-    with _open() as store, progress(err_console, "importing", len(take.containers)) as report:
-        count = import_stocktake(store, take, datetime.now(UTC), report.advance)
+    """Load a stock-take (CSV): all rows or none. See docs/stocktake.md."""
+    with _open() as store:
+        take = read_stocktake(file, store.layout)
+        with progress(err_console, "importing", len(take.containers)) as report:
+            count = import_stocktake(store, take, datetime.now(UTC), report.advance)
     console.print(f"Imported {count} containers from {file}")
 
 
@@ -236,6 +246,7 @@ def simulate(
     """Run a scenario in the digital twin; write kpis.json and PNG plots to OUT."""
     from opentos.cli.simulate import run_simulation
 
+    output_folder(out)
     run_simulation(
         scenario,
         preset,
@@ -261,6 +272,7 @@ def demo(
     """Build qianwan-1 with a full yard and a vessel alongside, then run a call in the twin."""
     from opentos.cli.demo import run_demo
 
+    output_folder(out)
     run_demo(
         _url(),
         seed=seed,
@@ -271,14 +283,22 @@ def demo(
     )
 
 
+SHOWN_PROBLEMS = 50
+"""Problems of a rejected file printed before "... and N more problems"."""
+
+
 def main() -> None:
     """Entry point of the ``opentos`` command."""
     try:
         app()
     except DataImportError as exc:
-        err_console.print(f"error: {exc.source}: {len(exc.problems)} problem(s)")
-        for problem in exc.problems[:50]:
+        total = len(exc.problems)
+        err_console.print(f"error: {exc.source}: {total} problem{'' if total == 1 else 's'}")
+        for problem in exc.problems[:SHOWN_PROBLEMS]:
             err_console.print(f"  {problem}")
+        if total > SHOWN_PROBLEMS:
+            more = total - SHOWN_PROBLEMS
+            err_console.print(f"  ... and {more} more problem{'' if more == 1 else 's'}")
         raise SystemExit(1) from None
     except NotFound as exc:
         err_console.print(f"error: {exc}")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from opentos.cli.files import read_input
+from opentos.cli.files import output_folder, read_input
 from opentos.cli.stow import stow
 from opentos.errors import NotFound
 
@@ -45,6 +45,7 @@ def berth(
 
     if (problem is None) == (example == 0):
         raise typer.BadParameter("give a problem file or --example N (not both)")
+    output_folder(out)
     if problem is not None:
         made = problem_from_json(read_input(problem), str(problem))
     else:
@@ -128,6 +129,7 @@ def cranes(
         raise typer.BadParameter("give a problem file or --scenario NAME (not both)")
     if call is not None and scenario is None:
         raise typer.BadParameter("--call picks a call of a --scenario")
+    output_folder(out)
     if problem is not None:
         made = problem_from_json(read_input(problem), str(problem))
         if dual_cycling is not None:

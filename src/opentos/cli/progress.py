@@ -41,7 +41,7 @@ def progress(console: Console, label: str, total: int) -> Iterator[Reporter]:
     """A progress reporter for ``total`` units of work."""
     if console.is_terminal:
         columns = (
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),  # labels may name user input
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from opentos.cli.files import read_input
+from opentos.cli.files import output_folder, read_input
 from opentos.errors import DataImportError, InvalidValue
 from opentos.model.dictread import parse_json
 
@@ -51,6 +51,7 @@ def stow(
         chosen = [int(b) for b in bays.split(",") if b.strip()] if bays else None
     except ValueError:
         raise typer.BadParameter(f"--bays {bays!r} is not a list of bay numbers") from None
+    output_folder(out)
     if problem is not None:
         data = parse_json(read_input(problem), str(problem))
         if not isinstance(data, dict):
