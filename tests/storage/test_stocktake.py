@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from opentos.errors import DataImportError, IllegalMove
-from opentos.model.container import Container
+from opentos.errors import DataImportError
 from opentos.model.ids import ContainerNumber
 from opentos.model.places import EquipmentPlace, parse_place
 from opentos.presets import load_preset
@@ -19,7 +18,7 @@ from opentos.storage.stocktake import (
     import_stocktake,
     parse_stocktake,
 )
-from opentos.storage.store import Store, Transaction
+from opentos.storage.store import Store
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 HEADER = "number,iso_type,operator,full_empty,place,gross_weight_kg,tare_kg"
@@ -348,22 +347,17 @@ def test_a_box_already_in_the_terminal_names_its_line(store: Store) -> None:
     )
 
 
-def test_a_refused_registration_names_the_line_of_its_container(
-    store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A master-data refusal (e.g. a changed length) is matched to its row by container number."""
-
-    def refuse(self: Transaction, containers: Sequence[Container]) -> None:
-        raise IllegalMove(
-            f"{containers[-1].number} is in the terminal as a 20' box; its type cannot change"
-        )
-
-    monkeypatch.setattr(Transaction, "register_many", refuse)
-    text = "\n".join([HEADER, row(1, "yard:A01.001.01.1"), "", row(2, "yard:A01.003.01.1")])
+def test_a_refused_registration_names_the_line_of_its_container(store: Store) -> None:
+    """A box in the yard listed again with another length is refused on its own file line."""
+    import_stocktake(store, parse_stocktake("\n".join([HEADER, row(2, "yard:A01.001.01.1")])), T0)
+    text = "\n".join(
+        [HEADER, row(1, "yard:A01.003.01.1"), "", row(2, "yard:A01.002.01.1", iso="42G1")]
+    )
     with pytest.raises(DataImportError) as caught:
         import_stocktake(store, parse_stocktake(text), T0)
-    assert caught.value.problems == (
-        f"line 4: {n(2)} is in the terminal as a 20' box; its type cannot change",
+    (problem,) = caught.value.problems
+    assert problem.startswith(
+        f"line 4: {n(2)} is at yard:A01.001.01.1 as a 22G1 (20'); registering it as a 42G1 (40')"
     )
 
 

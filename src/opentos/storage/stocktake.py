@@ -565,24 +565,13 @@ def import_stocktake(
         for start in range(0, len(order), CHUNK):
             chunk: Sequence[int] = order[start : start + CHUNK]
             boxes = [take.containers[i] for i in chunk]
-            try:
-                tx.register_many(boxes)
-            except (Conflict, StorageError):
-                raise
-            except OpenTosError as exc:
-                raise _refused(take, chunk, exc, None) from None
             events = [
-                MoveEvent(
-                    take.containers[i].number,
-                    None,
-                    take.places[i],
-                    at,
-                    equipment=None,
-                    work_instruction=None,
-                )
-                for i in chunk
+                MoveEvent(b.number, None, take.places[i], at, equipment=None, work_instruction=None)
+                for b, i in zip(boxes, chunk, strict=True)
             ]
             try:
+                # both name the failing box by its position in the chunk
+                tx.register_many(boxes, source=f"stock-take {take.source}")
                 tx.record(events)
             except (Conflict, StorageError):
                 raise
