@@ -5,10 +5,18 @@ a strict reading raises :class:`~opentos.errors.EdiError` at the first one.
 Every problem says where it was: the segment's number in the interchange
 (UNA not counted, the first segment after it is 1), its tag and the data
 element (``2.1`` = second data element, first component), plus the value.
+
+A lenient reading is bounded: after ``max_problems`` problems (1,000 unless
+told otherwise) it stops with :class:`ProblemLimitReached`, which carries the
+problems found so far, so that a huge or repetitive file is rejected in
+seconds instead of listing millions of problems.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -22,6 +30,13 @@ class Severity(StrEnum):
     """The content is wrong or missing; what depends on it was not read."""
     WARNING = "warning"
     """The file breaks a rule but its meaning is clear; it was read as meant."""
+
+
+DEFAULT_MAX_PROBLEMS = 1_000
+"""How many problems a lenient reading collects before it stops."""
+
+_NUMBER = re.compile(r"\b\d[\d,]*\b")
+_QUOTED = re.compile(r"'[^']*'")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +68,11 @@ class Problem:
         value = f" [{self.value!r}]" if self.value is not None else ""
         return f"{where}: {self.message}{value}" if where else f"{self.message}{value}"
 
+    @property
+    def kind(self) -> str:
+        """The problem without its numbers and quoted values, to count problems alike."""
+        return _QUOTED.sub("'…'", _NUMBER.sub("N", self.message))
+
     def to_dict(self) -> dict[str, str | int | None]:
         return {
             "severity": str(self.severity),
@@ -71,6 +91,12 @@ class Problems:
     source: str = "interchange"
     strict: bool = False
     items: list[Problem] = field(default_factory=list)
+    max_problems: int | None = DEFAULT_MAX_PROBLEMS
+    """Stop with :class:`ProblemLimitReached` at one problem more than this; None: never."""
+
+    def __post_init__(self) -> None:
+        if self.max_problems is not None and self.max_problems < 1:
+            raise ValueError(f"Expected max_problems >= 1 or None, got {self.max_problems}.")
 
     def add(
         self,
@@ -84,9 +110,22 @@ class Problems:
     ) -> None:
         """Record a problem; in strict mode, raise it."""
         problem = Problem(message, severity, segment, tag, element, value)
-        self.items.append(problem)
         if self.strict:
+            self.items.append(problem)
             raise EdiError(self.source, [str(problem)])
+        limit = self.max_problems
+        if limit is not None and len(self.items) >= limit:
+            self.items.append(
+                Problem(
+                    f"reading stopped: more than {limit:,} problems (the limit); "
+                    "raise it with --max-problems (max_problems= in Python) to read on",
+                    Severity.ERROR,
+                    segment,
+                    tag,
+                )
+            )
+            raise ProblemLimitReached(self.source, self.items, limit)
+        self.items.append(problem)
 
     def error(
         self,
@@ -142,3 +181,27 @@ class Problems:
         errors = self.errors
         if errors:
             raise EdiError(self.source, [str(p) for p in errors])
+
+
+class ProblemLimitReached(EdiError):
+    """A lenient reading stopped: the interchange has more problems than ``limit``.
+
+    ``items`` holds the problems found up to the limit and, last, the error that says
+    reading stopped; ``problems`` the same as text.
+    """
+
+    def __init__(self, source: str, items: Sequence[Problem], limit: int) -> None:
+        super().__init__(source, [str(p) for p in items])
+        self.items = tuple(items)
+        self.limit = limit
+        first = f"; the first: {items[0]}" if items else ""
+        self.args = (
+            f"{source}: reading stopped after {limit:,} problems, the limit{first}; "
+            "raise the limit with --max-problems (max_problems= in Python) to read on",
+        )
+
+
+def counts_by_kind(problems: Sequence[Problem]) -> list[tuple[int, Severity, str]]:
+    """How many problems of each severity and kind, most frequent first."""
+    counts = Counter((p.severity, p.kind) for p in problems)
+    return [(n, severity, kind) for (severity, kind), n in counts.most_common()]

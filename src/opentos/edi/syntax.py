@@ -16,8 +16,9 @@ in :class:`~opentos.edi.problems.Problems` (a strict reading raises there).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from pydifact.control.characters import Characters
 from pydifact.exceptions import EDISyntaxError, ValidationError
@@ -166,21 +167,48 @@ def split_service_advice(text: str, problems: Problems) -> tuple[Characters, str
     return chars, stripped[9:]
 
 
-def read_segments(data: bytes | str, problems: Problems) -> tuple[Characters, list[Segment]]:
+MAX_SEGMENT_LENGTH = 20_000
+"""Characters a segment may have: far more than any real one (an ``FTX`` holds five times
+512), far fewer than a file with no terminator at all."""
+
+_WINDOW = 1 << 20
+"""Characters split at a time: the whole text is never split into one list."""
+
+
+@dataclass(slots=True)
+class _Overlong:
+    """A piece of text between terminators longer than the segment limit (not read)."""
+
+    length: int
+    head: str
+
+
+def read_segments(
+    data: bytes | str, problems: Problems, *, max_segment_length: int = MAX_SEGMENT_LENGTH
+) -> tuple[Characters, list[Segment]]:
     """Tokenise an interchange into numbered segments; problems go to ``problems``."""
+    chars, segments = stream_segments(data, problems, max_segment_length=max_segment_length)
+    return chars, list(segments)
+
+
+def stream_segments(
+    data: bytes | str, problems: Problems, *, max_segment_length: int = MAX_SEGMENT_LENGTH
+) -> tuple[Characters, Iterator[Segment]]:
+    """The service characters and the segments, tokenised one at a time as they are taken.
+
+    A reading that stops early (at the problem limit) has tokenised no more than it used;
+    a segment longer than ``max_segment_length`` is an error and is skipped unread.
+    """
     chars, body = split_service_advice(decode(data, problems), problems)
+    return chars, _segments(body, chars, problems, max_segment_length)
+
+
+def _segments(
+    body: str, chars: Characters, problems: Problems, max_length: int
+) -> Iterator[Segment]:
     term = chars.segment_terminator
     release = chars.escape_character
-    pieces = body.split(term)
-    if release in body:
-        pieces = _rejoin_released(pieces, release, term)
-    last = pieces.pop() if pieces else ""
-    if last.strip(" \t\r\n"):
-        pieces.append(last)
-        unterminated = True
-    else:
-        unterminated = False
-    segments: list[Segment] = []
+    tail: list[bool] = []
     blanks_noted = False
     data_sep = chars.data_separator
     comp_sep = chars.component_separator
@@ -188,7 +216,20 @@ def read_segments(data: bytes | str, problems: Problems) -> tuple[Characters, li
     empty_component = comp_sep + data_sep
     empty_element = data_sep + data_sep
     number = 0
-    for raw in pieces:
+    last: Segment | None = None
+    has_release = release in body
+    for raw in _pieces(body, term, release if has_release else None, max_length, tail):
+        number += 1
+        if raw.__class__ is _Overlong:
+            assert isinstance(raw, _Overlong)
+            problems.add(
+                f"a segment of {raw.length:,} characters, longer than the {max_length:,} "
+                "a segment may have (a missing segment terminator?); it was not read",
+                segment=number,
+                value=raw.head,
+            )
+            continue
+        assert isinstance(raw, str)
         stripped = raw.lstrip(" \t\r\n")
         if len(stripped) != len(raw) and not blanks_noted:
             gap = raw[: len(raw) - len(stripped)]
@@ -197,11 +238,10 @@ def read_segments(data: bytes | str, problems: Problems) -> tuple[Characters, li
                 problems.warning(
                     "blanks between segments were ignored", value=gap.replace("\n", "\\n")
                 )
-        number += 1
         if not stripped:
             problems.add("an empty segment (two terminators in a row)", segment=number)
             continue
-        if release in stripped:
+        if has_release and release in stripped:
             elements = _tokenise(stripped, chars, problems, number)
         else:
             elements = [tuple(e.split(comp_sep)) for e in stripped.split(data_sep)]
@@ -219,28 +259,108 @@ def read_segments(data: bytes | str, problems: Problems) -> tuple[Characters, li
         # empty elements and trailing empty components only where separators meet or end
         if stripped[-1] in ends or empty_component in stripped or empty_element in stripped:
             content = _trim(content)
-        segments.append(Segment(tag, content, number))
-    if unterminated and segments:
-        last_seg = segments[-1]
-        problems.warning("the last segment has no terminator", at=last_seg)
-    return chars, segments
+        last = Segment(tag, content, number)
+        yield last
+    if tail and last is not None and last.number == number:
+        problems.warning("the last segment has no terminator", at=last)
 
 
-def _rejoin_released(pieces: list[str], release: str, term: str) -> list[str]:
-    """Undo splits at terminators that were released (``?'``)."""
-    out: list[str] = []
-    carry: str | None = None
+def _pieces(
+    body: str, term: str, release: str | None, limit: int, tail: list[bool]
+) -> Iterator[str | _Overlong]:
+    """The text between terminators, a window at a time; ``tail`` gets True when the
+    last piece had no terminator. Pieces longer than ``limit`` come as :class:`_Overlong`."""
+    window = max(_WINDOW, limit + 1)
+    size = len(body)
+    pos = 0
+    carry: str | _Overlong | None = None
+    while pos < size:
+        stop = min(pos + window, size)
+        cut = body.rfind(term, pos, stop)
+        if cut == -1 and stop < size:
+            # no terminator in a whole window: a piece longer than any limit
+            end = body.find(term, stop)
+            end = size if end == -1 else end
+            head = (
+                carry.head if isinstance(carry, _Overlong) else (carry or body[pos : pos + 20])[:20]
+            )
+            yield _Overlong(end - pos + _length(carry), head)
+            carry = None
+            pos = end + 1
+            continue
+        if cut == -1:
+            split = [body[pos:]]
+            pos = size
+            last = True
+        else:
+            split = body[pos:cut].split(term)
+            pos = cut + 1
+            last = False
+        pieces: list[str | _Overlong]
+        if release is None:
+            pieces = cast("list[str | _Overlong]", split)
+        else:
+            pieces, carry = _rejoin_released(split, release, term, carry, limit)
+            if last and carry is not None:
+                pieces.append(carry)
+                carry = None
+        if last:
+            final = pieces.pop()
+            if isinstance(final, _Overlong) or final.strip(" \t\r\n"):
+                pieces.append(final)
+                tail.append(True)
+        if max(map(_length, pieces), default=0) <= limit:
+            yield from pieces
+        else:
+            for piece in pieces:
+                if isinstance(piece, str) and len(piece) > limit:
+                    yield _Overlong(len(piece), piece[:20])
+                else:
+                    yield piece
+    if carry is not None:
+        # a released terminator at the very end: the last segment has no terminator
+        tail.append(True)
+        if isinstance(carry, str) and len(carry) > limit:
+            carry = _Overlong(len(carry), carry[:20])
+        yield carry
+
+
+def _length(piece: str | _Overlong | None) -> int:
+    if piece is None:
+        return 0
+    return piece.length if isinstance(piece, _Overlong) else len(piece)
+
+
+def _rejoin_released(
+    pieces: list[str],
+    release: str,
+    term: str,
+    carry: str | _Overlong | None,
+    limit: int,
+) -> tuple[list[str | _Overlong], str | _Overlong | None]:
+    """Undo splits at terminators that were released (``?'``); what is left open is carried.
+
+    A carried piece that grows past ``limit`` is kept as its length only, so that a run of
+    released terminators costs linear time.
+    """
+    out: list[str | _Overlong] = []
     for piece in pieces:
-        current = piece if carry is None else carry + term + piece
-        trailing = len(current) - len(current.rstrip(release))
+        if carry is None:
+            current: str | _Overlong = piece
+        elif isinstance(carry, _Overlong):
+            current = _Overlong(carry.length + 1 + len(piece), carry.head)
+        else:
+            current = carry + term + piece
+            if len(current) > limit:
+                current = _Overlong(len(current), current[:20])
+        # the release characters that end ``current`` are those that end ``piece``
+        trailing = len(piece) - len(piece.rstrip(release))
         if trailing % 2 == 1:
             carry = current
         else:
             out.append(current)
             carry = None
-    if carry is not None:
-        out.append(carry)
-    return out
+    return out, carry
 
 
 def _tokenise(
