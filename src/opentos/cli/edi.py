@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from opentos.edi.api import Document, read_document
-from opentos.edi.problems import Severity
+from opentos.edi.problems import (
+    DEFAULT_MAX_PROBLEMS,
+    Problem,
+    ProblemLimitReached,
+    Severity,
+    counts_by_kind,
+)
 from opentos.errors import DataImportError
 
 edi_app = typer.Typer(
@@ -24,6 +33,22 @@ console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
 FileArgument = Annotated[Path, typer.Argument(help="EDIFACT interchange file.")]
+MaxProblems = Annotated[
+    int,
+    typer.Option(
+        "--max-problems",
+        min=1,
+        help="Stop reading after this many problems (errors and warnings); raise it to "
+        "read on through a file with more.",
+    ),
+]
+Show = Annotated[
+    int,
+    typer.Option(
+        min=0, help="Problems listed one by one before the counts by kind (--json lists all)."
+    ),
+]
+SHOWN = 20
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -33,8 +58,10 @@ def _read_bytes(path: Path) -> bytes:
         raise DataImportError(str(path), [f"cannot read the file: {exc}"]) from None
 
 
-def _document(path: Path, strict: bool) -> Document:
-    return read_document(_read_bytes(path), strict=strict, source=str(path))
+def _document(path: Path, strict: bool, max_problems: int = DEFAULT_MAX_PROBLEMS) -> Document:
+    return read_document(
+        _read_bytes(path), strict=strict, source=str(path), max_problems=max_problems
+    )
 
 
 @edi_app.command("parse")
@@ -44,9 +71,14 @@ def parse(
         bool, typer.Option("--json", help="Print the decoded content as JSON.")
     ] = False,
     strict: Annotated[bool, typer.Option(help="Stop at the first problem.")] = False,
+    max_problems: MaxProblems = DEFAULT_MAX_PROBLEMS,
+    show: Show = SHOWN,
 ) -> None:
     """Decode an interchange: message types, versions, counts and content."""
-    document = _document(file, strict)
+    try:
+        document = _document(file, strict, max_problems)
+    except ProblemLimitReached as exc:
+        _stopped(file, exc, as_json, show)
     if as_json:
         typer.echo(json.dumps(document.to_dict(), indent=2, ensure_ascii=False))
         return
@@ -67,15 +99,64 @@ def parse(
         f"{file}: from {i.sender or '?'} to {i.recipient or '?'}, ref {i.reference or '?'}"
     )
     console.print(table)
-    _print_problems(document)
+    _print_problems(document.problems, show)
 
 
-def _print_problems(document: Document) -> None:
-    errors, warnings = len(document.errors), len(document.problems) - len(document.errors)
-    for problem in document.problems:
-        style = "red" if problem.severity is Severity.ERROR else "yellow"
-        console.print(f"[{style}]{problem.severity}[/]: {problem}")
-    console.print(f"{errors} error(s), {warnings} warning(s)")
+def _print_problems(
+    problems: Sequence[Problem], show: int, out: Console = console, *, stopped: bool = False
+) -> None:
+    """The first ``show`` problems, how many more, their counts by kind, and the totals.
+
+    One print for the whole list: printing a hundred thousand lines one by one is what
+    made a repetitive file slow to validate.
+    """
+    errors = sum(1 for p in problems if p.severity is Severity.ERROR)
+    lines = [
+        f"[{'red' if p.severity is Severity.ERROR else 'yellow'}]{p.severity}[/]: " + escape(str(p))
+        for p in problems[:show]
+    ]
+    more = len(problems) - len(lines)
+    if more:
+        lines.append(f"… and {more:,} more (--json lists every one)")
+    if lines:
+        out.print("\n".join(lines))
+    if more:
+        table = Table(title="problems by kind")
+        table.add_column("problems", justify="right")
+        table.add_column("severity")
+        table.add_column("kind")
+        for count, severity, kind in counts_by_kind(problems):
+            table.add_row(f"{count:,}", str(severity), Text(kind))
+        out.print(table)
+    read = "read until the limit" if stopped else "read"
+    out.print(f"{errors:,} error(s), {len(problems) - errors:,} warning(s) ({read})")
+
+
+def _problems_json(
+    file: Path, problems: Sequence[Problem], stopped: ProblemLimitReached | None
+) -> str:
+    errors = sum(1 for p in problems if p.severity is Severity.ERROR)
+    return json.dumps(
+        {
+            "file": str(file),
+            "errors": errors,
+            "warnings": len(problems) - errors,
+            "stopped_at_limit": None if stopped is None else stopped.limit,
+            "problems": [p.to_dict() for p in problems],
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+def _stopped(file: Path, exc: ProblemLimitReached, as_json: bool, show: int) -> NoReturn:
+    """Report a reading stopped at the problem limit, and exit 1."""
+    if as_json:
+        typer.echo(_problems_json(file, exc.items, exc))
+    else:
+        _print_problems(exc.items, show, stopped=True)
+    err_console.print(f"error: {escape(str(exc))}")
+    raise typer.Exit(1)
 
 
 @edi_app.command("validate")
@@ -84,10 +165,19 @@ def validate(
     strict: Annotated[
         bool, typer.Option(help="Every problem is an error, and reading stops at the first.")
     ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="List every problem as JSON.")] = False,
+    max_problems: MaxProblems = DEFAULT_MAX_PROBLEMS,
+    show: Show = SHOWN,
 ) -> None:
     """List the problems of an interchange; exit 1 when it has errors."""
-    document = _document(file, strict)
-    _print_problems(document)
+    try:
+        document = _document(file, strict, max_problems)
+    except ProblemLimitReached as exc:
+        _stopped(file, exc, as_json, show)
+    if as_json:
+        typer.echo(_problems_json(file, document.problems, None))
+    else:
+        _print_problems(document.problems, show)
     if document.errors:
         raise typer.Exit(1)
 
@@ -99,15 +189,24 @@ def import_(
         str | None,
         typer.Option(help="Vessel visit the messages are for (default: matched by vessel/voyage)."),
     ] = None,
+    max_problems: MaxProblems = DEFAULT_MAX_PROBLEMS,
 ) -> None:
     """Apply an interchange to the terminal: all of it or nothing; once only."""
     from opentos.cli.database import open_store
     from opentos.cli.edi_import import import_document
 
-    document = _document(file, strict=False)
-    for problem in document.problems:
-        if problem.severity is Severity.WARNING:
-            err_console.print(f"warning: {problem}")
+    try:
+        document = _document(file, False, max_problems)
+    except ProblemLimitReached as exc:
+        _print_problems(exc.items, SHOWN, err_console, stopped=True)
+        err_console.print(f"error: {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    warnings = [p for p in document.problems if p.severity is Severity.WARNING]
+    if warnings:
+        lines = [f"warning: {escape(str(p))}" for p in warnings[:SHOWN]]
+        if len(warnings) > SHOWN:
+            lines.append(f"… and {len(warnings) - SHOWN:,} more warnings (edi validate --json)")
+        err_console.print("\n".join(lines))
     with open_store() as store:
         summary = import_document(store, document, visit_id=visit)
     if summary.already_imported:

@@ -314,15 +314,20 @@ def _pieces(
         else:
             for piece in pieces:
                 if isinstance(piece, str) and len(piece) > limit:
-                    yield _Overlong(len(piece), piece[:20])
+                    yield _Overlong(len(piece), _head(piece))
                 else:
                     yield piece
     if carry is not None:
         # a released terminator at the very end: the last segment has no terminator
         tail.append(True)
         if isinstance(carry, str) and len(carry) > limit:
-            carry = _Overlong(len(carry), carry[:20])
+            carry = _Overlong(len(carry), _head(carry))
         yield carry
+
+
+def _head(piece: str) -> str:
+    """The start of an over-long piece, to name it in the problem."""
+    return piece[:100].lstrip(" \t\r\n")[:20]
 
 
 def _length(piece: str | _Overlong | None) -> int:
@@ -352,7 +357,7 @@ def _rejoin_released(
         else:
             current = carry + term + piece
             if len(current) > limit:
-                current = _Overlong(len(current), current[:20])
+                current = _Overlong(len(current), _head(current))
         # the release characters that end ``current`` are those that end ``piece``
         trailing = len(piece) - len(piece.rstrip(release))
         if trailing % 2 == 1:
