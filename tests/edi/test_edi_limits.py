@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from opentos.cli.edi import edi_app
 from opentos.edi import syntax
 from opentos.edi.api import read_document
-from opentos.edi.problems import ProblemLimitReached, Problems, Severity
+from opentos.edi.problems import Problems, ReadingLimitReached, Severity
 from opentos.edi.syntax import Segment, read_segments
 from opentos.errors import EdiError
 from opentos.model.onboard import OnBoardPlan
@@ -39,9 +39,9 @@ def _unt_fixed(text: str) -> str:
 
 
 def test_reading_stops_after_the_limit_with_an_error_saying_how_to_raise_it() -> None:
-    """One problem more than max_problems: ProblemLimitReached with the problems so far."""
+    """One problem more than max_problems: ReadingLimitReached with the problems so far."""
     text = _with_stray_dtms(50)
-    with pytest.raises(ProblemLimitReached) as caught:
+    with pytest.raises(ReadingLimitReached) as caught:
         read_document(text, source="stray.edi", max_problems=10)
     error = caught.value
     assert isinstance(error, EdiError)
@@ -65,14 +65,14 @@ def test_a_file_with_as_many_problems_as_the_limit_is_read_whole() -> None:
     plan = document.messages[0].content
     assert isinstance(plan, OnBoardPlan)
     assert len(plan.stowage) > 0
-    with pytest.raises(ProblemLimitReached):
+    with pytest.raises(ReadingLimitReached):
         read_document(text, max_problems=11)
 
 
 def test_the_default_limit_is_a_thousand_and_none_means_no_limit() -> None:
     """1,000 problems by default; ``max_problems=None`` reads every one."""
     text = _unt_fixed(_with_stray_dtms(1_001))
-    with pytest.raises(ProblemLimitReached) as caught:
+    with pytest.raises(ReadingLimitReached) as caught:
         read_document(text)
     assert caught.value.limit == 1_000
     assert len(read_document(text, max_problems=None).problems) == 1_001
@@ -82,14 +82,31 @@ def test_strict_reading_still_stops_at_the_first_problem() -> None:
     """Strict mode raises an ordinary EdiError at the first problem, whatever the limit."""
     with pytest.raises(EdiError) as caught:
         read_document(_with_stray_dtms(5), strict=True, max_problems=2)
-    assert not isinstance(caught.value, ProblemLimitReached)
+    assert not isinstance(caught.value, ReadingLimitReached)
     assert len(caught.value.problems) == 1
 
 
-def test_the_limit_must_be_positive() -> None:
+def test_the_limits_must_be_positive() -> None:
     """A limit below 1 is refused when the reading is set up."""
     with pytest.raises(ValueError, match="max_problems >= 1"):
         Problems(max_problems=0)
+    with pytest.raises(ValueError, match="max_segments >= 1"):
+        Problems(max_segments=0)
+
+
+def test_reading_stops_after_max_segments_in_either_mode() -> None:
+    """One segment more than max_segments stops a lenient or strict reading, saying so."""
+    count = len(read_segments(GOLDEN, Problems())[1])
+    assert read_document(GOLDEN, max_segments=count, strict=True).problems == []
+    for strict in (False, True):
+        with pytest.raises(ReadingLimitReached) as caught:
+            read_document(GOLDEN, source="plan.edi", max_segments=count - 1, strict=strict)
+        error = caught.value
+        assert (error.what, error.limit) == ("segments", count - 1)
+        assert error.items[-1].segment == count
+        assert "more than " + f"{count - 1:,} segments" in error.items[-1].message
+        assert "--max-segments" in str(error)
+        assert str(error).startswith(f"plan.edi: reading stopped after {count - 1:,} segments")
 
 
 def test_an_over_long_segment_is_an_error_and_the_rest_is_read() -> None:
@@ -176,7 +193,7 @@ def test_problems_found_while_mapping_count_towards_the_limit() -> None:
     for number in numbers:
         text = text.replace(number, number[:-1] + str((int(number[-1]) + 1) % 10))
     assert len(read_document(text).errors) == 2
-    with pytest.raises(ProblemLimitReached) as caught:
+    with pytest.raises(ReadingLimitReached) as caught:
         read_document(text, max_problems=1)
     assert "check digit" in str(caught.value.items[0])
 
@@ -222,7 +239,7 @@ def test_validate_json_lists_every_problem(tmp_path: Path) -> None:
     assert result.exit_code == 1
     decoded = json.loads(result.stdout)
     assert decoded["errors"] == 30
-    assert decoded["stopped_at_limit"] is None
+    assert decoded["limit_reached"] is None
     assert len(decoded["problems"]) == 30
     assert decoded["problems"][0]["tag"] == "DTM"
 
@@ -239,7 +256,7 @@ def test_validate_stops_at_max_problems_and_says_so(tmp_path: Path) -> None:
     as_json = runner.invoke(edi_app, ["validate", str(path), "--max-problems", "10", "--json"])
     assert as_json.exit_code == 1
     decoded = json.loads(as_json.stdout)
-    assert decoded["stopped_at_limit"] == 10
+    assert decoded["limit_reached"] == {"what": "problems", "limit": 10}
     assert len(decoded["problems"]) == 11
     parsed = runner.invoke(edi_app, ["parse", str(path), "--max-problems", "10"])
     assert parsed.exit_code == 1

@@ -17,8 +17,9 @@ from rich.text import Text
 from opentos.edi.api import Document, read_document
 from opentos.edi.problems import (
     DEFAULT_MAX_PROBLEMS,
+    DEFAULT_MAX_SEGMENTS,
     Problem,
-    ProblemLimitReached,
+    ReadingLimitReached,
     Severity,
     counts_by_kind,
 )
@@ -42,6 +43,15 @@ MaxProblems = Annotated[
         "read on through a file with more.",
     ),
 ]
+MaxSegments = Annotated[
+    int,
+    typer.Option(
+        "--max-segments",
+        min=1,
+        help="Stop reading after this many segments (a full bay plan of 20,000 slots has "
+        "about 175,000).",
+    ),
+]
 Show = Annotated[
     int,
     typer.Option(
@@ -58,9 +68,18 @@ def _read_bytes(path: Path) -> bytes:
         raise DataImportError(str(path), [f"cannot read the file: {exc}"]) from None
 
 
-def _document(path: Path, strict: bool, max_problems: int = DEFAULT_MAX_PROBLEMS) -> Document:
+def _document(
+    path: Path,
+    strict: bool,
+    max_problems: int = DEFAULT_MAX_PROBLEMS,
+    max_segments: int = DEFAULT_MAX_SEGMENTS,
+) -> Document:
     return read_document(
-        _read_bytes(path), strict=strict, source=str(path), max_problems=max_problems
+        _read_bytes(path),
+        strict=strict,
+        source=str(path),
+        max_problems=max_problems,
+        max_segments=max_segments,
     )
 
 
@@ -72,12 +91,13 @@ def parse(
     ] = False,
     strict: Annotated[bool, typer.Option(help="Stop at the first problem.")] = False,
     max_problems: MaxProblems = DEFAULT_MAX_PROBLEMS,
+    max_segments: MaxSegments = DEFAULT_MAX_SEGMENTS,
     show: Show = SHOWN,
 ) -> None:
     """Decode an interchange: message types, versions, counts and content."""
     try:
-        document = _document(file, strict, max_problems)
-    except ProblemLimitReached as exc:
+        document = _document(file, strict, max_problems, max_segments)
+    except ReadingLimitReached as exc:
         _stopped(file, exc, as_json, show)
     if as_json:
         typer.echo(json.dumps(document.to_dict(), indent=2, ensure_ascii=False))
@@ -133,7 +153,7 @@ def _print_problems(
 
 
 def _problems_json(
-    file: Path, problems: Sequence[Problem], stopped: ProblemLimitReached | None
+    file: Path, problems: Sequence[Problem], stopped: ReadingLimitReached | None
 ) -> str:
     errors = sum(1 for p in problems if p.severity is Severity.ERROR)
     return json.dumps(
@@ -141,7 +161,9 @@ def _problems_json(
             "file": str(file),
             "errors": errors,
             "warnings": len(problems) - errors,
-            "stopped_at_limit": None if stopped is None else stopped.limit,
+            "limit_reached": None
+            if stopped is None
+            else {"what": stopped.what, "limit": stopped.limit},
             "problems": [p.to_dict() for p in problems],
         },
         indent=2,
@@ -149,7 +171,7 @@ def _problems_json(
     )
 
 
-def _stopped(file: Path, exc: ProblemLimitReached, as_json: bool, show: int) -> NoReturn:
+def _stopped(file: Path, exc: ReadingLimitReached, as_json: bool, show: int) -> NoReturn:
     """Report a reading stopped at the problem limit, and exit 1."""
     if as_json:
         typer.echo(_problems_json(file, exc.items, exc))
@@ -167,12 +189,13 @@ def validate(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="List every problem as JSON.")] = False,
     max_problems: MaxProblems = DEFAULT_MAX_PROBLEMS,
+    max_segments: MaxSegments = DEFAULT_MAX_SEGMENTS,
     show: Show = SHOWN,
 ) -> None:
     """List the problems of an interchange; exit 1 when it has errors."""
     try:
-        document = _document(file, strict, max_problems)
-    except ProblemLimitReached as exc:
+        document = _document(file, strict, max_problems, max_segments)
+    except ReadingLimitReached as exc:
         _stopped(file, exc, as_json, show)
     if as_json:
         typer.echo(_problems_json(file, document.problems, None))
@@ -190,14 +213,15 @@ def import_(
         typer.Option(help="Vessel visit the messages are for (default: matched by vessel/voyage)."),
     ] = None,
     max_problems: MaxProblems = DEFAULT_MAX_PROBLEMS,
+    max_segments: MaxSegments = DEFAULT_MAX_SEGMENTS,
 ) -> None:
     """Apply an interchange to the terminal: all of it or nothing; once only."""
     from opentos.cli.database import open_store
     from opentos.cli.edi_import import import_document
 
     try:
-        document = _document(file, False, max_problems)
-    except ProblemLimitReached as exc:
+        document = _document(file, False, max_problems, max_segments)
+    except ReadingLimitReached as exc:
         _print_problems(exc.items, SHOWN, err_console, stopped=True)
         err_console.print(f"error: {escape(str(exc))}")
         raise typer.Exit(1) from None

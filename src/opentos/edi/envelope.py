@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from pydifact.control.characters import Characters
 
-from opentos.edi.problems import DEFAULT_MAX_PROBLEMS, Problems
+from opentos.edi.problems import DEFAULT_MAX_PROBLEMS, DEFAULT_MAX_SEGMENTS, Problems
 from opentos.edi.registry import find_spec
 from opentos.edi.structure import BodyReader, MessageSpec, Node
 from opentos.edi.syntax import Segment, characters, serialize, stream_segments
@@ -94,18 +94,22 @@ def read_interchange(
     strict: bool = False,
     source: str = "interchange",
     max_problems: int | None = DEFAULT_MAX_PROBLEMS,
+    max_segments: int | None = DEFAULT_MAX_SEGMENTS,
 ) -> Interchange:
     """Read an interchange; lenient (problems collected) unless ``strict``.
 
     Segments are tokenised and put in their message's tree one at a time, so that a
     reading stopped at the problem limit has built no more than it read.
 
-    Raises :class:`~opentos.errors.EdiError` in strict mode at the first problem,
-    :class:`~opentos.edi.problems.ProblemLimitReached` in lenient mode at one problem
-    more than ``max_problems`` (None: no limit), and in either mode when no message at
-    all can be found.
+    Raises :class:`~opentos.errors.EdiError` in strict mode at the first problem, and
+    in either mode when no message at all can be found;
+    :class:`~opentos.edi.problems.ReadingLimitReached` in lenient mode at one problem
+    more than ``max_problems``, and in either mode at one segment more than
+    ``max_segments`` (None: no limit).
     """
-    problems = Problems(source=source, strict=strict, max_problems=max_problems)
+    problems = Problems(
+        source=source, strict=strict, max_problems=max_problems, max_segments=max_segments
+    )
     chars, segments = stream_segments(data, problems)
     interchange = Interchange(chars, problems=problems)
     _split(interchange, segments, problems)

@@ -6,10 +6,11 @@ Every problem says where it was: the segment's number in the interchange
 (UNA not counted, the first segment after it is 1), its tag and the data
 element (``2.1`` = second data element, first component), plus the value.
 
-A lenient reading is bounded: after ``max_problems`` problems (1,000 unless
-told otherwise) it stops with :class:`ProblemLimitReached`, which carries the
-problems found so far, so that a huge or repetitive file is rejected in
-seconds instead of listing millions of problems.
+A reading is bounded: after ``max_problems`` problems (1,000 unless told
+otherwise) or ``max_segments`` segments (500,000) it stops with
+:class:`ReadingLimitReached`, which carries the problems found so far, so that
+a huge or repetitive file is rejected in seconds instead of listing millions
+of problems or building millions of segments.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NoReturn
 
 from opentos.errors import EdiError
 
@@ -34,6 +36,9 @@ class Severity(StrEnum):
 
 DEFAULT_MAX_PROBLEMS = 1_000
 """How many problems a lenient reading collects before it stops."""
+DEFAULT_MAX_SEGMENTS = 500_000
+"""How many segments a reading takes before it stops: more than twice a full bay plan of
+the largest vessels (20,000 slots are about 175,000 segments)."""
 
 _NUMBER = re.compile(r"\b\d[\d,]*\b")
 _QUOTED = re.compile(r"'[^']*'")
@@ -92,11 +97,15 @@ class Problems:
     strict: bool = False
     items: list[Problem] = field(default_factory=list)
     max_problems: int | None = DEFAULT_MAX_PROBLEMS
-    """Stop with :class:`ProblemLimitReached` at one problem more than this; None: never."""
+    """Stop with :class:`ReadingLimitReached` at one problem more than this; None: never."""
+    max_segments: int | None = DEFAULT_MAX_SEGMENTS
+    """Stop with :class:`ReadingLimitReached` at one segment more than this; None: never."""
 
     def __post_init__(self) -> None:
         if self.max_problems is not None and self.max_problems < 1:
             raise ValueError(f"Expected max_problems >= 1 or None, got {self.max_problems}.")
+        if self.max_segments is not None and self.max_segments < 1:
+            raise ValueError(f"Expected max_segments >= 1 or None, got {self.max_segments}.")
 
     def add(
         self,
@@ -115,17 +124,23 @@ class Problems:
             raise EdiError(self.source, [str(problem)])
         limit = self.max_problems
         if limit is not None and len(self.items) >= limit:
-            self.items.append(
-                Problem(
-                    f"reading stopped: more than {limit:,} problems (the limit); "
-                    "raise it with --max-problems (max_problems= in Python) to read on",
-                    Severity.ERROR,
-                    segment,
-                    tag,
-                )
-            )
-            raise ProblemLimitReached(self.source, self.items, limit)
+            self.stop("problems", limit, segment=segment, tag=tag)
         self.items.append(problem)
+
+    def stop(
+        self, what: str, limit: int, *, segment: int | None = None, tag: str | None = None
+    ) -> NoReturn:
+        """Stop the reading: it found more ``what`` (problems, segments) than ``limit``."""
+        self.items.append(
+            Problem(
+                f"reading stopped: more than {limit:,} {what} (the limit); "
+                f"raise it with --max-{what} (max_{what}= in Python) to read on",
+                Severity.ERROR,
+                segment,
+                tag,
+            )
+        )
+        raise ReadingLimitReached(self.source, self.items, limit, what)
 
     def error(
         self,
@@ -183,21 +198,23 @@ class Problems:
             raise EdiError(self.source, [str(p) for p in errors])
 
 
-class ProblemLimitReached(EdiError):
-    """A lenient reading stopped: the interchange has more problems than ``limit``.
+class ReadingLimitReached(EdiError):
+    """A reading stopped: the interchange has more problems or segments than ``limit``.
 
-    ``items`` holds the problems found up to the limit and, last, the error that says
-    reading stopped; ``problems`` the same as text.
+    ``what`` is ``"problems"`` or ``"segments"``; ``items`` holds the problems found
+    until then and, last, the error that says reading stopped; ``problems`` the same
+    as text.
     """
 
-    def __init__(self, source: str, items: Sequence[Problem], limit: int) -> None:
+    def __init__(self, source: str, items: Sequence[Problem], limit: int, what: str) -> None:
         super().__init__(source, [str(p) for p in items])
         self.items = tuple(items)
         self.limit = limit
-        first = f"; the first: {items[0]}" if items else ""
+        self.what = what
+        first = f"; the first problem: {items[0]}" if len(items) > 1 else ""
         self.args = (
-            f"{source}: reading stopped after {limit:,} problems, the limit{first}; "
-            "raise the limit with --max-problems (max_problems= in Python) to read on",
+            f"{source}: reading stopped after {limit:,} {what}, the limit{first}; "
+            f"raise the limit with --max-{what} (max_{what}= in Python) to read on",
         )
 
 

@@ -218,8 +218,12 @@ def _segments(
     number = 0
     last: Segment | None = None
     has_release = release in body
+    # the segment after the last one allowed stops the reading (-1: never)
+    max_segments = problems.max_segments + 1 if problems.max_segments else -1
     for raw in _pieces(body, term, release if has_release else None, max_length, tail):
         number += 1
+        if number == max_segments:
+            problems.stop("segments", max_segments - 1, segment=number)
         if raw.__class__ is _Overlong:
             assert isinstance(raw, _Overlong)
             problems.add(
