@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import cast
 
 from pydifact.control.characters import Characters
 from pydifact.exceptions import EDISyntaxError, ValidationError
@@ -272,12 +271,19 @@ def _segments(
 def _pieces(
     body: str, term: str, release: str | None, limit: int, tail: list[bool]
 ) -> Iterator[str | _Overlong]:
-    """The text between terminators, a window at a time; ``tail`` gets True when the
-    last piece had no terminator. Pieces longer than ``limit`` come as :class:`_Overlong`."""
+    """The text between terminators; ``tail`` gets True when the last piece had none.
+
+    Without release characters the text is split a window at a time (``str.split`` is
+    the fast path, and the whole text is never one list); with them, a regular
+    expression finds the terminators that are not released. Pieces longer than
+    ``limit`` come as :class:`_Overlong`, never copied.
+    """
+    if release is not None:
+        yield from _released_pieces(body, term, release, limit, tail)
+        return
     window = max(_WINDOW, limit + 1)
     size = len(body)
     pos = 0
-    carry: str | _Overlong | None = None
     while pos < size:
         stop = min(pos + window, size)
         cut = body.rfind(term, pos, stop)
@@ -285,91 +291,50 @@ def _pieces(
             # no terminator in a whole window: a piece longer than any limit
             end = body.find(term, stop)
             end = size if end == -1 else end
-            head = (
-                carry.head if isinstance(carry, _Overlong) else (carry or body[pos : pos + 20])[:20]
-            )
-            yield _Overlong(end - pos + _length(carry), head)
-            carry = None
+            yield _Overlong(end - pos, _head(body[pos : pos + 100]))
             pos = end + 1
             continue
         if cut == -1:
-            split = [body[pos:]]
-            pos = size
-            last = True
-        else:
-            split = body[pos:cut].split(term)
-            pos = cut + 1
-            last = False
-        pieces: list[str | _Overlong]
-        if release is None:
-            pieces = cast("list[str | _Overlong]", split)
-        else:
-            pieces, carry = _rejoin_released(split, release, term, carry, limit)
-            if last and carry is not None:
-                pieces.append(carry)
-                carry = None
-        if last:
-            final = pieces.pop()
-            if isinstance(final, _Overlong) or final.strip(" \t\r\n"):
-                pieces.append(final)
+            final = body[pos:]
+            if final.strip(" \t\r\n"):
                 tail.append(True)
-        if max(map(_length, pieces), default=0) <= limit:
+                yield _Overlong(len(final), _head(final)) if len(final) > limit else final
+            return
+        pieces = body[pos:cut].split(term)
+        pos = cut + 1
+        if max(map(len, pieces)) <= limit:
             yield from pieces
         else:
             for piece in pieces:
-                if isinstance(piece, str) and len(piece) > limit:
-                    yield _Overlong(len(piece), _head(piece))
-                else:
-                    yield piece
-    if carry is not None:
-        # a released terminator at the very end: the last segment has no terminator
+                yield _Overlong(len(piece), _head(piece)) if len(piece) > limit else piece
+
+
+def _released_pieces(
+    body: str, term: str, release: str, limit: int, tail: list[bool]
+) -> Iterator[str | _Overlong]:
+    """:func:`_pieces` for a text with release characters: a terminator ends a piece when
+    an even number of release characters (``??``) or none stands before it."""
+    real = re.compile(f"(?<!{re.escape(release)})(?:{re.escape(release * 2)})*{re.escape(term)}")
+    pos = 0
+    for found in real.finditer(body):
+        end = found.end() - 1
+        if end - pos > limit:
+            yield _Overlong(end - pos, _head(body[pos : pos + 100]))
+        else:
+            yield body[pos:end]
+        pos = found.end()
+    rest = len(body) - pos
+    if rest > limit:
         tail.append(True)
-        if isinstance(carry, str) and len(carry) > limit:
-            carry = _Overlong(len(carry), _head(carry))
-        yield carry
+        yield _Overlong(rest, _head(body[pos : pos + 100]))
+    elif body[pos:].strip(" \t\r\n"):
+        tail.append(True)
+        yield body[pos:]
 
 
 def _head(piece: str) -> str:
     """The start of an over-long piece, to name it in the problem."""
     return piece[:100].lstrip(" \t\r\n")[:20]
-
-
-def _length(piece: str | _Overlong | None) -> int:
-    if piece is None:
-        return 0
-    return piece.length if isinstance(piece, _Overlong) else len(piece)
-
-
-def _rejoin_released(
-    pieces: list[str],
-    release: str,
-    term: str,
-    carry: str | _Overlong | None,
-    limit: int,
-) -> tuple[list[str | _Overlong], str | _Overlong | None]:
-    """Undo splits at terminators that were released (``?'``); what is left open is carried.
-
-    A carried piece that grows past ``limit`` is kept as its length only, so that a run of
-    released terminators costs linear time.
-    """
-    out: list[str | _Overlong] = []
-    for piece in pieces:
-        if carry is None:
-            current: str | _Overlong = piece
-        elif isinstance(carry, _Overlong):
-            current = _Overlong(carry.length + 1 + len(piece), carry.head)
-        else:
-            current = carry + term + piece
-            if len(current) > limit:
-                current = _Overlong(len(current), _head(current))
-        # the release characters that end ``current`` are those that end ``piece``
-        trailing = len(piece) - len(piece.rstrip(release))
-        if trailing % 2 == 1:
-            carry = current
-        else:
-            out.append(current)
-            carry = None
-    return out, carry
 
 
 def _tokenise(
