@@ -261,3 +261,32 @@ def test_validate_stops_at_max_problems_and_says_so(tmp_path: Path) -> None:
     parsed = runner.invoke(edi_app, ["parse", str(path), "--max-problems", "10"])
     assert parsed.exit_code == 1
     assert "reading stopped after 10 problems" in parsed.stderr
+
+
+def _split_then_rejoin(body: str) -> list[str]:
+    """The pieces as the reader found them before it streamed: split, released splits undone."""
+    out: list[str] = []
+    carry: str | None = None
+    for piece in body.split("'"):
+        current = piece if carry is None else carry + "'" + piece
+        if (len(current) - len(current.rstrip("?"))) % 2 == 1:
+            carry = current
+        else:
+            out.append(current)
+            carry = None
+    if carry is not None:
+        out.append(carry)
+    last = out.pop()
+    if last.strip(" \t\r\n"):
+        out.append(last)
+    return out
+
+
+@given(st.text(alphabet="a?' \n", max_size=40))
+def test_released_terminators_are_found_as_splitting_then_rejoining_did(body: str) -> None:
+    """The regular expression ends pieces exactly where split-and-rejoin did."""
+    tail: list[bool] = []
+    assert list(syntax._pieces(body, "'", "?", 1_000, tail)) == _split_then_rejoin(body)
+    assert list(syntax._pieces(body, "'", None, 1_000, [])) == [
+        p for i, p in enumerate(body.split("'")) if i < body.count("'") or p.strip(" \t\r\n")
+    ]
