@@ -286,7 +286,7 @@ def _split_then_rejoin(body: str) -> list[str]:
 def test_released_terminators_are_found_as_splitting_then_rejoining_did(body: str) -> None:
     """The regular expression ends pieces exactly where split-and-rejoin did."""
     tail: list[bool] = []
-    assert list(syntax._pieces(body, "'", "?", 1_000, tail)) == _split_then_rejoin(body)
-    assert list(syntax._pieces(body, "'", None, 1_000, [])) == [
+    assert list(syntax._pieces(body, 0, "'", "?", 1_000, tail)) == _split_then_rejoin(body)
+    assert list(syntax._pieces(body, 0, "'", None, 1_000, [])) == [
         p for i, p in enumerate(body.split("'")) if i < body.count("'") or p.strip(" \t\r\n")
     ]

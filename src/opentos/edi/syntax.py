@@ -28,6 +28,7 @@ from pydifact.tokenizer import Tokenizer
 from opentos.edi.problems import Problems
 
 _TAG = re.compile(r"[A-Z][A-Z0-9]{2}")
+_BLANKS = re.compile(r"[ \t\r\n]*")
 _CHARSETS = {
     "UNOA": "ascii",
     "UNOB": "ascii",
@@ -139,17 +140,21 @@ def decode(data: bytes | str, problems: Problems) -> str:
     return data.decode("latin-1")
 
 
-def split_service_advice(text: str, problems: Problems) -> tuple[Characters, str]:
-    """The service characters (from ``UNA`` if present) and the text after it."""
-    stripped = text.lstrip(" \t\r\n")
-    if not stripped.startswith("UNA"):
-        return characters(":+.? '"), stripped
-    advice = stripped[3:9]
+def split_service_advice(text: str, problems: Problems) -> tuple[Characters, int]:
+    """The service characters (from ``UNA`` if present) and where the segments start.
+
+    An offset rather than the rest of the text, so that a large interchange is not copied.
+    """
+    match = _BLANKS.match(text)
+    start = match.end() if match else 0
+    if not text.startswith("UNA", start):
+        return characters(":+.? '"), start
+    advice = text[start + 3 : start + 9]
     try:
         chars = Characters.from_str(advice)
     except ValidationError:
-        problems.add("the UNA segment is cut short", tag="UNA", value=stripped[:9])
-        return characters(), ""
+        problems.add("the UNA segment is cut short", tag="UNA", value=text[start : start + 9])
+        return characters(), len(text)
     used = [
         chars.component_separator,
         chars.data_separator,
@@ -162,8 +167,8 @@ def split_service_advice(text: str, problems: Problems) -> tuple[Characters, str
             tag="UNA",
             value=advice,
         )
-        return characters(), stripped[9:]
-    return chars, stripped[9:]
+        return characters(), start + 9
+    return chars, start + 9
 
 
 MAX_SEGMENT_LENGTH = 20_000
@@ -198,16 +203,19 @@ def stream_segments(
     A reading that stops early (at the problem limit) has tokenised no more than it used;
     a segment longer than ``max_segment_length`` is an error and is skipped unread.
     """
-    chars, body = split_service_advice(decode(data, problems), problems)
-    return chars, _segments(body, chars, problems, max_segment_length)
+    text = decode(data, problems)
+    chars, start = split_service_advice(text, problems)
+    return chars, _segments(text, start, chars, problems, max_segment_length)
 
 
 def _segments(
-    body: str, chars: Characters, problems: Problems, max_length: int
+    body: str, start: int, chars: Characters, problems: Problems, max_length: int
 ) -> Iterator[Segment]:
+    """The segments of ``body`` from ``start`` on (see :func:`stream_segments`)."""
     term = chars.segment_terminator
     release = chars.escape_character
     tail: list[bool] = []
+    tags: dict[str, str] = {}
     blanks_noted = False
     data_sep = chars.data_separator
     comp_sep = chars.component_separator
@@ -216,10 +224,10 @@ def _segments(
     empty_element = data_sep + data_sep
     number = 0
     last: Segment | None = None
-    has_release = release in body
+    has_release = body.find(release, start) != -1
     # the segment after the last one allowed stops the reading (-1: never)
     max_segments = problems.max_segments + 1 if problems.max_segments else -1
-    for raw in _pieces(body, term, release if has_release else None, max_length, tail):
+    for raw in _pieces(body, start, term, release if has_release else None, max_length, tail):
         number += 1
         if number == max_segments:
             problems.stop("segments", max_segments - 1, segment=number)
@@ -251,7 +259,12 @@ def _segments(
         if not elements:
             continue
         tag = elements[0][0]
-        if len(tag) != 3 or not _TAG.fullmatch(tag):
+        known = tags.get(tag)
+        if known is not None:
+            tag = known  # one string per tag, checked once, for all the segments
+        elif len(tag) == 3 and _TAG.fullmatch(tag):
+            tags[tag] = tag
+        else:
             problems.add(
                 "not a segment tag (three capital letters or digits)",
                 segment=number,
@@ -269,9 +282,10 @@ def _segments(
 
 
 def _pieces(
-    body: str, term: str, release: str | None, limit: int, tail: list[bool]
+    body: str, start: int, term: str, release: str | None, limit: int, tail: list[bool]
 ) -> Iterator[str | _Overlong]:
-    """The text between terminators; ``tail`` gets True when the last piece had none.
+    """The text between terminators from ``start``; ``tail`` gets True when the last piece
+    had none.
 
     Without release characters the text is split a window at a time (``str.split`` is
     the fast path, and the whole text is never one list); with them, a regular
@@ -279,11 +293,11 @@ def _pieces(
     ``limit`` come as :class:`_Overlong`, never copied.
     """
     if release is not None:
-        yield from _released_pieces(body, term, release, limit, tail)
+        yield from _released_pieces(body, start, term, release, limit, tail)
         return
     window = max(_WINDOW, limit + 1)
     size = len(body)
-    pos = 0
+    pos = start
     while pos < size:
         stop = min(pos + window, size)
         cut = body.rfind(term, pos, stop)
@@ -310,13 +324,13 @@ def _pieces(
 
 
 def _released_pieces(
-    body: str, term: str, release: str, limit: int, tail: list[bool]
+    body: str, start: int, term: str, release: str, limit: int, tail: list[bool]
 ) -> Iterator[str | _Overlong]:
     """:func:`_pieces` for a text with release characters: a terminator ends a piece when
     an even number of release characters (``??``) or none stands before it."""
     real = re.compile(f"(?<!{re.escape(release)})(?:{re.escape(release * 2)})*{re.escape(term)}")
-    pos = 0
-    for found in real.finditer(body):
+    pos = start
+    for found in real.finditer(body, start):
         end = found.end() - 1
         if end - pos > limit:
             yield _Overlong(end - pos, _head(body[pos : pos + 100]))
