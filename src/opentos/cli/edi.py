@@ -172,7 +172,7 @@ def _problems_json(
 
 
 def _stopped(file: Path, exc: ReadingLimitReached, as_json: bool, show: int) -> NoReturn:
-    """Report a reading stopped at the problem limit, and exit 1."""
+    """Report a reading stopped at a limit (problems or segments), and exit 1."""
     if as_json:
         typer.echo(_problems_json(file, exc.items, exc))
     else:
