@@ -202,3 +202,31 @@ def run_garbage(quick: bool = False) -> list[Row]:
             )
             path.unlink()
     return rows
+
+
+def main() -> None:
+    """``python -m benchmarks.edi [--quick] [--garbage] [--write DIR]``: this suite alone."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    parser.add_argument("--garbage", action="store_true", help="only the garbage files")
+    parser.add_argument(
+        "--write", type=Path, help="write the garbage files to this folder and stop"
+    )
+    args = parser.parse_args()
+    if args.write is not None:
+        args.write.mkdir(parents=True, exist_ok=True)
+        size = GARBAGE_BYTES // 10 if args.quick else GARBAGE_BYTES
+        for number, (name, make) in enumerate(garbage(size).items(), start=1):
+            path = args.write / f"garbage-{number}.edi"
+            path.write_bytes(make())
+            print(f"{path}: {name}")
+        return
+    rows = run_garbage(args.quick) if args.garbage else run(args.quick)
+    for row in rows:
+        print(" | ".join(row))
+
+
+if __name__ == "__main__":
+    main()
