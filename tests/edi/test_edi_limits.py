@@ -155,7 +155,7 @@ def test_a_run_of_released_terminators_is_one_over_long_segment() -> None:
         max_size=30,
     ),
     st.sampled_from(["", "'", "?", "??'"]),
-    st.integers(min_value=1, max_value=40),
+    st.integers(min_value=41, max_value=200),
 )
 def test_segments_are_the_same_whatever_the_window(parts: list[str], end: str, window: int) -> None:
     """Splitting a window at a time gives the segments and problems of splitting at once."""
@@ -171,6 +171,7 @@ def test_segments_are_the_same_whatever_the_window(parts: list[str], end: str, w
             syntax._WINDOW = original
         return [(s.number, s) for s in segments], [str(p) for p in problems.items]
 
+    # a window is never shorter than the longest segment allowed (40), so 1 means 41
     assert read(1) == read(1 << 20)
     assert read(window) == read(1 << 20)
 
@@ -261,6 +262,22 @@ def test_validate_stops_at_max_problems_and_says_so(tmp_path: Path) -> None:
     parsed = runner.invoke(edi_app, ["parse", str(path), "--max-problems", "10"])
     assert parsed.exit_code == 1
     assert "reading stopped after 10 problems" in parsed.stderr
+    # the reading stops before the import opens the database
+    imported = runner.invoke(edi_app, ["import", str(path), "--max-problems", "10"])
+    assert imported.exit_code == 1
+    assert "reading stopped after 10 problems" in imported.stderr
+    assert "(read until the limit)" in imported.stderr
+
+
+def test_validate_stops_at_max_segments(tmp_path: Path) -> None:
+    """`--max-segments 20`: exit 1, and the error names the segment limit."""
+    path = tmp_path / "plan.edi"
+    path.write_text(GOLDEN)
+    result = runner.invoke(edi_app, ["validate", str(path), "--max-segments", "20", "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["limit_reached"] == {"what": "segments", "limit": 20}
+    assert "reading stopped after 20 segments" in result.stderr
+    assert "--max-segments" in result.stderr
 
 
 def _split_then_rejoin(body: str) -> list[str]:
