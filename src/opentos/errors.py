@@ -17,7 +17,9 @@ codes, the CLI to exit codes)::
      ├── Conflict                  a concurrent transaction changed what this one read; retry
      ├── DataImportError           a file to import is malformed; carries every problem found
      │    └── EdiError             an EDIFACT interchange breaks the syntax, the message
-     │                             structure or the SMDG guide (segment number, tag, element)
+     │         │                   structure or the SMDG guide (segment number, tag, element)
+     │         └── ReadingLimitReached   too many problems or segments; reading stopped
+     │                                   (in opentos.edi.problems)
      ├── ConfigError               a preset or setting is invalid
      └── StorageError              the database is unreachable or its schema is not current
 

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
+from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from opentos.cli.console import console, err_console, json_shown, styled
 from opentos.cli.files import read_bytes
 from opentos.edi.api import Document, read_document
-from opentos.edi.problems import Severity
+from opentos.edi.problems import (
+    DEFAULT_MAX_PROBLEMS,
+    DEFAULT_MAX_SEGMENTS,
+    Problem,
+    ReadingLimitReached,
+    Severity,
+    counts_by_kind,
+)
 
 edi_app = typer.Typer(
     help="EDI: UN/EDIFACT messages with shipping lines (BAPLIE, MOVINS, COPRAR, COARRI, "
@@ -22,10 +32,46 @@ edi_app = typer.Typer(
 )
 
 FileArgument = Annotated[Path, typer.Argument(help="EDIFACT interchange file.")]
+MaxProblems = Annotated[
+    int,
+    typer.Option(
+        "--max-problems",
+        min=1,
+        help="Stop reading after this many errors (and list no more warnings); raise it to "
+        "read on through a file with more.",
+    ),
+]
+MaxSegments = Annotated[
+    int,
+    typer.Option(
+        "--max-segments",
+        min=1,
+        help="Stop reading after this many segments (a full bay plan of 20,000 slots has "
+        "about 175,000).",
+    ),
+]
+Show = Annotated[
+    int,
+    typer.Option(
+        min=0, help="Problems listed one by one before the counts by kind (--json lists all)."
+    ),
+]
+SHOWN = 20
 
 
-def _document(path: Path, strict: bool) -> Document:
-    return read_document(read_bytes(path), strict=strict, source=str(path))
+def _document(
+    path: Path,
+    strict: bool,
+    max_problems: int = DEFAULT_MAX_PROBLEMS,
+    max_segments: int = DEFAULT_MAX_SEGMENTS,
+) -> Document:
+    return read_document(
+        read_bytes(path),
+        strict=strict,
+        source=str(path),
+        max_problems=max_problems,
+        max_segments=max_segments,
+    )
 
 
 @edi_app.command("parse")
@@ -35,9 +81,15 @@ def parse(
         bool, typer.Option("--json", help="Print the decoded content as JSON.")
     ] = False,
     strict: Annotated[bool, typer.Option(help="Stop at the first problem.")] = False,
+    max_problems: MaxProblems = DEFAULT_MAX_PROBLEMS,
+    max_segments: MaxSegments = DEFAULT_MAX_SEGMENTS,
+    show: Show = SHOWN,
 ) -> None:
     """Decode an interchange: message types, versions, counts and content."""
-    document = _document(file, strict)
+    try:
+        document = _document(file, strict, max_problems, max_segments)
+    except ReadingLimitReached as exc:
+        _stopped(file, exc, as_json, show)
     if as_json:
         typer.echo(json_shown(json.dumps(document.to_dict(), indent=2, ensure_ascii=False)))
         return
@@ -58,15 +110,84 @@ def parse(
         f"{file}: from {i.sender or '?'} to {i.recipient or '?'}, ref {i.reference or '?'}"
     )
     console.print(table)
-    _print_problems(document)
+    _print_problems(document.problems, show, unlisted=_unlisted(document))
 
 
-def _print_problems(document: Document) -> None:
-    errors, warnings = len(document.errors), len(document.problems) - len(document.errors)
-    for problem in document.problems:
-        style = "red" if problem.severity is Severity.ERROR else "yellow"
-        console.print(styled((str(problem.severity), style), f": {problem}"))
-    console.print(f"{errors} error(s), {warnings} warning(s)")
+def _unlisted(document: Document) -> int:
+    return document.interchange.problems.unlisted_warnings
+
+
+def _print_problems(
+    problems: Sequence[Problem],
+    show: int,
+    out: Console = console,
+    *,
+    stopped: bool = False,
+    unlisted: int = 0,
+) -> None:
+    """The first ``show`` problems, how many more, their counts by kind, and the totals.
+
+    ``unlisted`` warnings were found beyond ``--max-problems`` and only counted.
+
+    One print for the whole list: printing a hundred thousand lines one by one is what
+    made a repetitive file slow to validate.
+    """
+    errors = sum(1 for p in problems if p.severity is Severity.ERROR)
+    lines = [
+        styled((str(p.severity), "red" if p.severity is Severity.ERROR else "yellow"), f": {p}")
+        for p in problems[:show]
+    ]
+    more = len(problems) - len(lines)
+    if more:
+        lines.append(styled(f"… and {more:,} more (--json lists every one)"))
+    if lines:
+        out.print(Text("\n").join(lines))
+    if more:
+        table = Table(title="problems by kind")
+        table.add_column("problems", justify="right")
+        table.add_column("severity")
+        table.add_column("kind")
+        for count, severity, kind in counts_by_kind(problems):
+            table.add_row(f"{count:,}", str(severity), Text(kind))
+        out.print(table)
+    read = "read until the limit" if stopped else "read"
+    warnings = len(problems) - errors + unlisted
+    out.print(f"{errors:,} error(s), {warnings:,} warning(s) ({read})")
+    if unlisted:
+        out.print(f"{unlisted:,} warning(s) beyond --max-problems were counted, not listed")
+
+
+def _problems_json(
+    file: Path,
+    problems: Sequence[Problem],
+    stopped: ReadingLimitReached | None,
+    unlisted: int = 0,
+) -> str:
+    errors = sum(1 for p in problems if p.severity is Severity.ERROR)
+    return json.dumps(
+        {
+            "file": str(file),
+            "errors": errors,
+            "warnings": len(problems) - errors + unlisted,
+            "unlisted_warnings": unlisted,
+            "limit_reached": None
+            if stopped is None
+            else {"what": stopped.what, "limit": stopped.limit},
+            "problems": [p.to_dict() for p in problems],
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+def _stopped(file: Path, exc: ReadingLimitReached, as_json: bool, show: int) -> NoReturn:
+    """Report a reading stopped at a limit (problems or segments), and exit 1."""
+    if as_json:
+        typer.echo(_problems_json(file, exc.items, exc))
+    else:
+        _print_problems(exc.items, show, stopped=True)
+    err_console.print(f"error: {exc}")
+    raise typer.Exit(1)
 
 
 @edi_app.command("validate")
@@ -75,10 +196,20 @@ def validate(
     strict: Annotated[
         bool, typer.Option(help="Every problem is an error, and reading stops at the first.")
     ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="List every problem as JSON.")] = False,
+    max_problems: MaxProblems = DEFAULT_MAX_PROBLEMS,
+    max_segments: MaxSegments = DEFAULT_MAX_SEGMENTS,
+    show: Show = SHOWN,
 ) -> None:
     """List the problems of an interchange; exit 1 when it has errors."""
-    document = _document(file, strict)
-    _print_problems(document)
+    try:
+        document = _document(file, strict, max_problems, max_segments)
+    except ReadingLimitReached as exc:
+        _stopped(file, exc, as_json, show)
+    if as_json:
+        typer.echo(_problems_json(file, document.problems, None, _unlisted(document)))
+    else:
+        _print_problems(document.problems, show, unlisted=_unlisted(document))
     if document.errors:
         raise typer.Exit(1)
 
@@ -90,15 +221,25 @@ def import_(
         str | None,
         typer.Option(help="Vessel visit the messages are for (default: matched by vessel/voyage)."),
     ] = None,
+    max_problems: MaxProblems = DEFAULT_MAX_PROBLEMS,
+    max_segments: MaxSegments = DEFAULT_MAX_SEGMENTS,
 ) -> None:
     """Apply an interchange to the terminal: all of it or nothing; once only."""
     from opentos.cli.database import open_store
     from opentos.cli.edi_import import import_document
 
-    document = _document(file, strict=False)
-    for problem in document.problems:
-        if problem.severity is Severity.WARNING:
-            err_console.print(f"warning: {problem}")
+    try:
+        document = _document(file, False, max_problems, max_segments)
+    except ReadingLimitReached as exc:
+        _print_problems(exc.items, SHOWN, err_console, stopped=True)
+        err_console.print(f"error: {exc}")
+        raise typer.Exit(1) from None
+    warnings = [p for p in document.problems if p.severity is Severity.WARNING]
+    if warnings:
+        lines = [f"warning: {p}" for p in warnings[:SHOWN]]
+        if len(warnings) > SHOWN:
+            lines.append(f"… and {len(warnings) - SHOWN:,} more warnings (edi validate --json)")
+        err_console.print("\n".join(lines))
     with open_store() as store:
         summary = import_document(store, document, visit_id=visit)
     if summary.already_imported:

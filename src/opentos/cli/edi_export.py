@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from opentos.edi.envelope import MessageHeader, write_interchange
@@ -37,6 +38,14 @@ def _header(spec: MessageSpec, number: int) -> MessageHeader:
     )  # fmt: skip
 
 
+_PREFIXES = {"baplie": "BAP", "coarri": "COA", "codeco": "COD"}
+_CANONICAL_REFERENCE = "REF"
+_CANONICAL_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+"""The reference and time every export is first written with, to digest its content alone."""
+
+Render = Callable[[str, datetime], str]
+
+
 def export_interchange(
     store: Store,
     kind: str,
@@ -48,75 +57,115 @@ def export_interchange(
     next_port: str | None,
     prepared: datetime | None = None,
 ) -> str:
-    """The interchange text of ``kind`` (coarri, codeco, baplie) from the store's ledger."""
+    """The interchange text of ``kind`` (coarri, codeco, baplie) from the store's ledger.
+
+    Its UNB reference is kept in the store (:meth:`Store.export_reference`): the same
+    message, version and content exported again gets the reference and preparation
+    time it had the first time, so the interchange is the same byte for byte; anything
+    else gets a new reference (``BAP``, ``COA`` or ``COD`` + a number).
+    """
     now = prepared or datetime.now(UTC)
+    if kind not in _PREFIXES:
+        raise InvalidValue(f"cannot export {kind!r}: coarri, codeco or baplie")
+    message, chosen, render = _renderer(
+        store, kind, visit=visit, version=version, sender=sender, recipient=recipient,
+        next_port=next_port,
+    )  # fmt: skip
+    canonical = render(_CANONICAL_REFERENCE, _CANONICAL_TIME)
+    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    record = store.export_reference(message, chosen, visit, digest, _PREFIXES[kind], now)
+    return render(record.reference, record.exported_at)
+
+
+def _renderer(
+    store: Store,
+    kind: str,
+    *,
+    visit: str | None,
+    version: str | None,
+    sender: str,
+    recipient: str | None,
+    next_port: str | None,
+) -> tuple[str, str, Render]:
+    """The message type, version and a function writing it with a reference and time."""
     port = UnLocode.parse(store.layout.un_locode)
-    head = store.head()
-    reference = f"{kind[:2].upper()}{head}"[:14]
     if kind == "baplie":
         vessel = _vessel_visit(store, visit, kind)
         slots = {n: p.slot for n, p in store.on_visit(vessel.id) if isinstance(p, VesselPlace)}
         chosen = version or "2.2"
         if chosen not in VERSIONS:
             raise InvalidValue(f"BAPLIE version {chosen!r} must be one of {', '.join(VERSIONS)}")
-        plan = departure_plan(
-            vessel,
-            slots,
-            store.containers(list(slots)),
-            port=port,
-            document_number=reference,
-            prepared=now,
-            departed=vessel.actual_departure or vessel.planned_departure or now,
-            next_port=UnLocode.parse(next_port) if next_port else None,
-        )
-        return baplie_interchange(
-            plan,
-            sender=sender,
-            recipient=recipient or vessel.operator,
-            reference=reference,
-            prepared=now,
-            version=chosen,
-        )
+        boxes = store.containers(list(slots))
+        to_port = UnLocode.parse(next_port) if next_port else None
+
+        def baplie(reference: str, at: datetime) -> str:
+            plan = departure_plan(
+                vessel, slots, boxes, port=port, document_number=reference, prepared=at,
+                departed=vessel.actual_departure or vessel.planned_departure or at,
+                next_port=to_port,
+            )  # fmt: skip
+            return baplie_interchange(
+                plan, sender=sender, recipient=recipient or vessel.operator,
+                reference=reference, prepared=at, version=chosen,
+            )  # fmt: skip
+
+        return "BAPLIE", chosen, baplie
     if kind == "coarri":
         vessel = _vessel_visit(store, visit, kind)
         spec = spec_for(coarri.SPECS, version or "D00B")
         events = store.events(place_prefix=f"vessel:{vessel.id}:")
-        reports = handling_reports(
-            vessel, events, _masters(store, events), port=port, reference=reference, issued=now
-        )
-        if not reports:
-            raise NotFound(f"visit {vessel.id} has no discharges or loads in the ledger")
-        bodies = [coarri.write_coarri(r, spec.version) for r in reports]
-        to = recipient or vessel.operator
-    elif kind == "codeco":
-        spec = spec_for(codeco.SPECS, version or "D00B")
-        trucks: set[str] | None = None
-        plates: dict[str, tuple[str, str | None]] = {}
-        if visit is not None:
-            truck_visit = store.visit(visit)
-            if not isinstance(truck_visit, TruckVisit):
-                raise InvalidValue(f"visit {visit!r} is not a truck visit")
-            trucks = {truck_visit.id, truck_visit.licence_plate}
-            plates[truck_visit.id] = (truck_visit.licence_plate, truck_visit.haulier)
-        events = [
-            e
-            for e in store.events(from_or_to_outside=True)
-            if trucks is None or _truck_of(e) in trucks
-        ]
-        gate = gate_reports(
+        masters = _masters(store, events)
+        if not handling_reports(
+            vessel,
             events,
-            _masters(store, events),
-            reference=reference,
-            issued=now,
-            trucks=plates,
+            masters,
+            port=port,
+            reference=_CANONICAL_REFERENCE,
+            issued=_CANONICAL_TIME,
+        ):
+            raise NotFound(f"visit {vessel.id} has no discharges or loads in the ledger")
+        to = recipient or vessel.operator
+
+        def coarri_text(reference: str, at: datetime) -> str:
+            reports = handling_reports(
+                vessel, events, masters, port=port, reference=reference, issued=at
+            )
+            bodies = [coarri.write_coarri(r, spec.version) for r in reports]
+            return _interchange(spec, bodies, sender, to, reference, at)
+
+        return "COARRI", spec.version, coarri_text
+    spec = spec_for(codeco.SPECS, version or "D00B")
+    trucks: set[str] | None = None
+    plates: dict[str, tuple[str, str | None]] = {}
+    if visit is not None:
+        truck_visit = store.visit(visit)
+        if not isinstance(truck_visit, TruckVisit):
+            raise InvalidValue(f"visit {visit!r} is not a truck visit")
+        trucks = {truck_visit.id, truck_visit.licence_plate}
+        plates[truck_visit.id] = (truck_visit.licence_plate, truck_visit.haulier)
+    gate_events = [
+        e for e in store.events(from_or_to_outside=True) if trucks is None or _truck_of(e) in trucks
+    ]
+    gate_masters = _masters(store, gate_events)
+    found = gate_reports(
+        gate_events,
+        gate_masters,
+        reference=_CANONICAL_REFERENCE,
+        issued=_CANONICAL_TIME,
+        trucks=plates,
+    )
+    if not found:
+        raise NotFound("no gate moves in the ledger" + (f" for {visit}" if visit else ""))
+    to = recipient or (found[0].operator if len({r.operator for r in found}) == 1 else "LINES")
+
+    def codeco_text(reference: str, at: datetime) -> str:
+        reports = gate_reports(
+            gate_events, gate_masters, reference=reference, issued=at, trucks=plates
         )
-        if not gate:
-            raise NotFound("no gate moves in the ledger" + (f" for {visit}" if visit else ""))
-        bodies = [codeco.write_codeco(r, spec.version) for r in gate]
-        to = recipient or (gate[0].operator if len({r.operator for r in gate}) == 1 else "LINES")
-    else:
-        raise InvalidValue(f"cannot export {kind!r}: coarri, codeco or baplie")
-    return _interchange(spec, bodies, sender, to, reference, now)
+        bodies = [codeco.write_codeco(r, spec.version) for r in reports]
+        return _interchange(spec, bodies, sender, to, reference, at)
+
+    return "CODECO", spec.version, codeco_text
 
 
 def _masters(store: Store, events: Sequence[MoveEvent]) -> dict[ContainerNumber, Container]:

@@ -17,7 +17,7 @@ from importlib import import_module
 from types import ModuleType
 
 from opentos.edi.envelope import Interchange, Message, MessageHeader, read_interchange
-from opentos.edi.problems import Problem, Problems
+from opentos.edi.problems import DEFAULT_MAX_PROBLEMS, DEFAULT_MAX_SEGMENTS, Problem, Problems
 from opentos.edi.structure import Node
 from opentos.edi.syntax import Segment
 
@@ -115,9 +115,19 @@ def reader_for(message_type: str) -> Reader:
 
 
 def read_document(
-    data: bytes | str, *, strict: bool = False, source: str = "interchange"
+    data: bytes | str,
+    *,
+    strict: bool = False,
+    source: str = "interchange",
+    max_problems: int | None = DEFAULT_MAX_PROBLEMS,
+    max_segments: int | None = DEFAULT_MAX_SEGMENTS,
 ) -> Document:
-    """Read and map an interchange; raises only :class:`~opentos.errors.EdiError`."""
+    """Read and map an interchange; raises only :class:`~opentos.errors.EdiError`.
+
+    A reading stops with :class:`~opentos.edi.problems.ReadingLimitReached` (an
+    ``EdiError``) at one problem more than ``max_problems`` (lenient readings) or one
+    segment more than ``max_segments``; None is no limit.
+    """
     raw = data.encode("utf-8") if isinstance(data, str) else data
     digest = hashlib.sha256(raw).hexdigest()
     # a reading builds hundreds of thousands of small acyclic objects: the cycle
@@ -125,14 +135,23 @@ def read_document(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _read(data, digest, strict, source)
+        return _read(data, digest, strict, source, max_problems, max_segments)
     finally:
         if collecting:
             gc.enable()
 
 
-def _read(data: bytes | str, digest: str, strict: bool, source: str) -> Document:
-    interchange = read_interchange(data, strict=strict, source=source)
+def _read(
+    data: bytes | str,
+    digest: str,
+    strict: bool,
+    source: str,
+    max_problems: int | None,
+    max_segments: int | None,
+) -> Document:
+    interchange = read_interchange(
+        data, strict=strict, source=source, max_problems=max_problems, max_segments=max_segments
+    )
     problems = interchange.problems
     decoded: list[DecodedMessage] = []
     for message in interchange.messages:

@@ -9,16 +9,16 @@ segment counts or an unknown association code are read, with a warning.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from pydifact.control.characters import Characters
 
-from opentos.edi.problems import Problems
+from opentos.edi.problems import DEFAULT_MAX_PROBLEMS, DEFAULT_MAX_SEGMENTS, Problems
 from opentos.edi.registry import find_spec
-from opentos.edi.structure import MessageSpec, Node, parse_body
-from opentos.edi.syntax import Segment, characters, read_segments, serialize
+from opentos.edi.structure import BodyReader, MessageSpec, Node
+from opentos.edi.syntax import Segment, characters, serialize, stream_segments
 from opentos.errors import EdiError
 
 
@@ -89,27 +89,39 @@ class Interchange:
 
 
 def read_interchange(
-    data: bytes | str, *, strict: bool = False, source: str = "interchange"
+    data: bytes | str,
+    *,
+    strict: bool = False,
+    source: str = "interchange",
+    max_problems: int | None = DEFAULT_MAX_PROBLEMS,
+    max_segments: int | None = DEFAULT_MAX_SEGMENTS,
 ) -> Interchange:
     """Read an interchange; lenient (problems collected) unless ``strict``.
 
-    Raises :class:`~opentos.errors.EdiError` in strict mode at the first problem,
-    and in either mode when no message at all can be found.
+    Segments are tokenised and put in their message's tree one at a time, so that a
+    reading stopped at the problem limit has built no more than it read.
+
+    Raises :class:`~opentos.errors.EdiError` in strict mode at the first problem, and
+    in either mode when no message at all can be found;
+    :class:`~opentos.edi.problems.ReadingLimitReached` in lenient mode at one problem
+    more than ``max_problems``, and in either mode at one segment more than
+    ``max_segments`` (None: no limit).
     """
-    problems = Problems(source=source, strict=strict)
-    chars, segments = read_segments(data, problems)
+    problems = Problems(
+        source=source, strict=strict, max_problems=max_problems, max_segments=max_segments
+    )
+    chars, segments = stream_segments(data, problems)
     interchange = Interchange(chars, problems=problems)
     _split(interchange, segments, problems)
     if not interchange.messages:
         problems.add("no message (UNH … UNT) found")
         raise EdiError(source, [str(p) for p in problems.items])
-    for message in interchange.messages:
-        _structure(message, problems)
     return interchange
 
 
-def _split(interchange: Interchange, segments: list[Segment], problems: Problems) -> None:
+def _split(interchange: Interchange, segments: Iterable[Segment], problems: Problems) -> None:
     current: Message | None = None
+    reader: BodyReader | None = None
     unz: Segment | None = None
     for seg in segments:
         tag = seg.tag
@@ -121,16 +133,17 @@ def _split(interchange: Interchange, segments: list[Segment], problems: Problems
         elif tag == "UNH":
             if current is not None:
                 problems.error(f"message {current.header.reference} has no UNT", at=seg)
-                interchange.messages.append(current)
+                _end(interchange, current, reader)
             current = Message(_header(seg, problems), [], seg)
+            reader = _reader(current, problems)
         elif tag == "UNT":
             if current is None:
                 problems.error("UNT without UNH", at=seg)
                 continue
             current.unt = seg
             _check_unt(current, seg, problems)
-            interchange.messages.append(current)
-            current = None
+            _end(interchange, current, reader)
+            current = reader = None
         elif tag == "UNZ":
             unz = seg
         elif tag in ("UNG", "UNE"):
@@ -139,15 +152,23 @@ def _split(interchange: Interchange, segments: list[Segment], problems: Problems
             problems.error(f"{tag} outside a message (before UNH or after UNT)", at=seg)
         else:
             current.body.append(seg)
+            if reader is not None:
+                reader.add(seg)
     if current is not None:
         problems.error(f"message {current.header.reference} ends without UNT", at=current.unh)
-        interchange.messages.append(current)
+        _end(interchange, current, reader)
     if interchange.unb is None:
         problems.warning("no UNB interchange header; the messages were read without it")
     elif unz is None:
         problems.warning("no UNZ interchange trailer", at=interchange.unb)
     else:
         _check_unz(interchange, unz, problems)
+
+
+def _end(interchange: Interchange, message: Message, reader: BodyReader | None) -> None:
+    if reader is not None:
+        message.tree = reader.close()
+    interchange.messages.append(message)
 
 
 def _header(seg: Segment, problems: Problems) -> MessageHeader:
@@ -205,7 +226,8 @@ def _check_unz(interchange: Interchange, unz: Segment, problems: Problems) -> No
         )
 
 
-def _structure(message: Message, problems: Problems) -> None:
+def _reader(message: Message, problems: Problems) -> BodyReader | None:
+    """The reader of the message's body, from its table in the registry (None: no table)."""
     header = message.header
     spec, exact = find_spec(header.type, header.directory, header.association)
     if spec is None:
@@ -218,7 +240,7 @@ def _structure(message: Message, problems: Problems) -> None:
                 [header.type, header.version, header.release, header.agency, header.association]
             ),
         )
-        return
+        return None
     if not exact:
         problems.warning(
             f"association code {header.association or '(none)'!r} is not known for "
@@ -228,7 +250,7 @@ def _structure(message: Message, problems: Problems) -> None:
             value=header.association,
         )
     message.spec = spec
-    message.tree = parse_body(spec, message.body, problems)
+    return BodyReader(spec, problems)
 
 
 def write_interchange(

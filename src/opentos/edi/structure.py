@@ -15,7 +15,7 @@ many repeats and missing mandatory segments as problems.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -166,17 +166,35 @@ def _tag_index(entries: tuple[S | G, ...]) -> dict[str, tuple[int, ...]]:
     return index
 
 
-def parse_body(spec: MessageSpec, segments: Sequence[Segment], problems: Problems) -> Node:
+def parse_body(spec: MessageSpec, segments: Iterable[Segment], problems: Problems) -> Node:
     """Read a message's segments (without ``UNH``/``UNT``) into a tree following ``spec``."""
-    root = Node(spec.type)
-    frames = [_Frame(spec.body, root, spec.type)]
-    qualified = _qualified_tags(spec)
+    reader = BodyReader(spec, problems)
+    add = reader.add
     for seg in segments:
+        add(seg)
+    return reader.close()
+
+
+class BodyReader:
+    """:func:`parse_body` a segment at a time, for a reading that streams its segments."""
+
+    __slots__ = ("_frames", "_qualified", "problems", "root", "spec")
+
+    def __init__(self, spec: MessageSpec, problems: Problems) -> None:
+        self.spec = spec
+        self.problems = problems
+        self.root = Node(spec.type)
+        self._frames = [_Frame(spec.body, self.root, spec.type)]
+        self._qualified = _qualified_tags(spec)
+
+    def add(self, seg: Segment) -> None:
+        """Put the next segment of the body in the tree, or note why it does not fit."""
+        frames, problems, spec = self._frames, self.problems, self.spec
         # a segment whose qualifier the table names goes there first (ISO 9735 leaves
         # same-tag segments to the guide's qualifiers), then to an unqualified entry,
         # and only then, with a warning, to an entry of the same tag
         placed: str | bool = False
-        for mode in (0, 1, 2) if seg.tag in qualified else (1, 2):
+        for mode in (0, 1, 2) if seg.tag in self._qualified else (1, 2):
             placed = _place(frames, seg, mode, problems, spec)
             if placed:
                 break
@@ -195,10 +213,13 @@ def parse_body(spec: MessageSpec, segments: Sequence[Segment], problems: Problem
                 f"(after {_last_tag(frames)} in {frames[-1].label})",
                 at=seg,
             )
-            continue
-    while frames:
-        _close(frames.pop(), problems, spec)
-    return root
+
+    def close(self) -> Node:
+        """The tree, once every open group was checked for its mandatory entries."""
+        frames = self._frames
+        while frames:
+            _close(frames.pop(), self.problems, self.spec)
+        return self.root
 
 
 def _qualified_tags(spec: MessageSpec) -> frozenset[str]:

@@ -16,7 +16,7 @@ in :class:`~opentos.edi.problems.Problems` (a strict reading raises there).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from pydifact.control.characters import Characters
@@ -28,6 +28,7 @@ from pydifact.tokenizer import Tokenizer
 from opentos.edi.problems import Problems
 
 _TAG = re.compile(r"[A-Z][A-Z0-9]{2}")
+_BLANKS = re.compile(r"[ \t\r\n]*")
 _CHARSETS = {
     "UNOA": "ascii",
     "UNOB": "ascii",
@@ -139,17 +140,21 @@ def decode(data: bytes | str, problems: Problems) -> str:
     return data.decode("latin-1")
 
 
-def split_service_advice(text: str, problems: Problems) -> tuple[Characters, str]:
-    """The service characters (from ``UNA`` if present) and the text after it."""
-    stripped = text.lstrip(" \t\r\n")
-    if not stripped.startswith("UNA"):
-        return characters(":+.? '"), stripped
-    advice = stripped[3:9]
+def split_service_advice(text: str, problems: Problems) -> tuple[Characters, int]:
+    """The service characters (from ``UNA`` if present) and where the segments start.
+
+    An offset rather than the rest of the text, so that a large interchange is not copied.
+    """
+    match = _BLANKS.match(text)
+    start = match.end() if match else 0
+    if not text.startswith("UNA", start):
+        return characters(":+.? '"), start
+    advice = text[start + 3 : start + 9]
     try:
         chars = Characters.from_str(advice)
     except ValidationError:
-        problems.add("the UNA segment is cut short", tag="UNA", value=stripped[:9])
-        return characters(), ""
+        problems.add("the UNA segment is cut short", tag="UNA", value=text[start : start + 9])
+        return characters(), len(text)
     used = [
         chars.component_separator,
         chars.data_separator,
@@ -162,25 +167,55 @@ def split_service_advice(text: str, problems: Problems) -> tuple[Characters, str
             tag="UNA",
             value=advice,
         )
-        return characters(), stripped[9:]
-    return chars, stripped[9:]
+        return characters(), start + 9
+    return chars, start + 9
 
 
-def read_segments(data: bytes | str, problems: Problems) -> tuple[Characters, list[Segment]]:
+MAX_SEGMENT_LENGTH = 20_000
+"""Characters a segment may have: far more than any real one (an ``FTX`` holds five times
+512), far fewer than a file with no terminator at all."""
+
+_WINDOW = 1 << 20
+"""Characters split at a time: the whole text is never split into one list."""
+
+
+@dataclass(slots=True)
+class _Overlong:
+    """A piece of text between terminators longer than the segment limit (not read)."""
+
+    length: int
+    head: str
+
+
+def read_segments(
+    data: bytes | str, problems: Problems, *, max_segment_length: int = MAX_SEGMENT_LENGTH
+) -> tuple[Characters, list[Segment]]:
     """Tokenise an interchange into numbered segments; problems go to ``problems``."""
-    chars, body = split_service_advice(decode(data, problems), problems)
+    chars, segments = stream_segments(data, problems, max_segment_length=max_segment_length)
+    return chars, list(segments)
+
+
+def stream_segments(
+    data: bytes | str, problems: Problems, *, max_segment_length: int = MAX_SEGMENT_LENGTH
+) -> tuple[Characters, Iterator[Segment]]:
+    """The service characters and the segments, tokenised one at a time as they are taken.
+
+    A reading that stops early (at the problem limit) has tokenised no more than it used;
+    a segment longer than ``max_segment_length`` is an error and is skipped unread.
+    """
+    text = decode(data, problems)
+    chars, start = split_service_advice(text, problems)
+    return chars, _segments(text, start, chars, problems, max_segment_length)
+
+
+def _segments(
+    body: str, start: int, chars: Characters, problems: Problems, max_length: int
+) -> Iterator[Segment]:
+    """The segments of ``body`` from ``start`` on (see :func:`stream_segments`)."""
     term = chars.segment_terminator
     release = chars.escape_character
-    pieces = body.split(term)
-    if release in body:
-        pieces = _rejoin_released(pieces, release, term)
-    last = pieces.pop() if pieces else ""
-    if last.strip(" \t\r\n"):
-        pieces.append(last)
-        unterminated = True
-    else:
-        unterminated = False
-    segments: list[Segment] = []
+    tail: list[bool] = []
+    tags: dict[str, str] = {}
     blanks_noted = False
     data_sep = chars.data_separator
     comp_sep = chars.component_separator
@@ -188,7 +223,24 @@ def read_segments(data: bytes | str, problems: Problems) -> tuple[Characters, li
     empty_component = comp_sep + data_sep
     empty_element = data_sep + data_sep
     number = 0
-    for raw in pieces:
+    last: Segment | None = None
+    has_release = body.find(release, start) != -1
+    # the segment after the last one allowed stops the reading (-1: never)
+    max_segments = problems.max_segments + 1 if problems.max_segments else -1
+    for raw in _pieces(body, start, term, release if has_release else None, max_length, tail):
+        number += 1
+        if number == max_segments:
+            problems.stop("segments", max_segments - 1, segment=number)
+        if raw.__class__ is _Overlong:
+            assert isinstance(raw, _Overlong)
+            problems.add(
+                f"a segment of {raw.length:,} characters, longer than the {max_length:,} "
+                "a segment may have (a missing segment terminator?); it was not read",
+                segment=number,
+                value=raw.head,
+            )
+            continue
+        assert isinstance(raw, str)
         stripped = raw.lstrip(" \t\r\n")
         if len(stripped) != len(raw) and not blanks_noted:
             gap = raw[: len(raw) - len(stripped)]
@@ -197,18 +249,22 @@ def read_segments(data: bytes | str, problems: Problems) -> tuple[Characters, li
                 problems.warning(
                     "blanks between segments were ignored", value=gap.replace("\n", "\\n")
                 )
-        number += 1
         if not stripped:
             problems.add("an empty segment (two terminators in a row)", segment=number)
             continue
-        if release in stripped:
+        if has_release and release in stripped:
             elements = _tokenise(stripped, chars, problems, number)
         else:
             elements = [tuple(e.split(comp_sep)) for e in stripped.split(data_sep)]
         if not elements:
             continue
         tag = elements[0][0]
-        if len(tag) != 3 or not _TAG.fullmatch(tag):
+        known = tags.get(tag)
+        if known is not None:
+            tag = known  # one string per tag, checked once, for all the segments
+        elif len(tag) == 3 and _TAG.fullmatch(tag):
+            tags[tag] = tag
+        else:
             problems.add(
                 "not a segment tag (three capital letters or digits)",
                 segment=number,
@@ -219,28 +275,80 @@ def read_segments(data: bytes | str, problems: Problems) -> tuple[Characters, li
         # empty elements and trailing empty components only where separators meet or end
         if stripped[-1] in ends or empty_component in stripped or empty_element in stripped:
             content = _trim(content)
-        segments.append(Segment(tag, content, number))
-    if unterminated and segments:
-        last_seg = segments[-1]
-        problems.warning("the last segment has no terminator", at=last_seg)
-    return chars, segments
+        last = Segment(tag, content, number)
+        yield last
+    if tail and last is not None and last.number == number:
+        problems.warning("the last segment has no terminator", at=last)
 
 
-def _rejoin_released(pieces: list[str], release: str, term: str) -> list[str]:
-    """Undo splits at terminators that were released (``?'``)."""
-    out: list[str] = []
-    carry: str | None = None
-    for piece in pieces:
-        current = piece if carry is None else carry + term + piece
-        trailing = len(current) - len(current.rstrip(release))
-        if trailing % 2 == 1:
-            carry = current
+def _pieces(
+    body: str, start: int, term: str, release: str | None, limit: int, tail: list[bool]
+) -> Iterator[str | _Overlong]:
+    """The text between terminators from ``start``; ``tail`` gets True when the last piece
+    had none.
+
+    Without release characters the text is split a window at a time (``str.split`` is
+    the fast path, and the whole text is never one list); with them, a regular
+    expression finds the terminators that are not released. Pieces longer than
+    ``limit`` come as :class:`_Overlong`, never copied.
+    """
+    if release is not None:
+        yield from _released_pieces(body, start, term, release, limit, tail)
+        return
+    window = max(_WINDOW, limit + 1)
+    size = len(body)
+    pos = start
+    while pos < size:
+        stop = min(pos + window, size)
+        cut = body.rfind(term, pos, stop)
+        if cut == -1 and stop < size:
+            # no terminator in a whole window: a piece longer than any limit
+            end = body.find(term, stop)
+            end = size if end == -1 else end
+            yield _Overlong(end - pos, _head(body[pos : pos + 100]))
+            pos = end + 1
+            continue
+        if cut == -1:
+            final = body[pos:]
+            if final.strip(" \t\r\n"):
+                tail.append(True)
+                yield _Overlong(len(final), _head(final)) if len(final) > limit else final
+            return
+        pieces = body[pos:cut].split(term)
+        pos = cut + 1
+        if max(map(len, pieces)) <= limit:
+            yield from pieces
         else:
-            out.append(current)
-            carry = None
-    if carry is not None:
-        out.append(carry)
-    return out
+            for piece in pieces:
+                yield _Overlong(len(piece), _head(piece)) if len(piece) > limit else piece
+
+
+def _released_pieces(
+    body: str, start: int, term: str, release: str, limit: int, tail: list[bool]
+) -> Iterator[str | _Overlong]:
+    """:func:`_pieces` for a text with release characters: a terminator ends a piece when
+    an even number of release characters (``??``) or none stands before it."""
+    real = re.compile(f"(?<!{re.escape(release)})(?:{re.escape(release * 2)})*{re.escape(term)}")
+    pos = start
+    for found in real.finditer(body, start):
+        end = found.end() - 1
+        if end - pos > limit:
+            yield _Overlong(end - pos, _head(body[pos : pos + 100]))
+        else:
+            yield body[pos:end]
+        pos = found.end()
+    rest = len(body) - pos
+    if rest > limit:
+        tail.append(True)
+        yield _Overlong(rest, _head(body[pos : pos + 100]))
+    elif body[pos:].strip(" \t\r\n"):
+        tail.append(True)
+        yield body[pos:]
+
+
+def _head(piece: str) -> str:
+    """The start of an over-long piece, to name it in the problem."""
+    return piece[:100].lstrip(" \t\r\n")[:20]
 
 
 def _tokenise(

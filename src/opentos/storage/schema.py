@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Table,
     TypeDecorator,
+    UniqueConstraint,
 )
 
 PLACE_LENGTH = 64
@@ -166,3 +167,19 @@ container_amendments = Table(
 )
 """Changes of a known box's size-type, in ledger order: ``after_seq`` is the ledger head
 when the amendment was made, so a replay uses each box's length as it was at each event."""
+
+edi_exports = Table(
+    "edi_exports",
+    metadata,
+    Column("number", Integer, primary_key=True, autoincrement=True),
+    Column("message", String(10), nullable=False),
+    Column("version", String(20), nullable=False),
+    Column("visit", String(40)),
+    Column("digest", String(64), nullable=False),
+    Column("reference", String(14), unique=True),
+    Column("exported_at", UtcDateTime, nullable=False),
+    UniqueConstraint("message", "version", "digest", name="uq_edi_exports_content"),
+    sqlite_autoincrement=True,
+)
+"""Interchanges the terminal wrote: each message, version and content has one UNB reference
+(ISO 9735 0020, an..14) made from ``number``; the same export again gets it back."""

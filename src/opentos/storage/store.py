@@ -715,6 +715,77 @@ class Store:
                 tx.connection.execute(insert(schema.inventory), rows)
         self._state = None
 
+    # -- EDI exports -----------------------------------------------------------
+
+    def export_reference(
+        self, message: str, version: str, visit: str | None, digest: str, prefix: str, at: datetime
+    ) -> ExportedInterchange:
+        """The UNB reference of an export, in one transaction of its own.
+
+        The same message, version and content (``digest``) gets its earlier record back;
+        anything else gets the next number, and ``prefix`` + that number as its reference,
+        with ``at`` as its time.
+        """
+        e = schema.edi_exports.c
+        for attempt in (1, 2):
+            try:
+                with self.engine.begin() as connection:
+                    row = (
+                        connection.execute(
+                            select(e.number, e.reference, e.exported_at).where(
+                                e.message == message, e.version == version, e.digest == digest
+                            )
+                        )
+                        .mappings()
+                        .first()
+                    )
+                    if row is not None:
+                        return ExportedInterchange(
+                            row["number"], message, version, visit, digest,
+                            row["reference"], row["exported_at"],
+                        )  # fmt: skip
+                    inserted = connection.execute(
+                        insert(schema.edi_exports).values(
+                            message=message,
+                            version=version,
+                            visit=visit,
+                            digest=digest,
+                            exported_at=at,
+                        )
+                    ).inserted_primary_key
+                    assert inserted is not None
+                    number = int(inserted[0])
+                    reference = f"{prefix}{number}"
+                    if len(reference) > 14:
+                        raise StorageError(
+                            f"export reference {reference!r} is longer than the 14 characters "
+                            "ISO 9735 allows (UNB 0020)"
+                        )
+                    connection.execute(
+                        update(schema.edi_exports)
+                        .where(e.number == number)
+                        .values(reference=reference)
+                    )
+                    return ExportedInterchange(
+                        number, message, version, visit, digest, reference, at
+                    )
+            except IntegrityError as exc:
+                # a concurrent export of the same content got there first: read its record
+                if attempt == 2:
+                    raise _translate(exc, "recording an EDI export") from exc
+            except DBAPIError as exc:
+                raise _translate(exc, "recording an EDI export") from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def exported_interchanges(self) -> list[ExportedInterchange]:
+        """Every interchange exported, in the order of their numbers."""
+        e = schema.edi_exports.c
+        query = select(
+            e.number, e.message, e.version, e.visit, e.digest, e.reference, e.exported_at
+        ).order_by(e.number)
+        with self.engine.connect() as connection:
+            return [ExportedInterchange(*row) for row in connection.execute(query)]
+
 
 _Row = tuple[int, str, str | None, str | None]
 
@@ -1173,4 +1244,25 @@ class Transaction:
         self._undo.clear()
 
 
-__all__ = ["Amendment", "ImportedInterchange", "RebuildReport", "Store", "Transaction", "is_sqlite"]
+@dataclass(frozen=True, slots=True)
+class ExportedInterchange:
+    """An interchange the terminal wrote: its number, what it was and its UNB reference."""
+
+    number: int
+    message: str
+    version: str
+    visit: str | None
+    digest: str
+    reference: str
+    exported_at: datetime
+
+
+__all__ = [
+    "Amendment",
+    "ExportedInterchange",
+    "ImportedInterchange",
+    "RebuildReport",
+    "Store",
+    "Transaction",
+    "is_sqlite",
+]
