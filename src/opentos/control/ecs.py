@@ -299,6 +299,55 @@ class EquipmentControl:
         """Every quay move is done."""
         return self.unfinished == 0
 
+    def moves_left(self) -> list[str]:
+        """The quay moves not done, each crane's in sequence order, as short lines."""
+        left = []
+        for crane in sorted(self._remaining):
+            for job in self._by_visit_order(crane):
+                where = "" if job.agv is None else f", {job.agv}"
+                left.append(f"{job.instruction} {job.kind} {job.container}{where}")
+        return left
+
+    def _by_visit_order(self, crane: str) -> list[Job]:
+        return [
+            j
+            for jobs in self._by_visit.values()
+            for j in jobs
+            if j.crane == crane and not j.finished
+        ]
+
+    def machine_states(self) -> dict[str, str]:
+        """What the ECS last knew of each AGV and each block with work waiting."""
+        states: dict[str, str] = {}
+        for agv in sorted(self.agvs.values(), key=lambda a: a.id):
+            job = agv.job
+            what = ""
+            if job is not None:
+                box = "with" if agv.loaded else "for"
+                what = f", {box} {job.kind} {job.container} ({job.instruction})"
+            states[agv.id] = f"{agv.phase} at {agv.node}{what}, battery {agv.battery_pct:.0f} %" + (
+                ", re-route pending" if agv.stuck is not None else ""
+            )
+        for block in sorted(self.blocks):
+            state = self.blocks[block]
+            queued = [
+                f"{t.kind} {t.job.container}{'' if t.ready else ' (not ready)'}"
+                for t in state.tasks
+            ]
+            parts = []
+            if state.retrieving is not None:
+                parts.append(f"waterside digging out {state.retrieving}")
+            if state.landside_retrieving is not None:
+                parts.append(f"landside digging out {state.landside_retrieving.container}")
+            if queued:
+                parts.append("waterside queue: " + ", ".join(queued[:5]))
+            if state.truck_tasks:
+                trucks = [f"{t.kind} {t.container}" for t in list(state.truck_tasks)[:5]]
+                parts.append("landside queue: " + ", ".join(trucks))
+            if parts:
+                states[f"block {block}"] = "; ".join(parts)
+        return states
+
     # -- events ----------------------------------------------------------------
 
     def on_event(self, event: EquipmentEvent) -> None:

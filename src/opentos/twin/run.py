@@ -346,6 +346,13 @@ def simulate(
         end_s=end_s,
         seconds_of=seconds_of,
     )
+    stalled: JsonDict = {}
+    if not ecs.finished:
+        left = ecs.moves_left()
+        stalled = {
+            "moves_left": left[:MOVES_LEFT_SHOWN],
+            "machine_states": machine_states(link, ecs, crane_ids),
+        }
     figures = {
         "scenario": scenario.name,
         "seed": scenario.seed,
@@ -354,7 +361,9 @@ def simulate(
         "crane_plan": settings.crane_plan,
         "agvs": settings.agvs,
         "finished": ecs.finished,
+        "status": "finished" if ecs.finished else "not finished",
         "unfinished_moves": ecs.unfinished,
+        **stalled,
         **figures,
     }
     return SimulationResult(
@@ -372,6 +381,25 @@ def simulate(
         start,
         terminal,
     )
+
+
+MOVES_LEFT_SHOWN = 10
+"""Moves left that a stalled run's KPIs name (the count covers all of them)."""
+
+
+def machine_states(link: TwinLink, ecs: EquipmentControl, cranes: list[str]) -> dict[str, str]:
+    """Each machine's last state: the working quay cranes' trolleys and the yard cranes
+    at work (from the machines), the AGVs and the blocks with work queued (from the ECS)."""
+    states: dict[str, str] = {}
+    for crane in cranes:
+        qc = link.quay_cranes[crane]
+        states[crane] = f"main trolley: {qc.main_doing}; portal trolley: {qc.portal_doing}"
+    for crane_id in sorted(link.yard_cranes):
+        yc = link.yard_cranes[crane_id]
+        if yc.busy:
+            states[crane_id] = yc.doing
+    states.update(ecs.machine_states())
+    return states
 
 
 def crane_problem(
