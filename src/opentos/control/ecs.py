@@ -239,6 +239,11 @@ class EquipmentControl:
         self._by_visit: dict[str, list[Job]] = {}
         self._reserved: dict[str, tuple[YardSlot, ...]] = {}
         """Yard slots (and so their stacks) that orders on their way will take from or put on."""
+        self._claims: dict[ContainerNumber, str] = {}
+        """Boxes a dig-out in progress will touch (the box retrieved and every blocker its plan
+        moves), by the dig-out (block and crane side): no other order touches them."""
+        self._claim_ends: dict[str, str] = {}
+        """The lift that ends a dig-out, by order id: its claims go when it is done."""
         self._truck_job: dict[ContainerNumber, TruckTask] = {}
         self._early_trucks: dict[ContainerNumber, TruckArrived] = {}
         """Import trucks through the gate before their box is landed: they wait there."""
@@ -435,6 +440,9 @@ class EquipmentControl:
 
     def _on_done(self, event: OrderDone) -> None:
         self._reserved.pop(event.order_id, None)
+        holder = self._claim_ends.pop(event.order_id, None)
+        if holder is not None:
+            self._claims = {box: h for box, h in self._claims.items() if h != holder}
         block = self._crane_block.get(event.machine)
         if block is not None:
             state = self.blocks[block]
@@ -810,8 +818,31 @@ class EquipmentControl:
             for s in slots
         )
 
-    def _reserved_slots(self) -> list[YardSlot]:
-        return [slot for slots in self._reserved.values() for slot in slots]
+    def _reserved_slots(self, holder: str | None = None) -> list[YardSlot]:
+        """Slots no new order may put a box on: those of orders on their way, and those of
+        boxes claimed by dig-outs other than ``holder`` (their stacks are being dug out)."""
+        slots = [slot for slots in self._reserved.values() for slot in slots]
+        for box, owner in self._claims.items():
+            where = self.yard.where(box)
+            if owner != holder and where is not None:
+                slots.append(where)
+        return slots
+
+    def _dig_boxes(self, container: ContainerNumber, holder: str) -> set[ContainerNumber]:
+        """The boxes digging ``container`` out touches now: itself and the blockers moved."""
+        plan = plan_retrieval(self.yard, container, reserved=self._reserved_slots(holder))
+        return {container} | {box for box, _, _ in plan}
+
+    def _claimable(self, container: ContainerNumber, holder: str) -> bool:
+        """No other dig-out holds a claim on a box that digging ``container`` out touches."""
+        if self._claims.get(container, holder) != holder:
+            return False  # also when the box is itself a blocker being moved by the other
+        block = holder.partition("/")[0] + "/"
+        if all(owner == holder or not owner.startswith(block) for owner in self._claims.values()):
+            return True  # the block's other crane claims nothing: no plan needed
+        return all(
+            self._claims.get(box, holder) == holder for box in self._dig_boxes(container, holder)
+        )
 
     def _start_crane(self, state: BlockState) -> None:
         """Give the block's idle waterside crane its next order (see the module docstring)."""
@@ -821,9 +852,9 @@ class EquipmentControl:
             if self._covered_soon(state.retrieving):
                 return  # wait: a box is on its way onto the stack being dug out
             job = self._by_container[state.retrieving]
-            self._send_crane(
-                state, self._next_retrieval(state, job.container, job.instruction, job.agv)
-            )
+            order = self._next_retrieval(state, job.container, job.instruction, job.agv)
+            if order is not None:
+                self._send_crane(state, order)
             return
         task = next((t for t in state.tasks if t.kind == "stack" and t.ready), None)
         if task is None:
@@ -831,7 +862,10 @@ class EquipmentControl:
                 (
                     t
                     for t in state.tasks
-                    if t.kind == "retrieve" and t.ready and not self._covered_soon(t.job.container)
+                    if t.kind == "retrieve"
+                    and t.ready
+                    and not self._covered_soon(t.job.container)
+                    and self._claimable(t.job.container, _holder(state.block, "waterside"))
                 ),
                 None,
             )
@@ -845,7 +879,7 @@ class EquipmentControl:
                 self.containers[job.container],
                 group="import",
                 blocks=[state.block],
-                reserved=self._reserved_slots(),
+                reserved=self._reserved_slots(_holder(state.block, "waterside")),
             )
             job.yard_place = YardPlace(slot)
             self._send_crane(
@@ -862,9 +896,9 @@ class EquipmentControl:
             )
             return
         state.retrieving = job.container
-        self._send_crane(
-            state, self._next_retrieval(state, job.container, job.instruction, job.agv)
-        )
+        order = self._next_retrieval(state, job.container, job.instruction, job.agv)
+        assert order is not None  # claimable, checked above
+        self._send_crane(state, order)
 
     def _next_retrieval(
         self,
@@ -872,25 +906,33 @@ class EquipmentControl:
         container: ContainerNumber,
         instruction: str | None,
         vehicle: str | None,
-    ) -> YardCraneOrder:
+    ) -> YardCraneOrder | None:
         """The next relocation to dig ``container`` out, or its lift when nothing is on it.
 
         Planned afresh each time: the block's other crane may have changed the stacks.
+        Every box the plan touches is claimed for this dig-out until its lift is done;
+        ``None`` (wait) if the other crane's dig-out holds a claim on one of them.
         """
-        crane = state.crane if state.retrieving == container else state.landside
+        waterside = state.retrieving == container
+        crane = state.crane if waterside else state.landside
         assert crane is not None
-        others = [s for order_id, slots in self._reserved.items() for s in slots]
-        relocations = plan_retrieval(self.yard, container, reserved=others)
+        holder = _holder(state.block, "waterside" if waterside else "landside")
+        relocations = plan_retrieval(self.yard, container, reserved=self._reserved_slots(holder))
+        touched = [container] + [box for box, _, _ in relocations]
+        if any(self._claims.get(box, holder) != holder for box in touched):
+            return None
+        for box in touched:
+            self._claims[box] = holder
         if relocations:
             box, source, target = relocations[0]
             return YardCraneOrder(self._order_id("YC"), crane, "relocate", box, source, target)
         slot = self.yard.where(container)
         assert slot is not None
-        if state.retrieving == container:
+        if waterside:
             state.retrieving = None
         else:
             state.landside_retrieving = None
-        return YardCraneOrder(
+        order = YardCraneOrder(
             self._order_id("YC"),
             crane,
             "retrieve",
@@ -899,6 +941,8 @@ class EquipmentControl:
             EquipmentPlace(vehicle or "?"),
             instruction=instruction,
         )
+        self._claim_ends[order.order_id] = holder
+        return order
 
     def _send_crane(self, state: BlockState, order: YardCraneOrder) -> None:
         if order.crane == state.crane:
@@ -957,17 +1001,22 @@ class EquipmentControl:
         """Give the block's idle landside crane its next truck job, first come first served."""
         if state.landside is None or state.landside_busy:
             return
+        holder = _holder(state.block, "landside")
         if state.landside_retrieving is not None:
             task = state.landside_retrieving
             if self._covered_soon(task.container):
                 return  # wait: a box is on its way onto the stack being dug out
-            self._send_crane(state, self._next_retrieval(state, task.container, None, task.truck))
+            order = self._next_retrieval(state, task.container, None, task.truck)
+            if order is not None:
+                self._send_crane(state, order)
             return
         if not state.truck_tasks:
             return
         first = state.truck_tasks[0]
-        if first.kind == "import" and self._covered_soon(first.container):
-            return
+        if first.kind == "import" and (
+            self._covered_soon(first.container) or not self._claimable(first.container, holder)
+        ):
+            return  # wait: the box or a blocker over it is the waterside crane's to move
         task = state.truck_tasks.popleft()
         if task.kind == "export":
             slot = allocate(
@@ -976,7 +1025,7 @@ class EquipmentControl:
                 group="export",
                 blocks=[state.block],
                 prefer_bay_near="landside",
-                reserved=self._reserved_slots(),
+                reserved=self._reserved_slots(_holder(state.block, "landside")),
             )
             self._send_crane(
                 state,
@@ -991,10 +1040,17 @@ class EquipmentControl:
             )
             return
         state.landside_retrieving = task
-        self._send_crane(state, self._next_retrieval(state, task.container, None, task.truck))
+        order = self._next_retrieval(state, task.container, None, task.truck)
+        assert order is not None  # claimable, checked above
+        self._send_crane(state, order)
 
     def _order_id(self, prefix: str) -> str:
         return f"{prefix}-{next(self._order_ids):06d}"
+
+
+def _holder(block: str, side: Literal["waterside", "landside"]) -> str:
+    """The key of a block crane's dig-out in the claims."""
+    return f"{block}/{side}"
 
 
 def _timed_steps(route: Route) -> tuple[TimedStep, ...]:
