@@ -50,6 +50,7 @@ from opentos.control.link import (
     EquipmentEvent,
     EquipmentLink,
     Fault,
+    Gantry,
     Moved,
     OrderDone,
     QuayCraneOrder,
@@ -106,6 +107,8 @@ class Job:
     active: bool = False
     """The vessel is alongside: the job may be worked."""
     retrieve_queued: bool = False
+    released_s: float | None = None
+    """When the job first became dispatchable: jobs are offered to the AGVs oldest first."""
 
     @property
     def kind(self) -> Literal["discharge", "load"]:
@@ -204,6 +207,8 @@ class EquipmentControl:
         agv_speed_m_s: float,
         settings: EcsSettings | None = None,
         battery_pct: float = 100.0,
+        *,
+        qc_min_spacing_m: float = 0.0,
     ) -> None:
         self.link = link
         self.layout = layout
@@ -247,6 +252,19 @@ class EquipmentControl:
         self._truck_job: dict[ContainerNumber, TruckTask] = {}
         self._early_trucks: dict[ContainerNumber, TruckArrived] = {}
         """Import trucks through the gate before their box is landed: they wait there."""
+        self._qc_spacing_m = qc_min_spacing_m
+        rail = sorted(layout.quay_cranes, key=lambda q: q.rail_position_m)
+        self._qc_span: dict[str, tuple[float, float]] = {
+            q.id: (q.rail_position_m, q.rail_position_m) for q in rail
+        }
+        """Where each quay crane stands, or the stretch it is gantrying along."""
+        self._qc_neighbours: dict[str, tuple[str | None, str | None]] = {
+            q.id: (
+                rail[i - 1].id if i else None,
+                rail[i + 1].id if i + 1 < len(rail) else None,
+            )
+            for i, q in enumerate(rail)
+        }
 
     # -- set-up ----------------------------------------------------------------
 
@@ -378,6 +396,9 @@ class EquipmentControl:
             self._on_done(event)
         elif isinstance(event, Fault):
             self._on_fault(event)
+        elif isinstance(event, Gantry):
+            lo, hi = sorted((event.from_x_m, event.to_x_m))
+            self._qc_span[event.crane] = (lo, hi)
         self._step()
 
     def _on_moved(self, event: Moved) -> None:
@@ -501,17 +522,69 @@ class EquipmentControl:
                 in_window = i < self.settings.handover_window
                 if job.kind == "load" or in_window:
                     out.append(job)
+        now = self.link.now_s()
+        for job in out:
+            if job.released_s is None:
+                job.released_s = now
         return out
 
     def _dispatch(self) -> None:
+        """Offer the dispatchable jobs to the idle AGVs, keeping one AGV in reserve.
+
+        An AGV given a job that waits on earlier jobs of its crane (a load fetched
+        ahead, a discharge behind one nobody serves) is tied up until those are done;
+        so is one given a job whose crane cannot get there while a neighbour stands in
+        its way. Such jobs are only given while another AGV stays free: the last free
+        AGV takes only a job whose earlier jobs all have AGVs and whose crane can get
+        there now, so some AGV always makes progress (with one AGV, the only way).
+        """
         jobs = self._dispatchable()
-        idle = [
-            a
-            for a in self.agvs.values()
-            if a.phase in ("idle", "parked") and a.job is None and not a.moving
-        ]
+        while jobs:
+            idle = [
+                a
+                for a in self.agvs.values()
+                if a.phase in ("idle", "parked") and a.job is None and not a.moving
+            ]
+            if not idle:
+                return
+            free = sum(1 for a in self.agvs.values() if a.job is None and a.phase != "down")
+            if free <= 1:
+                jobs = [j for j in jobs if self._progresses(j)]
+            started = self._assign(jobs, idle, reserve=free > 1)
+            if not started:
+                return
+            jobs = [j for j in jobs if j.agv is None]
+
+    def _progresses(self, job: Job) -> bool:
+        """Its AGV will not be tied up: every earlier job of its crane has an AGV, and
+        the crane can get to it without a neighbour moving out of its way."""
+        xs = []
+        for earlier in self._remaining[job.crane]:
+            xs.append(earlier.crane_job.bay_x_m)
+            if earlier is job:
+                break
+            if earlier.agv is None and not earlier.qc_done:
+                return False
+        return self._qc_can_reach(job.crane, xs)
+
+    def _qc_can_reach(self, crane: str, xs: Sequence[float]) -> bool:
+        """The crane can gantry through ``xs`` keeping its spacing to where its neighbours
+        stand now (or are gantrying along)."""
+        if not self._qc_spacing_m or crane not in self._qc_span:
+            return True
+        here_lo, here_hi = self._qc_span[crane]
+        lo, hi = min(here_lo, *xs), max(here_hi, *xs)
+        left, right = self._qc_neighbours[crane]
+        gap = self._qc_spacing_m
+        if left is not None and self._qc_span[left][1] > lo - gap:
+            return False
+        return not (right is not None and self._qc_span[right][0] < hi + gap)
+
+    def _assign(self, jobs: list[Job], idle: list[AgvInfo], *, reserve: bool) -> int:
+        """Run the policy once; start its assignments (while ``reserve``, stop before the
+        last free AGV would take a job that does not progress). Returns how many started."""
         if not jobs or not idle:
-            return
+            return 0
         now = self.link.now_s()
         transport = []
         for job in jobs:
@@ -522,14 +595,18 @@ class EquipmentControl:
                 assert job.block is not None
                 pickup = self.blocks[job.block].spurs[0]
                 dropoff = self._quay_spurs(job)[0]
+            # Released times, not "now" for all: otherwise every policy breaks the tie by
+            # crane name and the first crane's jobs starve the others (with few AGVs, until
+            # the first crane needs a starved neighbour out of its way: a deadlock).
+            released = now if job.released_s is None else job.released_s
             transport.append(
                 TransportJob(
                     job.instruction,
                     job.kind,
                     pickup,
                     dropoff,
-                    now,
-                    now,
+                    released,
+                    released,
                     job.crane,
                     job.crane_job.sequence,
                 )
@@ -543,13 +620,21 @@ class EquipmentControl:
             tuple(transport),
             min_battery_pct=self.settings.min_battery_pct,
         )
+        started = 0
         for assignment in self.policy.assign(snapshot, self._travel_s):
-            self._start_job(self.agvs[assignment.agv], self.jobs[assignment.job])
+            job = self.jobs[assignment.job]
+            if reserve:
+                free = sum(1 for a in self.agvs.values() if a.job is None and a.phase != "down")
+                if free <= 1 and not self._progresses(job):
+                    break  # the caller offers the rest again, to jobs that progress only
+            if self._start_job(self.agvs[assignment.agv], job):
+                started += 1
+        return started
 
     def _travel_s(self, a: str, b: str) -> float:
         return self.path.distance_m(a, b) / self._speed
 
-    def _start_job(self, agv: AgvInfo, job: Job) -> None:
+    def _start_job(self, agv: AgvInfo, job: Job) -> bool:
         if job.kind == "discharge":
             spurs = self._free_spur(self._quay_spurs(job))
         else:
@@ -566,7 +651,8 @@ class EquipmentControl:
                     job.retrieve_queued = True
                     self.blocks[job.block].tasks.append(CraneTask("retrieve", job, ready=True))
                     self._start_crane(self.blocks[job.block])
-                return
+                return True
+        return False
 
     def _send_loaded(self, agv: AgvInfo) -> None:
         """An AGV just got its box: take it on, or park until it can."""

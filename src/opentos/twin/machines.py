@@ -34,6 +34,7 @@ from opentos.control.link import (
     BatteryState,
     EquipmentEvent,
     Fault,
+    Gantry,
     Moved,
     OrderDone,
     QuayCraneOrder,
@@ -378,10 +379,12 @@ class QuayCrane:
         self.gantry_done = env.event()
         self.span = (min(self.x_m, x_m), max(self.x_m, x_m))
         self.ctx.log.qc_positions.append((env.now, self.id, self.x_m))
+        self.ctx.emit(Gantry(env.now, self.id, self.x_m, x_m))
         yield env.timeout(self.ctx.timing.qc_gantry_s(abs(x_m - self.x_m)))
         self.x_m = x_m
         self.span = (x_m, x_m)
         self.ctx.log.qc_positions.append((env.now, self.id, x_m))
+        self.ctx.emit(Gantry(env.now, self.id, x_m, x_m))
         self.gantry_done.succeed()
         moved, self.moved = self.moved, env.event()
         moved.succeed()

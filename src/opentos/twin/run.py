@@ -25,6 +25,7 @@ from opentos.control.link import (
     EquipmentEvent,
     EventHandler,
     Fault,
+    Gantry,
     Order,
     QuayCraneOrder,
     TruckOrder,
@@ -291,6 +292,7 @@ def simulate(
         agv_k.straight.max_speed_m_s,
         settings.ecs,
         settings.battery_pct,
+        qc_min_spacing_m=kinematics.quay_crane.min_spacing_m,
     )
     yard_places = {n: YardPlace(slot) for n, slot in scenario.yard}
     ends: dict[str, float] = {}
@@ -308,6 +310,8 @@ def simulate(
             )
         ecs.add_call(call.visit.id, sequences, yard_places)
     ecs.start()
+    for crane in link.quay_cranes.values():  # the cranes report where they stand
+        link.emit(Gantry(0.0, crane.id, crane.x_m, crane.x_m))
 
     gate_distance = _gate_distances(layout)
     for arrival in scenario.trucks:
@@ -398,7 +402,16 @@ def machine_states(link: TwinLink, ecs: EquipmentControl, cranes: list[str]) -> 
         yc = link.yard_cranes[crane_id]
         if yc.busy:
             states[crane_id] = yc.doing
-    states.update(ecs.machine_states())
+    for machine, state in ecs.machine_states().items():
+        agv = link.agvs.get(machine)
+        if agv is None:
+            states[machine] = state
+            continue
+        if agv.in_action:
+            doing = "handing over or charging"
+        else:
+            doing = f"following {agv.current}" if agv.current else "no order"
+        states[machine] = f"{state} (the AGV: at {agv.node}, {doing})"
     return states
 
 
