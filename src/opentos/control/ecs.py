@@ -13,7 +13,11 @@ What it decides, and the rules that keep the terminal free of deadlock:
   in sequence (``handover_window``), so an AGV for a later job can never take
   the place of the one the crane is waiting for.
 - **AGVs** are dispatched by a pluggable policy over a snapshot (idle AGVs,
-  dispatchable jobs). Routes come from the conflict-free router. An AGV never
+  dispatchable jobs, each with the time it became dispatchable, oldest first).
+  One AGV is kept in reserve: the last free AGV takes only a job whose earlier
+  jobs all have AGVs and whose quay crane can reach it past its neighbours
+  (the cranes report their gantry moves), so some AGV always makes progress.
+  Routes come from the conflict-free router. An AGV never
   waits on a handover spur for permission to go on: if the spur it needs
   next is not free (or not yet granted) it parks on a parking spur and
   retries when something changes. Idle AGVs leave handover spurs.
@@ -21,7 +25,9 @@ What it decides, and the rules that keep the terminal free of deadlock:
   first a stacking job whose AGV is already at the block, then a retrieval
   whose AGV is on its way (with the relocations it needs, done first, each a
   ledger move). Slots are allocated at the moment the order is given, so no
-  other move can invalidate them.
+  other move can invalidate them. A dig-out claims the box and every blocker
+  its plan moves until its lift is done: the block's other crane touches no
+  claimed box and stacks nothing on a claimed box's stack.
 - **Batteries** (Qianwan's shallow charge, shallow discharge): an idle AGV
   below ``charge_start_pct`` goes to a free charger and charges up to the
   preset's stop level; an AGV below ``min_battery_pct`` gets no work.
