@@ -6,15 +6,23 @@ Targets (issue "Digital twin and equipment control"):
 - with the plainest policy (fcfs), how close qianwan-1 comes to the published
   everyday average (about 36 moves per QC-hour);
 - twin speed: the 24-hour ``day`` scenario in <= 60 s wall with <= 2 GiB peak
-  memory (run in a child process, so the figure is its own); events per second.
+  memory (run in a child process, so the figure is its own); events per second;
+- every run of the finish matrix finishes its moves (:func:`finish_matrix`: day
+  seeds 1-10 x crane plans sweep and qcsp, zim-chicago with 5-38 AGVs, small-call
+  with 1-4 AGVs), each as ``opentos simulate`` runs it.
+
+``python -m benchmarks.twin [--quick] [day|zim-chicago|small-call ...]`` runs the
+finish matrix alone (or some of its scenarios), printing each run as it ends.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -23,6 +31,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from opentos.twin.run import SimulationSettings, simulate
+from opentos.twin.scenario import scenario as make_scenario
 from opentos.twin.scenario import zim_chicago
 
 POLICIES = ("fcfs", "nearest", "optimal")
@@ -73,9 +82,55 @@ def day_speed() -> list[tuple[str, str, str]]:
     ]
 
 
+CLI_SEED = 2017
+"""The seed ``opentos simulate`` uses by default (zim-chicago and small-call runs)."""
+
+
+def matrix(quick: bool = False) -> list[tuple[str, int, int, str]]:
+    """The finish matrix's runs: (scenario, seed, AGVs, crane plan)."""
+    day_seeds = (1, 3) if quick else tuple(range(1, 11))
+    fleets = (5, 10, 38) if quick else (5, 6, 8, 10, 12, 14, 18, 22, 26, 30, 34, 38)
+    runs = [("day", seed, 38, plan) for seed in day_seeds for plan in ("sweep", "qcsp")]
+    runs += [("zim-chicago", CLI_SEED, agvs, "qcsp") for agvs in fleets]
+    runs += [("small-call", CLI_SEED, agvs, "qcsp") for agvs in (1, 2, 3, 4)]
+    return runs
+
+
+def finish_matrix(
+    quick: bool = False, scenarios: Sequence[str] = ()
+) -> Iterator[tuple[str, str, str]]:
+    """Run the finish matrix (fcfs, as ``opentos simulate`` does by default); one row per run."""
+    for name, seed, agvs, plan in matrix(quick):
+        if scenarios and name not in scenarios:
+            continue
+        command = (
+            f"opentos simulate --scenario {name} --seed {seed} --agvs {agvs} --crane-plan {plan}"
+        )
+        started = time.perf_counter()
+        result = simulate(
+            make_scenario(name, seed),
+            SimulationSettings(
+                policy="fcfs",
+                agvs=agvs,
+                seed=seed,
+                crane_plan="sweep" if plan == "sweep" else "qcsp",
+            ),
+        )
+        wall = time.perf_counter() - started
+        k = result.kpis
+        status = "finished" if result.finished else f"NOT finished ({k['unfinished_moves']} left)"
+        yield (
+            command,
+            f"{status}: {k['moves']} moves, {k['moves_per_qc_hour']} moves per QC-hour, "
+            f"{k['duration_h']} h simulated, {wall:.0f} s wall",
+            "finished",
+        )
+
+
 def run(quick: bool = False, out: Path = Path("bench-out")) -> list[tuple[str, str, str]]:
     """Run the twin benchmarks; rows of (figure, value, target)."""
     rows: list[tuple[str, str, str]] = day_speed()
+    rows += finish_matrix(quick)
     scenario = zim_chicago()
     fleets = (10, 20, 38) if quick else (10, 14, 18, 22, 26, 30, 34, 38)
     rates: dict[str, list[float]] = {p: [] for p in POLICIES}
@@ -128,3 +183,12 @@ def run(quick: bool = False, out: Path = Path("bench-out")) -> list[tuple[str, s
     plt.close(fig)
     rows.append(("plot of moves per QC-hour against AGVs", str(plot), ""))
     return rows
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="The twin's finish matrix.")
+    parser.add_argument("--quick", action="store_true", help="a few runs of each scenario")
+    parser.add_argument("scenarios", nargs="*", help="only these scenarios")
+    args = parser.parse_args()
+    for row in finish_matrix(args.quick, args.scenarios):
+        print(" | ".join(row), flush=True)

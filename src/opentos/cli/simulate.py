@@ -6,6 +6,7 @@ import json
 import time
 from pathlib import Path
 
+import typer
 from rich.console import Console
 from rich.table import Table
 
@@ -33,7 +34,9 @@ def run_simulation(
 ) -> SimulationResult:
     """Run, write ``kpis.json`` and the plots into ``out``, print the KPIs.
 
-    ``made`` is the scenario when the caller has built it already.
+    ``made`` is the scenario when the caller has built it already. A run that leaves
+    moves undone still writes its files, then names the moves left and each machine's
+    last state on ``progress_console`` and exits with code 1.
     """
     if crane_plan not in ("sweep", "qcsp"):
         raise ConfigError(f"crane plan {crane_plan!r} is not one of: sweep, qcsp")
@@ -66,7 +69,30 @@ def run_simulation(
         f"({result.simpy_events / wall:,.0f} events/s); wrote {out / 'kpis.json'} and "
         + ", ".join(p.name for p in plots)
     )
+    if not result.finished:
+        report_stall(result, progress_console)
+        raise typer.Exit(1)
     return result
+
+
+def report_stall(result: SimulationResult, console: Console) -> None:
+    """Say that the run did not finish: how many moves are left, a few of them, and what
+    each machine was last doing or waiting for."""
+    k = result.kpis
+    left = k["moves_left"]
+    states = k["machine_states"]
+    assert isinstance(left, list)
+    assert isinstance(states, dict)
+    console.print(
+        f"error: {result.scenario} did not finish: {k['unfinished_moves']} moves left "
+        f"after {k['duration_h']} h simulated (the KPIs describe the part that was done)"
+    )
+    console.print("moves left (first of them):")
+    for line in left:
+        console.print(f"  {line}", markup=False)
+    console.print("last state of the machines:")
+    for machine, state in states.items():
+        console.print(f"  {machine}: {state}", markup=False)
 
 
 def _preset_name(preset: str) -> str:
@@ -78,11 +104,15 @@ def _preset_name(preset: str) -> str:
 def kpi_table(result: SimulationResult) -> Table:
     """The headline KPIs of a run."""
     k = result.kpis
-    table = Table("KPI", "value", title=f"{result.scenario}: {k['policy']}, {k['agvs']} AGVs")
-    table.add_row("moves", f"{k['moves']} ({'finished' if k['finished'] else 'NOT finished'})")
+    title = f"{result.scenario}: {k['policy']}, {k['agvs']} AGVs"
+    stalled = "" if k["finished"] else f" (NOT finished: {k['unfinished_moves']} moves left)"
+    table = Table("KPI", "value", title=title + ("" if k["finished"] else ", NOT FINISHED"))
+    table.add_row(
+        "moves", f"{k['moves']} (finished)" if k["finished"] else f"{k['moves']}{stalled}"
+    )
     table.add_row("crane split and sequences", str(k["crane_plan"]))
     table.add_row("duration", f"{k['duration_h']} h")
-    table.add_row("moves per QC-hour", str(k["moves_per_qc_hour"]))
+    table.add_row("moves per QC-hour", f"{k['moves_per_qc_hour']}{stalled}")
     table.add_row("crane bound (moves per QC-hour)", str(k["crane_bound_moves_per_qc_hour"]))
     table.add_row("ratio to the crane bound", f"{float(str(k['ratio_to_crane_bound'])):.1%}")
     table.add_row("berth productivity (moves/h)", str(k["berth_moves_per_hour"]))

@@ -13,7 +13,11 @@ What it decides, and the rules that keep the terminal free of deadlock:
   in sequence (``handover_window``), so an AGV for a later job can never take
   the place of the one the crane is waiting for.
 - **AGVs** are dispatched by a pluggable policy over a snapshot (idle AGVs,
-  dispatchable jobs). Routes come from the conflict-free router. An AGV never
+  dispatchable jobs, each with the time it became dispatchable, oldest first).
+  One AGV is kept in reserve: the last free AGV takes only a job whose earlier
+  jobs all have AGVs and whose quay crane can reach it past its neighbours
+  (the cranes report their gantry moves), so some AGV always makes progress.
+  Routes come from the conflict-free router. An AGV never
   waits on a handover spur for permission to go on: if the spur it needs
   next is not free (or not yet granted) it parks on a parking spur and
   retries when something changes. Idle AGVs leave handover spurs.
@@ -21,7 +25,9 @@ What it decides, and the rules that keep the terminal free of deadlock:
   first a stacking job whose AGV is already at the block, then a retrieval
   whose AGV is on its way (with the relocations it needs, done first, each a
   ledger move). Slots are allocated at the moment the order is given, so no
-  other move can invalidate them.
+  other move can invalidate them. A dig-out claims the box and every blocker
+  its plan moves until its lift is done: the block's other crane touches no
+  claimed box and stacks nothing on a claimed box's stack.
 - **Batteries** (Qianwan's shallow charge, shallow discharge): an idle AGV
   below ``charge_start_pct`` goes to a free charger and charges up to the
   preset's stop level; an AGV below ``min_battery_pct`` gets no work.
@@ -50,6 +56,7 @@ from opentos.control.link import (
     EquipmentEvent,
     EquipmentLink,
     Fault,
+    Gantry,
     Moved,
     OrderDone,
     QuayCraneOrder,
@@ -106,6 +113,8 @@ class Job:
     active: bool = False
     """The vessel is alongside: the job may be worked."""
     retrieve_queued: bool = False
+    released_s: float | None = None
+    """When the job first became dispatchable: jobs are offered to the AGVs oldest first."""
 
     @property
     def kind(self) -> Literal["discharge", "load"]:
@@ -204,6 +213,8 @@ class EquipmentControl:
         agv_speed_m_s: float,
         settings: EcsSettings | None = None,
         battery_pct: float = 100.0,
+        *,
+        qc_min_spacing_m: float = 0.0,
     ) -> None:
         self.link = link
         self.layout = layout
@@ -239,9 +250,27 @@ class EquipmentControl:
         self._by_visit: dict[str, list[Job]] = {}
         self._reserved: dict[str, tuple[YardSlot, ...]] = {}
         """Yard slots (and so their stacks) that orders on their way will take from or put on."""
+        self._claims: dict[ContainerNumber, str] = {}
+        """Boxes a dig-out in progress will touch (the box retrieved and every blocker its plan
+        moves), by the dig-out (block and crane side): no other order touches them."""
+        self._claim_ends: dict[str, str] = {}
+        """The lift that ends a dig-out, by order id: its claims go when it is done."""
         self._truck_job: dict[ContainerNumber, TruckTask] = {}
         self._early_trucks: dict[ContainerNumber, TruckArrived] = {}
         """Import trucks through the gate before their box is landed: they wait there."""
+        self._qc_spacing_m = qc_min_spacing_m
+        rail = sorted(layout.quay_cranes, key=lambda q: q.rail_position_m)
+        self._qc_span: dict[str, tuple[float, float]] = {
+            q.id: (q.rail_position_m, q.rail_position_m) for q in rail
+        }
+        """Where each quay crane stands, or the stretch it is gantrying along."""
+        self._qc_neighbours: dict[str, tuple[str | None, str | None]] = {
+            q.id: (
+                rail[i - 1].id if i else None,
+                rail[i + 1].id if i + 1 < len(rail) else None,
+            )
+            for i, q in enumerate(rail)
+        }
 
     # -- set-up ----------------------------------------------------------------
 
@@ -299,6 +328,55 @@ class EquipmentControl:
         """Every quay move is done."""
         return self.unfinished == 0
 
+    def moves_left(self) -> list[str]:
+        """The quay moves not done, each crane's in sequence order, as short lines."""
+        left = []
+        for crane in sorted(self._remaining):
+            for job in self._by_visit_order(crane):
+                where = "" if job.agv is None else f", {job.agv}"
+                left.append(f"{job.instruction} {job.kind} {job.container}{where}")
+        return left
+
+    def _by_visit_order(self, crane: str) -> list[Job]:
+        return [
+            j
+            for jobs in self._by_visit.values()
+            for j in jobs
+            if j.crane == crane and not j.finished
+        ]
+
+    def machine_states(self) -> dict[str, str]:
+        """What the ECS last knew of each AGV and each block with work waiting."""
+        states: dict[str, str] = {}
+        for agv in sorted(self.agvs.values(), key=lambda a: a.id):
+            job = agv.job
+            what = ""
+            if job is not None:
+                box = "with" if agv.loaded else "for"
+                what = f", {box} {job.kind} {job.container} ({job.instruction})"
+            states[agv.id] = f"{agv.phase} at {agv.node}{what}, battery {agv.battery_pct:.0f} %" + (
+                ", re-route pending" if agv.stuck is not None else ""
+            )
+        for block in sorted(self.blocks):
+            state = self.blocks[block]
+            queued = [
+                f"{t.kind} {t.job.container}{'' if t.ready else ' (not ready)'}"
+                for t in state.tasks
+            ]
+            parts = []
+            if state.retrieving is not None:
+                parts.append(f"waterside digging out {state.retrieving}")
+            if state.landside_retrieving is not None:
+                parts.append(f"landside digging out {state.landside_retrieving.container}")
+            if queued:
+                parts.append("waterside queue: " + ", ".join(queued[:5]))
+            if state.truck_tasks:
+                trucks = [f"{t.kind} {t.container}" for t in list(state.truck_tasks)[:5]]
+                parts.append("landside queue: " + ", ".join(trucks))
+            if parts:
+                states[f"block {block}"] = "; ".join(parts)
+        return states
+
     # -- events ----------------------------------------------------------------
 
     def on_event(self, event: EquipmentEvent) -> None:
@@ -324,6 +402,9 @@ class EquipmentControl:
             self._on_done(event)
         elif isinstance(event, Fault):
             self._on_fault(event)
+        elif isinstance(event, Gantry):
+            lo, hi = sorted((event.from_x_m, event.to_x_m))
+            self._qc_span[event.crane] = (lo, hi)
         self._step()
 
     def _on_moved(self, event: Moved) -> None:
@@ -386,6 +467,9 @@ class EquipmentControl:
 
     def _on_done(self, event: OrderDone) -> None:
         self._reserved.pop(event.order_id, None)
+        holder = self._claim_ends.pop(event.order_id, None)
+        if holder is not None:
+            self._claims = {box: h for box, h in self._claims.items() if h != holder}
         block = self._crane_block.get(event.machine)
         if block is not None:
             state = self.blocks[block]
@@ -444,17 +528,69 @@ class EquipmentControl:
                 in_window = i < self.settings.handover_window
                 if job.kind == "load" or in_window:
                     out.append(job)
+        now = self.link.now_s()
+        for job in out:
+            if job.released_s is None:
+                job.released_s = now
         return out
 
     def _dispatch(self) -> None:
+        """Offer the dispatchable jobs to the idle AGVs, keeping one AGV in reserve.
+
+        An AGV given a job that waits on earlier jobs of its crane (a load fetched
+        ahead, a discharge behind one nobody serves) is tied up until those are done;
+        so is one given a job whose crane cannot get there while a neighbour stands in
+        its way. Such jobs are only given while another AGV stays free: the last free
+        AGV takes only a job whose earlier jobs all have AGVs and whose crane can get
+        there now, so some AGV always makes progress (with one AGV, the only way).
+        """
         jobs = self._dispatchable()
-        idle = [
-            a
-            for a in self.agvs.values()
-            if a.phase in ("idle", "parked") and a.job is None and not a.moving
-        ]
+        while jobs:
+            idle = [
+                a
+                for a in self.agvs.values()
+                if a.phase in ("idle", "parked") and a.job is None and not a.moving
+            ]
+            if not idle:
+                return
+            free = sum(1 for a in self.agvs.values() if a.job is None and a.phase != "down")
+            if free <= 1:
+                jobs = [j for j in jobs if self._progresses(j)]
+            started = self._assign(jobs, idle, reserve=free > 1)
+            if not started:
+                return
+            jobs = [j for j in jobs if j.agv is None]
+
+    def _progresses(self, job: Job) -> bool:
+        """Its AGV will not be tied up: every earlier job of its crane has an AGV, and
+        the crane can get to it without a neighbour moving out of its way."""
+        xs = []
+        for earlier in self._remaining[job.crane]:
+            xs.append(earlier.crane_job.bay_x_m)
+            if earlier is job:
+                break
+            if earlier.agv is None and not earlier.qc_done:
+                return False
+        return self._qc_can_reach(job.crane, xs)
+
+    def _qc_can_reach(self, crane: str, xs: Sequence[float]) -> bool:
+        """The crane can gantry through ``xs`` keeping its spacing to where its neighbours
+        stand now (or are gantrying along)."""
+        if not self._qc_spacing_m or crane not in self._qc_span:
+            return True
+        here_lo, here_hi = self._qc_span[crane]
+        lo, hi = min(here_lo, *xs), max(here_hi, *xs)
+        left, right = self._qc_neighbours[crane]
+        gap = self._qc_spacing_m
+        if left is not None and self._qc_span[left][1] > lo - gap:
+            return False
+        return not (right is not None and self._qc_span[right][0] < hi + gap)
+
+    def _assign(self, jobs: list[Job], idle: list[AgvInfo], *, reserve: bool) -> int:
+        """Run the policy once; start its assignments (while ``reserve``, stop before the
+        last free AGV would take a job that does not progress). Returns how many started."""
         if not jobs or not idle:
-            return
+            return 0
         now = self.link.now_s()
         transport = []
         for job in jobs:
@@ -465,14 +601,18 @@ class EquipmentControl:
                 assert job.block is not None
                 pickup = self.blocks[job.block].spurs[0]
                 dropoff = self._quay_spurs(job)[0]
+            # Released times, not "now" for all: otherwise every policy breaks the tie by
+            # crane name and the first crane's jobs starve the others (with few AGVs, until
+            # the first crane needs a starved neighbour out of its way: a deadlock).
+            released = now if job.released_s is None else job.released_s
             transport.append(
                 TransportJob(
                     job.instruction,
                     job.kind,
                     pickup,
                     dropoff,
-                    now,
-                    now,
+                    released,
+                    released,
                     job.crane,
                     job.crane_job.sequence,
                 )
@@ -486,13 +626,21 @@ class EquipmentControl:
             tuple(transport),
             min_battery_pct=self.settings.min_battery_pct,
         )
+        started = 0
         for assignment in self.policy.assign(snapshot, self._travel_s):
-            self._start_job(self.agvs[assignment.agv], self.jobs[assignment.job])
+            job = self.jobs[assignment.job]
+            if reserve:
+                free = sum(1 for a in self.agvs.values() if a.job is None and a.phase != "down")
+                if free <= 1 and not self._progresses(job):
+                    break  # the caller offers the rest again, to jobs that progress only
+            if self._start_job(self.agvs[assignment.agv], job):
+                started += 1
+        return started
 
     def _travel_s(self, a: str, b: str) -> float:
         return self.path.distance_m(a, b) / self._speed
 
-    def _start_job(self, agv: AgvInfo, job: Job) -> None:
+    def _start_job(self, agv: AgvInfo, job: Job) -> bool:
         if job.kind == "discharge":
             spurs = self._free_spur(self._quay_spurs(job))
         else:
@@ -509,7 +657,8 @@ class EquipmentControl:
                     job.retrieve_queued = True
                     self.blocks[job.block].tasks.append(CraneTask("retrieve", job, ready=True))
                     self._start_crane(self.blocks[job.block])
-                return
+                return True
+        return False
 
     def _send_loaded(self, agv: AgvInfo) -> None:
         """An AGV just got its box: take it on, or park until it can."""
@@ -761,8 +910,31 @@ class EquipmentControl:
             for s in slots
         )
 
-    def _reserved_slots(self) -> list[YardSlot]:
-        return [slot for slots in self._reserved.values() for slot in slots]
+    def _reserved_slots(self, holder: str | None = None) -> list[YardSlot]:
+        """Slots no new order may put a box on: those of orders on their way, and those of
+        boxes claimed by dig-outs other than ``holder`` (their stacks are being dug out)."""
+        slots = [slot for slots in self._reserved.values() for slot in slots]
+        for box, owner in self._claims.items():
+            where = self.yard.where(box)
+            if owner != holder and where is not None:
+                slots.append(where)
+        return slots
+
+    def _dig_boxes(self, container: ContainerNumber, holder: str) -> set[ContainerNumber]:
+        """The boxes digging ``container`` out touches now: itself and the blockers moved."""
+        plan = plan_retrieval(self.yard, container, reserved=self._reserved_slots(holder))
+        return {container} | {box for box, _, _ in plan}
+
+    def _claimable(self, container: ContainerNumber, holder: str) -> bool:
+        """No other dig-out holds a claim on a box that digging ``container`` out touches."""
+        if self._claims.get(container, holder) != holder:
+            return False  # also when the box is itself a blocker being moved by the other
+        block = holder.partition("/")[0] + "/"
+        if all(owner == holder or not owner.startswith(block) for owner in self._claims.values()):
+            return True  # the block's other crane claims nothing: no plan needed
+        return all(
+            self._claims.get(box, holder) == holder for box in self._dig_boxes(container, holder)
+        )
 
     def _start_crane(self, state: BlockState) -> None:
         """Give the block's idle waterside crane its next order (see the module docstring)."""
@@ -772,9 +944,9 @@ class EquipmentControl:
             if self._covered_soon(state.retrieving):
                 return  # wait: a box is on its way onto the stack being dug out
             job = self._by_container[state.retrieving]
-            self._send_crane(
-                state, self._next_retrieval(state, job.container, job.instruction, job.agv)
-            )
+            order = self._next_retrieval(state, job.container, job.instruction, job.agv)
+            if order is not None:
+                self._send_crane(state, order)
             return
         task = next((t for t in state.tasks if t.kind == "stack" and t.ready), None)
         if task is None:
@@ -782,7 +954,10 @@ class EquipmentControl:
                 (
                     t
                     for t in state.tasks
-                    if t.kind == "retrieve" and t.ready and not self._covered_soon(t.job.container)
+                    if t.kind == "retrieve"
+                    and t.ready
+                    and not self._covered_soon(t.job.container)
+                    and self._claimable(t.job.container, _holder(state.block, "waterside"))
                 ),
                 None,
             )
@@ -796,7 +971,7 @@ class EquipmentControl:
                 self.containers[job.container],
                 group="import",
                 blocks=[state.block],
-                reserved=self._reserved_slots(),
+                reserved=self._reserved_slots(_holder(state.block, "waterside")),
             )
             job.yard_place = YardPlace(slot)
             self._send_crane(
@@ -813,9 +988,9 @@ class EquipmentControl:
             )
             return
         state.retrieving = job.container
-        self._send_crane(
-            state, self._next_retrieval(state, job.container, job.instruction, job.agv)
-        )
+        order = self._next_retrieval(state, job.container, job.instruction, job.agv)
+        assert order is not None  # claimable, checked above
+        self._send_crane(state, order)
 
     def _next_retrieval(
         self,
@@ -823,25 +998,33 @@ class EquipmentControl:
         container: ContainerNumber,
         instruction: str | None,
         vehicle: str | None,
-    ) -> YardCraneOrder:
+    ) -> YardCraneOrder | None:
         """The next relocation to dig ``container`` out, or its lift when nothing is on it.
 
         Planned afresh each time: the block's other crane may have changed the stacks.
+        Every box the plan touches is claimed for this dig-out until its lift is done;
+        ``None`` (wait) if the other crane's dig-out holds a claim on one of them.
         """
-        crane = state.crane if state.retrieving == container else state.landside
+        waterside = state.retrieving == container
+        crane = state.crane if waterside else state.landside
         assert crane is not None
-        others = [s for order_id, slots in self._reserved.items() for s in slots]
-        relocations = plan_retrieval(self.yard, container, reserved=others)
+        holder = _holder(state.block, "waterside" if waterside else "landside")
+        relocations = plan_retrieval(self.yard, container, reserved=self._reserved_slots(holder))
+        touched = [container] + [box for box, _, _ in relocations]
+        if any(self._claims.get(box, holder) != holder for box in touched):
+            return None
+        for box in touched:
+            self._claims[box] = holder
         if relocations:
             box, source, target = relocations[0]
             return YardCraneOrder(self._order_id("YC"), crane, "relocate", box, source, target)
         slot = self.yard.where(container)
         assert slot is not None
-        if state.retrieving == container:
+        if waterside:
             state.retrieving = None
         else:
             state.landside_retrieving = None
-        return YardCraneOrder(
+        order = YardCraneOrder(
             self._order_id("YC"),
             crane,
             "retrieve",
@@ -850,6 +1033,8 @@ class EquipmentControl:
             EquipmentPlace(vehicle or "?"),
             instruction=instruction,
         )
+        self._claim_ends[order.order_id] = holder
+        return order
 
     def _send_crane(self, state: BlockState, order: YardCraneOrder) -> None:
         if order.crane == state.crane:
@@ -908,17 +1093,22 @@ class EquipmentControl:
         """Give the block's idle landside crane its next truck job, first come first served."""
         if state.landside is None or state.landside_busy:
             return
+        holder = _holder(state.block, "landside")
         if state.landside_retrieving is not None:
             task = state.landside_retrieving
             if self._covered_soon(task.container):
                 return  # wait: a box is on its way onto the stack being dug out
-            self._send_crane(state, self._next_retrieval(state, task.container, None, task.truck))
+            order = self._next_retrieval(state, task.container, None, task.truck)
+            if order is not None:
+                self._send_crane(state, order)
             return
         if not state.truck_tasks:
             return
         first = state.truck_tasks[0]
-        if first.kind == "import" and self._covered_soon(first.container):
-            return
+        if first.kind == "import" and (
+            self._covered_soon(first.container) or not self._claimable(first.container, holder)
+        ):
+            return  # wait: the box or a blocker over it is the waterside crane's to move
         task = state.truck_tasks.popleft()
         if task.kind == "export":
             slot = allocate(
@@ -927,7 +1117,7 @@ class EquipmentControl:
                 group="export",
                 blocks=[state.block],
                 prefer_bay_near="landside",
-                reserved=self._reserved_slots(),
+                reserved=self._reserved_slots(_holder(state.block, "landside")),
             )
             self._send_crane(
                 state,
@@ -942,10 +1132,17 @@ class EquipmentControl:
             )
             return
         state.landside_retrieving = task
-        self._send_crane(state, self._next_retrieval(state, task.container, None, task.truck))
+        order = self._next_retrieval(state, task.container, None, task.truck)
+        assert order is not None  # claimable, checked above
+        self._send_crane(state, order)
 
     def _order_id(self, prefix: str) -> str:
         return f"{prefix}-{next(self._order_ids):06d}"
+
+
+def _holder(block: str, side: Literal["waterside", "landside"]) -> str:
+    """The key of a block crane's dig-out in the claims."""
+    return f"{block}/{side}"
 
 
 def _timed_steps(route: Route) -> tuple[TimedStep, ...]:

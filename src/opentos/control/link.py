@@ -166,7 +166,21 @@ class Fault:
     cleared: bool
 
 
-EquipmentEvent = Moved | OrderDone | Arrived | BatteryState | TruckArrived | TruckLeft | Fault
+@dataclass(frozen=True, slots=True)
+class Gantry:
+    """A quay crane's position along the quay: it stands at ``from_x_m`` (``to_x_m`` equal)
+    or is gantrying from ``from_x_m`` to ``to_x_m``; reported at the start and the end of
+    every gantry move, and once for every crane when the ECS connects."""
+
+    at_s: float
+    crane: str
+    from_x_m: float
+    to_x_m: float
+
+
+EquipmentEvent = (
+    Moved | OrderDone | Arrived | BatteryState | TruckArrived | TruckLeft | Fault | Gantry
+)
 EventHandler = Callable[[EquipmentEvent], None]
 
 

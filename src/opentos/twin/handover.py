@@ -34,7 +34,9 @@ class Handovers:
     def __init__(self, env: simpy.Environment) -> None:
         self._env = env
         self._at: dict[ContainerNumber, Waiting] = {}
-        self._wanted: dict[ContainerNumber, tuple[simpy.Event, Collection[str], bool]] = {}
+        # By box and direction: a quay crane may wait to take a load from its AGV before the
+        # yard crane waits to give the box to that AGV; neither may overwrite the other.
+        self._wanted: dict[tuple[ContainerNumber, bool], tuple[simpy.Event, Collection[str]]] = {}
 
     def announce(
         self, agv: str, node: str, container: ContainerNumber, delivering: bool
@@ -42,9 +44,9 @@ class Handovers:
         """An AGV is at ``node``; the returned ``done`` event fires after the transfer."""
         waiting = Waiting(agv, node, container, delivering, self._env.event())
         self._at[container] = waiting
-        wanted = self._wanted.get(container)
-        if wanted is not None and self._matches(waiting, wanted[1], wanted[2]):
-            del self._wanted[container]
+        wanted = self._wanted.get((container, delivering))
+        if wanted is not None and self._matches(waiting, wanted[1], delivering):
+            del self._wanted[(container, delivering)]
             wanted[0].succeed(waiting)
         return waiting
 
@@ -66,7 +68,7 @@ class Handovers:
         if found is not None and self._matches(found, nodes, delivering):
             event.succeed(found)
         else:
-            self._wanted[container] = (event, nodes, delivering)
+            self._wanted[(container, delivering)] = (event, nodes)
         return event
 
     def finish(self, waiting: Waiting) -> None:

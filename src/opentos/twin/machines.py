@@ -34,6 +34,7 @@ from opentos.control.link import (
     BatteryState,
     EquipmentEvent,
     Fault,
+    Gantry,
     Moved,
     OrderDone,
     QuayCraneOrder,
@@ -337,6 +338,9 @@ class QuayCrane:
         self.portal_finished = 0
         """Orders the portal trolley has finished with, in sequence."""
         self.portal_progress: simpy.Event = env.event()
+        self.main_doing = "idle"
+        """What the main trolley is doing or waiting for (for a stalled run's report)."""
+        self.portal_doing = "idle"
         ctx.log.qc_positions.append((0.0, crane_id, x_m))
         env.process(self.main_trolley())
         env.process(self.portal_trolley())
@@ -358,21 +362,29 @@ class QuayCrane:
             return
         started = env.now
         while self.portal_finished < index:  # the portal hands over where the crane stands
+            self.main_doing = f"waiting for the portal to finish order {self.portal_finished + 1}"
             yield self.portal_progress
         self._state("wait_agv", started)
         started = env.now
         while not self._clear(x_m):
+            in_way = ", ".join(
+                f"{n.id} at x={n.x_m:.1f} m" for n in self.neighbours if not self._clear_of(n, x_m)
+            )
+            self.main_doing = f"at x={self.x_m:.1f} m, waiting to gantry to x={x_m:.1f} m: {in_way}"
             blockers = [n.moved for n in self.neighbours]
             yield env.any_of(blockers)
+        self.main_doing = f"gantry to x={x_m:.1f} m"
         self._state("wait_neighbour", started)
         started = env.now
         self.gantry_done = env.event()
         self.span = (min(self.x_m, x_m), max(self.x_m, x_m))
         self.ctx.log.qc_positions.append((env.now, self.id, self.x_m))
+        self.ctx.emit(Gantry(env.now, self.id, self.x_m, x_m))
         yield env.timeout(self.ctx.timing.qc_gantry_s(abs(x_m - self.x_m)))
         self.x_m = x_m
         self.span = (x_m, x_m)
         self.ctx.log.qc_positions.append((env.now, self.id, x_m))
+        self.ctx.emit(Gantry(env.now, self.id, x_m, x_m))
         self.gantry_done.succeed()
         moved, self.moved = self.moved, env.event()
         moved.succeed()
@@ -380,13 +392,13 @@ class QuayCrane:
 
     def _clear(self, x_m: float) -> bool:
         """True if moving to ``x_m`` keeps ``min_gap_m`` to the span each neighbour holds."""
+        return all(self._clear_of(other, x_m) for other in self.neighbours)
+
+    def _clear_of(self, other: QuayCrane, x_m: float) -> bool:
         lo, hi = min(self.x_m, x_m), max(self.x_m, x_m)
-        for other in self.neighbours:
-            if other.x_m <= self.x_m and other.span[1] > lo - self.min_gap_m:
-                return False
-            if other.x_m > self.x_m and other.span[0] < hi + self.min_gap_m:
-                return False
-        return True
+        if other.x_m <= self.x_m and other.span[1] > lo - self.min_gap_m:
+            return False
+        return not (other.x_m > self.x_m and other.span[0] < hi + self.min_gap_m)
 
     def main_trolley(self) -> Process:
         """Ship side: vessel slot <-> platform, in sequence."""
@@ -396,10 +408,13 @@ class QuayCrane:
         at_slot: VesselPlace | None = None
         """Where the main trolley stands after the load half of a dual cycle."""
         while True:
+            self.main_doing = "idle: no order"
             order: QuayCraneOrder = yield self.main_orders.get()
             assert isinstance(order.vessel_place, VesselPlace)
             yield from self._gantry(order.bay_x_m, index)
             index += 1
+            what = f"{order.kind} {order.container} ({order.instruction})"
+            self.main_doing = f"at x={self.x_m:.1f} m, {what}"
             if order.kind == "discharge":
                 started = env.now
                 first, second = timing.qc_main_legs(order.vessel_place, False, self.ctx.rng)
@@ -415,8 +430,10 @@ class QuayCrane:
                 self._state("work", started)
                 started = env.now
                 slot = self.platform_slots.request()
+                self.main_doing = f"at x={self.x_m:.1f} m, {what}: waiting for a platform place"
                 yield slot
                 self._state("wait_agv", started)
+                self.main_doing = f"at x={self.x_m:.1f} m, {what}: landed on the platform"
                 position = EquipmentPlace(self.id, self.free_positions.popleft())
                 self.ctx.transfer(
                     self.id, order.container, self.main_place, position, order.instruction
@@ -425,6 +442,9 @@ class QuayCrane:
                 env.process(self._robot(order, position, slot))
             else:
                 started = env.now
+                self.main_doing = (
+                    f"at x={self.x_m:.1f} m, {what}: waiting for the box on the platform"
+                )
                 box = yield self.ready[order.order_id]
                 self._state("wait_agv", started)
                 started = env.now
@@ -463,9 +483,13 @@ class QuayCrane:
         timing = self.ctx.timing
         handovers = self.ctx.handovers
         while True:
+            self.portal_doing = "idle: no order"
             order: QuayCraneOrder = yield self.portal_orders.get()
+            what = f"{order.kind} {order.container} ({order.instruction})"
             if order.kind == "discharge":
+                self.portal_doing = f"{what}: waiting for the box on the platform"
                 position, slot = yield self.ready[order.order_id]
+                self.portal_doing = f"{what}: waiting for the gantry"
                 yield self.gantry_done
                 self.ctx.transfer(
                     self.id, order.container, position, self.portal_place, order.instruction
@@ -474,6 +498,7 @@ class QuayCrane:
                 self.platform_slots.release(slot)
                 first, second = timing.qc_portal_legs(True, self.ctx.rng)
                 yield env.timeout(first)
+                self.portal_doing = f"{what}: waiting for an AGV to take the box"
                 waiting = yield handovers.wait_for(
                     order.container, self.handovers_at(order.bay_x_m), delivering=False
                 )
@@ -491,9 +516,11 @@ class QuayCrane:
             else:
                 first, second = timing.qc_portal_legs(False, self.ctx.rng)
                 yield env.timeout(first)
+                self.portal_doing = f"{what}: waiting for the AGV bringing the box"
                 waiting = yield handovers.wait_for(
                     order.container, self.handovers_at(order.bay_x_m), delivering=True
                 )
+                self.portal_doing = f"{what}: waiting for the gantry"
                 yield self.gantry_done
                 self.ctx.transfer(
                     self.id,
@@ -505,6 +532,7 @@ class QuayCrane:
                 handovers.finish(waiting)
                 yield env.timeout(second)
                 slot = self.platform_slots.request()
+                self.portal_doing = f"{what}: waiting for a platform place"
                 yield slot
                 position = EquipmentPlace(self.id, self.free_positions.popleft())
                 self.ctx.transfer(
@@ -582,6 +610,8 @@ class YardCrane:
         self.place = EquipmentPlace(crane_id)
         self.busy = False
         self.waiting = False
+        self.doing = "idle: no order"
+        """What the crane is doing or waiting for (for a stalled run's report)."""
         self.pushed: simpy.Event = ctx.env.event()
         self.repaired: simpy.Event | None = None
         """Set while the crane is stopped (breakdown or wind); succeeds when it may go on."""
@@ -682,8 +712,10 @@ class YardCrane:
             if self.pushed.triggered:
                 self.pushed = env.event()
             self.busy = True
+            self.doing = f"{order.kind} {order.container} ({order.order_id})"
             yield from self._work(order)
             self.busy = False
+            self.doing = "idle: no order"
             self.span = (self.pos, self.pos)
             self.rail.notify()
             self.ctx.emit(OrderDone(env.now, self.id, order.order_id))
@@ -697,7 +729,10 @@ class YardCrane:
         log = self.ctx.log
         stops = [self.pos, self._position(order.source), self._position(order.target)]
         started = env.now
+        what = f"{order.kind} {order.container} ({order.order_id})"
+        self.doing = f"{what}: waiting for the rail (the block's other crane)"
         yield from self._claim(min(stops), max(stops))
+        self.doing = what
         log.armg_states.append((self.id, "wait", started, env.now))
         started = env.now
         if isinstance(order.source, YardPlace):
@@ -708,9 +743,11 @@ class YardCrane:
             yield from self._go(self.home, 1, 1, loaded=False)
             log.armg_states.append((self.id, "work", started, env.now))
             started = env.now
+            self.doing = f"{what}: waiting for the vehicle bringing the box"
             waiting = yield handovers.wait_for(
                 order.container, self.handover_nodes, delivering=True
             )
+            self.doing = what
             log.armg_states.append((self.id, "wait", started, env.now))
             started = env.now
             yield from self._sleep(self.ctx.timing.handover_s(self.ctx.rng))
@@ -729,9 +766,11 @@ class YardCrane:
             yield from self._go(self.home, 1, 1, loaded=True)
             log.armg_states.append((self.id, "work", started, env.now))
             started = env.now
+            self.doing = f"{what}: waiting for the vehicle to take the box"
             waiting = yield handovers.wait_for(
                 order.container, self.handover_nodes, delivering=False
             )
+            self.doing = what
             log.armg_states.append((self.id, "wait", started, env.now))
             yield from self._sleep(self.ctx.timing.handover_s(self.ctx.rng))
             self.ctx.transfer(

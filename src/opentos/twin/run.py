@@ -25,6 +25,7 @@ from opentos.control.link import (
     EquipmentEvent,
     EventHandler,
     Fault,
+    Gantry,
     Order,
     QuayCraneOrder,
     TruckOrder,
@@ -291,6 +292,7 @@ def simulate(
         agv_k.straight.max_speed_m_s,
         settings.ecs,
         settings.battery_pct,
+        qc_min_spacing_m=kinematics.quay_crane.min_spacing_m,
     )
     yard_places = {n: YardPlace(slot) for n, slot in scenario.yard}
     ends: dict[str, float] = {}
@@ -308,6 +310,8 @@ def simulate(
             )
         ecs.add_call(call.visit.id, sequences, yard_places)
     ecs.start()
+    for crane in link.quay_cranes.values():  # the cranes report where they stand
+        link.emit(Gantry(0.0, crane.id, crane.x_m, crane.x_m))
 
     gate_distance = _gate_distances(layout)
     for arrival in scenario.trucks:
@@ -346,6 +350,13 @@ def simulate(
         end_s=end_s,
         seconds_of=seconds_of,
     )
+    stalled: JsonDict = {}
+    if not ecs.finished:
+        left = ecs.moves_left()
+        stalled = {
+            "moves_left": left[:MOVES_LEFT_SHOWN],
+            "machine_states": machine_states(link, ecs, crane_ids),
+        }
     figures = {
         "scenario": scenario.name,
         "seed": scenario.seed,
@@ -354,7 +365,9 @@ def simulate(
         "crane_plan": settings.crane_plan,
         "agvs": settings.agvs,
         "finished": ecs.finished,
+        "status": "finished" if ecs.finished else "not finished",
         "unfinished_moves": ecs.unfinished,
+        **stalled,
         **figures,
     }
     return SimulationResult(
@@ -372,6 +385,34 @@ def simulate(
         start,
         terminal,
     )
+
+
+MOVES_LEFT_SHOWN = 10
+"""Moves left that a stalled run's KPIs name (the count covers all of them)."""
+
+
+def machine_states(link: TwinLink, ecs: EquipmentControl, cranes: list[str]) -> dict[str, str]:
+    """Each machine's last state: the working quay cranes' trolleys and the yard cranes
+    at work (from the machines), the AGVs and the blocks with work queued (from the ECS)."""
+    states: dict[str, str] = {}
+    for crane in cranes:
+        qc = link.quay_cranes[crane]
+        states[crane] = f"main trolley: {qc.main_doing}; portal trolley: {qc.portal_doing}"
+    for crane_id in sorted(link.yard_cranes):
+        yc = link.yard_cranes[crane_id]
+        if yc.busy:
+            states[crane_id] = yc.doing
+    for machine, state in ecs.machine_states().items():
+        agv = link.agvs.get(machine)
+        if agv is None:
+            states[machine] = state
+            continue
+        if agv.in_action:
+            doing = "handing over or charging"
+        else:
+            doing = f"following {agv.current}" if agv.current else "no order"
+        states[machine] = f"{state} (the AGV: at {agv.node}, {doing})"
+    return states
 
 
 def crane_problem(
