@@ -22,7 +22,8 @@ from opentos.control.yard import YardView
 from opentos.model.container import Container
 from opentos.model.guidepath import build_guidepath
 from opentos.model.ids import ContainerNumber
-from opentos.model.ledger import MoveEvent
+from opentos.model.layout import TerminalLayout
+from opentos.model.ledger import Inventory, MoveEvent
 from opentos.model.places import EquipmentPlace, YardPlace
 from opentos.model.slots import BayRowTier, YardSlot
 from opentos.model.terminal import Terminal
@@ -68,6 +69,26 @@ class RecordingLink:
         self.emit(OrderDone(0.0, order.crane, order.order_id))
 
 
+def one_agv_ecs(
+    layout: TerminalLayout,
+    inventory: Inventory,
+    boxes: dict[ContainerNumber, Container],
+    **options: float,
+) -> tuple[EquipmentControl, RecordingLink]:
+    """The ECS over a recording link, with the layout's first AGV parked (fcfs, 5 m/s)."""
+    path = build_guidepath(layout)
+    router = Router(path, lambda edge, starts, stops: edge.length_m / 5.0)
+    agv = layout.agvs[0].id
+    home = sorted(path.parkings())[0]
+    router.hold(agv, home, 0.0)
+    link = RecordingLink()
+    ecs = EquipmentControl(
+        link, layout, path, router, dispatch_policy("fcfs"), YardView(layout, inventory, boxes),
+        boxes, {agv: home}, 5.0, **options,
+    )  # fmt: skip
+    return ecs, link
+
+
 def a04_case(
     *, truck_first: bool = False
 ) -> tuple[RecordingLink, ContainerNumber, ContainerNumber, YardSlot]:
@@ -93,23 +114,7 @@ def a04_case(
             MoveEvent(imported.number, None, YardPlace(over), T0),
         ]
     )
-    path = build_guidepath(layout)
-    router = Router(path, lambda edge, starts, stops: edge.length_m / 5.0)
-    agv = layout.agvs[0].id
-    home = sorted(path.parkings())[0]
-    router.hold(agv, home, 0.0)
-    link = RecordingLink()
-    ecs = EquipmentControl(
-        link,
-        layout,
-        path,
-        router,
-        dispatch_policy("fcfs"),
-        YardView(layout, terminal.inventory, boxes),
-        boxes,
-        {agv: home},
-        5.0,
-    )
+    ecs, link = one_agv_ecs(layout, terminal.inventory, boxes)
     job = CraneJob("QC01", 1, QuayMove(export.number, "load", BayRowTier(2, 1, 82)), 100.0)
     ecs.add_call("V1", {"QC01": [job]}, {export.number: YardPlace(under)})
     ecs.start()

@@ -5,15 +5,10 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
-from test_ecs_claims import RecordingLink
+from test_ecs_claims import RecordingLink, one_agv_ecs
 
-from opentos.control.dispatch import policy as dispatch_policy
-from opentos.control.ecs import EquipmentControl
 from opentos.control.link import AgvOrder, Gantry
 from opentos.control.quay import CraneJob, QuayMove
-from opentos.control.routing import Router
-from opentos.control.yard import YardView
-from opentos.model.guidepath import build_guidepath
 from opentos.model.ids import ContainerNumber
 from opentos.model.slots import BayRowTier
 from opentos.model.terminal import Terminal
@@ -30,24 +25,7 @@ def one_agv_two_cranes(qc01_x_m: float) -> tuple[RecordingLink, ContainerNumber,
     factory = ContainerFactory(random.Random(5))
     first, second = factory.make(flow="import"), factory.make(flow="import")
     boxes = {first.number: first, second.number: second}
-    path = build_guidepath(layout)
-    router = Router(path, lambda edge, starts, stops: edge.length_m / 5.0)
-    agv = layout.agvs[0].id
-    home = sorted(path.parkings())[0]
-    router.hold(agv, home, 0.0)
-    link = RecordingLink()
-    ecs = EquipmentControl(
-        link,
-        layout,
-        path,
-        router,
-        dispatch_policy("fcfs"),
-        YardView(layout, Terminal(layout).inventory, boxes),
-        boxes,
-        {agv: home},
-        5.0,
-        qc_min_spacing_m=30.0,
-    )
+    ecs, link = one_agv_ecs(layout, Terminal(layout).inventory, boxes, qc_min_spacing_m=30.0)
     sequences = {
         "QC01": [
             CraneJob("QC01", 1, QuayMove(first.number, "discharge", BayRowTier(2, 1, 82)), qc01_x_m)
