@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import delete
+
+from opentos.model.ids import ContainerNumber
 from opentos.model.vessel_classes import vessel_class
 from opentos.model.visits import VesselVisit
+from opentos.storage import schema
 from opentos.storage.store import Store
 from test_cli import run
 
@@ -54,3 +58,33 @@ def _one_row(tmp_path: Path) -> Path:
         "number,iso_type,operator,full_empty,place\nCMAU4102303,22G1,CMA,E,yard:A01.003.01.1\n"
     )
     return path
+
+
+def test_ledger_rebuild_names_a_bounded_list_of_differences_and_repairs_them(
+    tmp_path: Path,
+) -> None:
+    """25 inventory rows lost: 20 named, "and 5 more", exit 1; --repair puts them back."""
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    run(url, "init", "--preset", "tiny")
+    take = tmp_path / "take.csv"
+    rows = [
+        f"{ContainerNumber.from_parts('TST', 'U', i)},22G1,TST,E,yard:A01.{2 * (i % 6) + 1:03d}."
+        f"{i // 6 % 4 + 1:02d}.{i // 24 + 1}"
+        for i in range(30)
+    ]
+    take.write_text("number,iso_type,operator,full_empty,place\n" + "\n".join(rows) + "\n")
+    run(url, "import", "inventory", str(take))
+    with Store.open(url) as store, store.engine.begin() as connection:
+        connection.execute(
+            delete(schema.inventory).where(
+                schema.inventory.c.container.in_(
+                    [str(ContainerNumber.from_parts("TST", "U", i)) for i in range(25)]
+                )
+            )
+        )
+    damaged = run(url, "ledger", "rebuild", ok=False)
+    assert damaged.returncode == 1
+    assert damaged.stderr.count("inventory says outside, ledger says yard:") == 20
+    assert "... and 5 more differences" in damaged.stderr
+    assert "Repaired 25 differences." in run(url, "ledger", "rebuild", "--repair").stdout
+    assert "equals the inventory rebuilt" in run(url, "ledger", "rebuild").stdout

@@ -202,8 +202,11 @@ def ledger_rebuild(
     if report.consistent:
         console.print("The live inventory equals the inventory rebuilt from the ledger.")
         return
-    for line in report.differences[:20]:
+    shown = 20
+    for line in report.differences[:shown]:
         err_console.print(line)
+    if len(report.differences) > shown:
+        err_console.print(f"... and {len(report.differences) - shown:,} more differences")
     if report.repaired:
         console.print(f"Repaired {len(report.differences)} differences.")
         return

@@ -697,23 +697,45 @@ class Store:
         differences = _differences(live, replayed)
         repaired = False
         if differences and repair:
-            self._rewrite_inventory(inventory)
+            self._rewrite_inventory(inventory, head)
             repaired = True
         return RebuildReport(
             count, len(replayed), tuple(differences), time.perf_counter() - started, repaired
         )
 
-    def _rewrite_inventory(self, inventory: Inventory) -> None:
-        with self.transaction() as tx:
-            tx._bump_version()
-            tx.connection.execute(delete(schema.inventory))
-            rows = [
-                {"container": str(c), "place": str(p), "seq": 0}
-                for c, p in inventory.positions().items()
-            ]
-            if rows:
-                tx.connection.execute(insert(schema.inventory), rows)
-        self._state = None
+    def _rewrite_inventory(self, inventory: Inventory, head: int) -> None:
+        """Replace the inventory table with ``inventory``, replayed up to event ``head``.
+
+        The damaged table is never loaded (it may break every invariant). The
+        rewrite claims the ledger like any writer and is refused with
+        :class:`Conflict` if events were appended after ``head`` meanwhile.
+        """
+        h = schema.ledger_head.c
+        with self._lock:
+            try:
+                with self.engine.begin() as connection:
+                    seq, version = connection.execute(select(h.seq, h.version)).one()
+                    claimed = connection.execute(
+                        update(schema.ledger_head)
+                        .where(and_(h.id == 1, h.version == version, h.seq == head))
+                        .values(version=version + 1)
+                    )
+                    if seq != head or claimed.rowcount != 1:
+                        raise Conflict(
+                            f"the ledger moved on from event {head} during the rebuild; "
+                            "nothing was repaired, run it again"
+                        )
+                    connection.execute(delete(schema.inventory))
+                    rows = [
+                        {"container": str(c), "place": str(p), "seq": 0}
+                        for c, p in inventory.positions().items()
+                    ]
+                    if rows:
+                        connection.execute(insert(schema.inventory), rows)
+            except DBAPIError as exc:
+                raise _translate(exc, "repairing the inventory") from exc
+            finally:
+                self._state = None
 
     # -- EDI exports -----------------------------------------------------------
 
