@@ -20,6 +20,7 @@ from opentos.edi.registry import find_spec
 from opentos.edi.structure import BodyReader, MessageSpec, Node
 from opentos.edi.syntax import Segment, characters, serialize, stream_segments
 from opentos.errors import EdiError
+from opentos.model.container import Container
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,9 @@ class Message:
     unt: Segment | None = None
     spec: MessageSpec | None = None
     tree: Node | None = None
+    containers: list[Container] = field(default_factory=list)
+    """Every box an ``EQD`` of the message names, as its reader built it: those its
+    content could not hold too, marked with what is unknown (``Container.unknown``)."""
 
 
 @dataclass(slots=True)

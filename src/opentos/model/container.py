@@ -50,6 +50,11 @@ _COMPATIBILITY_GROUPS = {
     "5": "D",
     "6": "N",
 }
+UNKNOWN_FACTS = ("number", "length", "height", "type", "operator", "full_empty")
+"""The facts of a box a lenient EDI reading may have to leave unknown (``Container.unknown``):
+the number (not a valid ISO 6346 number), the size-type's length, height or type, the
+operator, full or empty."""
+_UNKNOWN_SET = frozenset(UNKNOWN_FACTS)
 _OOG_KINDS = frozenset({ContainerKind.OPEN_TOP, ContainerKind.FLAT_RACK, ContainerKind.PLATFORM})
 
 
@@ -258,10 +263,35 @@ class Container:
     oog: OutOfGauge | None = None
     seals: tuple[Seal, ...] = ()
     holds: tuple[Hold, ...] = ()
+    iso_code_as_sent: str | None = None
+    """The size-type code as the line sent it, when that is not today's code of
+    ``iso_type`` (a 1984-edition ``2210``, a group code ``22GP``): kept so that what
+    the terminal sends back about the box says what the line said."""
+    unknown: frozenset[str] = frozenset()
+    """What a lenient EDI reading could not tell (some of :data:`UNKNOWN_FACTS`); the
+    value in that field is a stand-in. The ledger registers no box with anything
+    unknown."""
 
     def __post_init__(self) -> None:
         n = self.number
-        if not _OPERATOR.fullmatch(self.operator):
+        unknown = frozenset(self.unknown)
+        object.__setattr__(self, "unknown", unknown)
+        if not unknown <= _UNKNOWN_SET:
+            odd = sorted(unknown - _UNKNOWN_SET)
+            raise InvalidValue(
+                f"container {n}: unknown {odd} is not one of {', '.join(UNKNOWN_FACTS)}"
+            )
+        sent = self.iso_code_as_sent
+        if sent is not None:
+            if not isinstance(sent, str) or not 1 <= len(sent) <= 10 or sent != sent.strip():
+                raise InvalidValue(
+                    f"container {n}: size-type as sent {sent!r} must be 1-10 characters"
+                )
+            if sent == self.iso_type.code:
+                object.__setattr__(self, "iso_code_as_sent", None)
+        if "operator" in unknown and not self.operator:
+            pass
+        elif not _OPERATOR.fullmatch(self.operator):
             raise InvalidValue(
                 f"container {n}: operator {self.operator!r} must be 1-4 capital letters or digits"
             )
@@ -284,12 +314,17 @@ class Container:
                     raise InvalidValue(
                         f"container {n}: {name} {mass} is less than the tare {tare} kg"
                     )
-        if self.reefer is not None and self.iso_type.kind is not ContainerKind.REEFER:
+        type_known = "type" not in unknown
+        if (
+            type_known
+            and self.reefer is not None
+            and self.iso_type.kind is not ContainerKind.REEFER
+        ):
             raise InvalidValue(
                 f"container {n}: reefer setting {self.reefer} given but size type "
                 f"{self.iso_type} is {self.iso_type.kind}, not a reefer"
             )
-        if self.oog is not None and self.iso_type.kind not in _OOG_KINDS:
+        if type_known and self.oog is not None and self.iso_type.kind not in _OOG_KINDS:
             raise InvalidValue(
                 f"container {n}: out-of-gauge given but size type {self.iso_type} is "
                 f"{self.iso_type.kind}; only open tops, flat racks and platforms carry "
@@ -307,6 +342,11 @@ class Container:
                         f"container {n}: {name} holds {item!r}, not a {cls.__name__}"
                     )
             object.__setattr__(self, name, items)
+
+    @property
+    def iso_code(self) -> str:
+        """The size-type code to send about the box: as the line sent it, else today's."""
+        return self.iso_code_as_sent or self.iso_type.code
 
     @property
     def length_ft(self) -> int:
@@ -389,6 +429,10 @@ class Container:
             },
             "seals": [{"number": s.number, "issuer": s.issuer.value} for s in self.seals],
             "holds": [{"kind": h.kind.value, "reason": h.reason} for h in self.holds],
+            **(
+                {} if self.iso_code_as_sent is None else {"iso_code_as_sent": self.iso_code_as_sent}
+            ),
+            **({"unknown": list[JsonValue](sorted(self.unknown))} if self.unknown else {}),
         }
 
     @classmethod
@@ -404,7 +448,11 @@ class Container:
             has the wrong type or breaks a rule.
         """
         r = DictReader(data, label="container record")
-        number = ContainerNumber.parse(r.str_("number"))
+        unknown = frozenset(r.str_list("unknown", []))
+        text = r.str_("number")
+        number = (
+            ContainerNumber.as_written(text) if "number" in unknown else ContainerNumber.parse(text)
+        )
         r.label = f"container record {number}"
         reefer = r.optional_dict("reefer")
         oog = r.optional_dict("oog")
@@ -425,6 +473,8 @@ class Container:
             oog=None if oog is None else _read_oog(oog),
             seals=tuple(_read_seal(s) for s in r.dict_list("seals", [])),
             holds=tuple(_read_hold(h) for h in r.dict_list("holds", [])),
+            iso_code_as_sent=r.optional_str("iso_code_as_sent"),
+            unknown=unknown,
         )
         r.check_all_read()
         return box

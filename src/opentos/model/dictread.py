@@ -213,6 +213,13 @@ class DictReader:
             raise self._expected(key, "a list of integers", values)
         return [v for v in values if isinstance(v, int)]
 
+    def str_list(self, key: str, default: list[object] | _Missing = MISSING) -> list[str]:
+        """A list of strings."""
+        values = self.list_(key, default)
+        if any(not isinstance(v, str) for v in values):
+            raise self._expected(key, "a list of strings", values)
+        return [v for v in values if isinstance(v, str)]
+
     def dict_(self, key: str) -> DictReader:
         """A reader for the object at ``key``."""
         return DictReader(self.raw(key), self.key_path(key), label=self.label)

@@ -115,10 +115,12 @@ class ContainerNumber:
     serial: str
     check_digit: int
     _text: str = field(init=False, repr=False, compare=False)
+    _verified: bool = field(init=False, repr=False, compare=False, default=True)
 
     def __post_init__(self) -> None:
         text = f"{self.owner}{self.category}{self.serial}{self.check_digit}"
         object.__setattr__(self, "_text", text)
+        object.__setattr__(self, "_verified", True)
         problem = _field_problem(self.owner, self.category, self.serial, self.check_digit)
         if problem is not None:
             raise InvalidContainerNumber(f"container number {text!r}: {problem}")
@@ -195,6 +197,36 @@ class ContainerNumber:
         if problem is not None:
             raise InvalidContainerNumber(problem)
         return cls(owner, category, serial, check_digit(owner + category + serial))
+
+    @classmethod
+    def as_written(cls, text: str) -> ContainerNumber:
+        """An equipment id that is not a valid ISO 6346 number, kept as written (upper case,
+        without blanks and hyphens) so that a lenient EDI reading does not lose its box.
+
+        A wrong check digit, a number without one and a placeholder (``TBA``,
+        ``XXXX0000000``) all give one; :attr:`verified` is False, and the ledger
+        refuses to register such a box. A valid number gives the ordinary instance.
+        """
+        clean = text.translate(_CLEAN).upper()
+        if is_valid(clean):
+            return ContainerNumber.parse(clean)
+        number = object.__new__(ContainerNumber)
+        check = clean[10:11]
+        for name, value in (
+            ("owner", clean[:3]),
+            ("category", clean[3:4]),
+            ("serial", clean[4:10]),
+            ("check_digit", int(check) if check in _DIGITS else -1),
+            ("_text", clean),
+            ("_verified", False),
+        ):
+            object.__setattr__(number, name, value)
+        return number
+
+    @property
+    def verified(self) -> bool:
+        """False for an id kept :meth:`as_written` (no valid ISO 6346 number)."""
+        return self._verified
 
     def __str__(self) -> str:
         return self._text

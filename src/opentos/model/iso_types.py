@@ -354,3 +354,180 @@ def _parse(text: str) -> SizeType:
 @lru_cache(maxsize=1024)
 def _parse_code(code: str) -> SizeType:
     return COMMON_TYPES.get(code) or _make(code)
+
+
+# ---------------------------------------------------------------- codes from the field
+
+LEGACY_TYPES: Mapping[str, str] = MappingProxyType(
+    {
+        "00": "G0",
+        "01": "G2",
+        "02": "G3",
+        "10": "G1",
+        "11": "V0",
+        "13": "V0",
+        "15": "V2",
+        "17": "V4",
+        "20": "H5",
+        "21": "H6",
+        "30": "R0",
+        "31": "R0",
+        "32": "R1",
+        "40": "H0",
+        "41": "H1",
+        "42": "H2",
+        "50": "U0",
+        "51": "U1",
+        "52": "U2",
+        "53": "U3",
+        "54": "U4",
+        "55": "U5",
+        "60": "P0",
+        "61": "P1",
+        "62": "P2",
+        "63": "P3",
+        "64": "P4",
+        "65": "P5",
+        "70": "T0",
+        "71": "T1",
+        "72": "T2",
+        "73": "T3",
+        "74": "T4",
+        "75": "T5",
+        "76": "T6",
+        "77": "T7",
+        "78": "T8",
+        "79": "T9",
+        "80": "B0",
+        "81": "B1",
+    }
+)
+"""The two-digit type codes of ISO 6346:1984 and the type codes of the 1995 edition.
+
+Source: the correspondence between the 1984 and 1995 codes that ISO 6346:1995
+gives with its type code table (general purpose 00-02, with passive vents 10,
+ventilated 11-17, insulated 20-21, refrigerated 30-32, with removable equipment
+40-42, open top 50-55, platform based 60-65, tank 70-79, dry bulk 80-81). Two
+rows have no exact counterpart and are read as the nearest code: 30 (cooled by
+an expendable refrigerant) as R0, and 13 (ventilated, vents low and high, like
+11) as V0. Files of the 1980s and 1990s and stowage tools that kept the old
+tables still send these (``2210`` is today's ``22G1``, ``4510`` ``45G1``, ``4532``
+``45R1``).
+"""
+
+LEGACY_HEIGHTS: Mapping[str, str] = MappingProxyType(
+    {"0": "0", "1": "0", "2": "2", "3": "2", "4": "4", "5": "5", "6": "6", "8": "8", "9": "9"}
+)
+"""The 1984 height digits and today's: the 1984 edition gave odd digits to boxes with a
+gooseneck tunnel (1: 8', 3: 8'6", 5: over 8'6", which in practice is 9'6"); today's
+code no longer says so."""
+
+GROUP_TYPES: Mapping[str, str] = MappingProxyType(
+    {
+        "GP": "G1",
+        "VH": "V0",
+        "BU": "B0",
+        "BK": "B3",
+        "SN": "S0",
+        "RE": "R0",
+        "RT": "R1",
+        "RS": "R2",
+        "HR": "H0",
+        "HI": "H5",
+        "UT": "U1",
+        "PL": "P0",
+        "PF": "P1",
+        "PC": "P3",
+        "PS": "P5",
+        "TN": "T1",
+        "TD": "T6",
+        "TG": "T7",
+        "AS": "A0",
+    }
+)
+"""ISO 6346:1995 type group codes (``22GP``, ``45RT``) and the detailed type read for each:
+the most common one of the group, as for the :data:`COMMON_TYPES`."""
+
+TRADE_CODES: Mapping[str, str] = MappingProxyType(
+    {
+        **dict.fromkeys(("20GP", "20DV", "20DC", "20ST", "20SD"), "22G1"),
+        **dict.fromkeys(("40GP", "40DV", "40DC", "40ST", "40SD"), "42G1"),
+        **dict.fromkeys(("40HC", "40HQ", "40HD", "40HS"), "45G1"),
+        **dict.fromkeys(("45HC", "45HQ"), "L5G1"),
+        **dict.fromkeys(("20RF", "20RE", "20RH"), "22R1"),
+        **dict.fromkeys(("40RF", "40RE"), "42R1"),
+        **dict.fromkeys(("40RH", "40RQ", "40HR"), "45R1"),
+        "20OT": "22U1",
+        "40OT": "42U1",
+        "20FR": "22P3",
+        "40FR": "42P3",
+        "20TK": "22T1",
+    }
+)
+"""Carriers' shorthand that is not ISO 6346 (``40HC``, ``20DV``) and the code it stands for.
+
+Read before the group codes: ``20GP`` in a booking means a standard 20' box,
+8'6" high, not the 8' box the group code ``20GP`` would be; ``45HC`` is a 45'
+high cube."""
+
+
+class SizeTypeReading(NamedTuple):
+    """What a lenient reading makes of a size-type code as written."""
+
+    size_type: SizeType
+    """Today's code; for a code neither edition knows, a stand-in with the length and height
+    that could be read (``G0`` for the type)."""
+    written: str
+    """The code as written, in upper case without blanks."""
+    edition: str
+    """``1995`` (today's), ``group`` (a 1995 type group code), ``trade`` (carriers'
+    shorthand), ``1984`` (the old numeric codes) or ``unknown``."""
+    unknown: frozenset[str]
+    """What the code does not tell: some of ``length``, ``height``, ``type``."""
+
+    @property
+    def exact(self) -> bool:
+        """True when the code is today's code for the box, unchanged."""
+        return self.edition == "1995"
+
+
+def read_size_type(text: str) -> SizeTypeReading:
+    """Read any size-type code a partner sends; never raises.
+
+    Today's codes are read as they are; the other codes are read, in this order,
+    from :data:`TRADE_CODES`, :data:`GROUP_TYPES` and the 1984 tables
+    (:data:`LEGACY_HEIGHTS`, :data:`LEGACY_TYPES`; ``L500`` mixes today's 45' length
+    with an old type and is read the same way). What is left keeps the length and
+    height its first two characters give, when they are readable.
+    """
+    return _read_size_type(text)
+
+
+@lru_cache(maxsize=1024)
+def _read_size_type(text: str) -> SizeTypeReading:
+    code = "".join(text.split()).upper()
+    try:
+        return SizeTypeReading(_parse_code(code), code, "1995", frozenset())
+    except InvalidIsoType:
+        pass
+    trade = TRADE_CODES.get(code)
+    if trade is not None:
+        return SizeTypeReading(_parse_code(trade), code, "trade", frozenset())
+    if len(code) == 4 and code[0] in _LENGTHS:
+        group = GROUP_TYPES.get(code[2:])
+        if group is not None and code[1] in _HEIGHTS:
+            return SizeTypeReading(_parse_code(code[:2] + group), code, "group", frozenset())
+        height, old_type = LEGACY_HEIGHTS.get(code[1]), LEGACY_TYPES.get(code[2:])
+        if height is not None and old_type is not None:
+            today = code[0] + height + old_type
+            return SizeTypeReading(_parse_code(today), code, "1984", frozenset())
+    unknown = {"type"}
+    length = code[0] if code[:1] and code[0] in _LENGTHS else None
+    height_code = code[1] if len(code) > 1 else ""
+    height = height_code if height_code in _HEIGHTS else LEGACY_HEIGHTS.get(height_code)
+    if length is None:
+        unknown.add("length")
+    if height is None:
+        unknown.add("height")
+    stand_in = f"{length or '2'}{height or '2'}G0"
+    return SizeTypeReading(_parse_code(stand_in), code, "unknown", frozenset(unknown))

@@ -600,8 +600,17 @@ def check_registration(
     Raises
     ------
     IllegalMove
-        ``container`` is in the terminal and would change length.
+        ``container`` is in the terminal and would change length, or a fact of it is
+        unknown (a stand-in from a lenient EDI reading, ``Container.unknown``).
     """
+    if container.unknown or not container.number.verified:
+        facts = ", ".join(
+            sorted(container.unknown | ({"number"} if not container.number.verified else set()))
+        )
+        raise IllegalMove(
+            f"container {container.number} cannot be registered: its {facts} "
+            "is not known (the file that named it did not say, or said it wrongly)"
+        )
     if before is None or before[0] == container.iso_type.code:
         return False
     code, length = before

@@ -22,19 +22,20 @@ without a container. The helpers at the end are shared with BAPLIE 3.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from opentos.edi.envelope import Message
 from opentos.edi.messages.common import (
-    container_number,
+    code_as_sent,
     dgs,
     dims,
     dtm,
+    equipment_id,
     full_empty,
-    iso_type,
     kg,
     locode,
     measure,
@@ -42,6 +43,7 @@ from opentos.edi.messages.common import (
     read_dims,
     read_dtm,
     read_tmp,
+    size_type,
     slot,
     slot_code,
     tmp,
@@ -69,6 +71,8 @@ ASSOCIATIONS = {"2.1.1": "SMDG20", "2.2": "SMDG22"}
 PORT_QUALIFIERS = ("9", "11", "83")
 """LOC qualifiers OpenTOS maps: port of loading, port of discharge, place of delivery."""
 
+OPERATOR = re.compile(r"[A-Z0-9]{1,4}")
+"""A container operator as the model takes it: 1-4 capital letters or digits."""
 _OOG_KINDS = (ContainerKind.OPEN_TOP, ContainerKind.FLAT_RACK, ContainerKind.PLATFORM)
 _SLOT_LOCS = ("6", "9", "11", "12", "13", "64", "68", "70", "76", "83", "97", "152")
 
@@ -310,22 +314,42 @@ def port_segments(box: Container) -> list[Segment]:
     ]
 
 
-def build_box(box: Box, operator_default: str, problems: Problems) -> Container | None:
-    """The container of an ``EQD`` and what was read for it, or None after an error."""
+def build_box(box: Box, operator_default: str, problems: Problems) -> tuple[Container, bool] | None:
+    """The container of an ``EQD`` and what was read for it; None when it names no box.
+
+    The flag is False when the box cannot go in the plan: a fact of it is unknown
+    (each an error; the box is marked, ``Container.unknown``) or the model rejected it.
+    """
     eqd = box.eqd
-    number = container_number(eqd.el(2, 1), eqd, "2.1", problems)
-    size_type = iso_type(eqd.el(3, 1), eqd, "3.1", problems)
-    status = full_empty(eqd, problems)
-    if number is None or size_type is None or status is None:
+    number = equipment_id(eqd.el(2, 1), eqd, "2.1", problems)
+    if number is None:
         return None
+    size = size_type(eqd.el(3, 1), eqd, "3.1", problems)
+    status = full_empty(eqd, problems)
+    unknown = set(size.unknown)
+    if not number.verified:
+        unknown.add("number")
+    if status is None:
+        unknown.add("full_empty")
     operator = box.operator or operator_default
     if not operator:
         problems.error(f"container {number} has no operator (no NAD and no carrier in TDT)", at=eqd)
-        return None
-    reefer = box.reefer
-    if reefer is not None and size_type.kind is not ContainerKind.REEFER:
+        unknown.add("operator")
+    elif not OPERATOR.fullmatch(operator):
         problems.error(
-            f"container {number}: set point {reefer} given for size type {size_type}, "
+            f"container {number}: operator {operator!r} must be 1-4 capital letters or digits",
+            at=box.operator_at or eqd,
+            element="2.1",
+            value=operator,
+        )
+        unknown.add("operator")
+        operator = ""
+    size_type_ = size.size_type
+    type_known = "type" not in unknown
+    reefer = box.reefer
+    if reefer is not None and type_known and size_type_.kind is not ContainerKind.REEFER:
+        problems.error(
+            f"container {number}: set point {reefer} given for size type {size_type_}, "
             "not a reefer; the set point was not read",
             at=box.reefer_at or eqd,
             element="2.1",
@@ -333,20 +357,25 @@ def build_box(box: Box, operator_default: str, problems: Problems) -> Container 
         )
         reefer = None
     oog = box.oog
-    if oog is not None and size_type.kind not in _OOG_KINDS:
+    if oog is not None and type_known and size_type_.kind not in _OOG_KINDS:
         problems.error(
-            f"container {number}: out-of-gauge given for size type {size_type}; only open "
+            f"container {number}: out-of-gauge given for size type {size_type_}; only open "
             "tops, flat racks and platforms carry out-of-gauge cargo; it was not read",
             at=box.oog_at or eqd,
             element="1",
         )
         oog = None
+    bare = Container(
+        number,
+        size_type_,
+        operator,
+        status or FullEmpty.FULL,
+        iso_code_as_sent=code_as_sent(size),
+        unknown=frozenset(unknown),
+    )
     try:
-        return Container(
-            number=number,
-            iso_type=size_type,
-            operator=operator,
-            full_empty=status,
+        full = replace(
+            bare,
             gross_weight_kg=box.gross_kg,
             vgm_kg=box.vgm_kg,
             port_of_loading=box.loading,
@@ -358,7 +387,8 @@ def build_box(box: Box, operator_default: str, problems: Problems) -> Container 
         )
     except InvalidValue as exc:
         problems.error(str(exc), at=eqd)
-        return None
+        return bare, False
+    return full, not unknown
 
 
 def stowed(
@@ -381,9 +411,11 @@ def stowed(
 class Tracker:
     """Where each slot and container was first given, to report repeats by segment."""
 
-    __slots__ = ("numbers", "ports", "slots")
+    __slots__ = ("containers", "numbers", "ports", "slots")
 
-    def __init__(self) -> None:
+    def __init__(self, containers: list[Container]) -> None:
+        self.containers = containers
+        """Every box read (the message's ``containers``), in the plan or not."""
         self.slots: dict[BayRowTier, Segment] = {}
         self.numbers: dict[ContainerNumber, Segment] = {}
         self.ports: dict[str, UnLocode] = {}
@@ -503,7 +535,7 @@ def read(message: Message, problems: Problems) -> OnBoardPlan:
     if voyages:
         _read_voyage(voyages[0], header, problems)
     stowage: list[Stowed] = []
-    tracker = Tracker()
+    tracker = Tracker(message.containers)
     for group in tree.groups("SG2"):
         _read_slot(group, header.carrier, tracker, stowage, problems)
     return build_plan(header, stowage, [], [], message, problems)
@@ -531,8 +563,8 @@ def _read_slot(
 ) -> None:
     loc = group.trigger
     position = slot(loc.el(2, 1), loc, "2.1", problems)
-    if position is None or not tracker.new_slot(position, loc, problems):
-        return
+    if position is not None and not tracker.new_slot(position, loc, problems):
+        position = None
     shared = Box(loc)
     handling: list[str] = []
     description = ""
@@ -564,6 +596,8 @@ def _read_slot(
         shared.oog = read_dims(dim_segs, problems)
         shared.oog_at = dim_segs[0]
     if not eqds:
+        if position is None:
+            return
         entry = stowed(
             problems, loc, position, None, handling, description, shared.gross_kg or shared.vgm_kg
         )
@@ -588,12 +622,35 @@ def _read_slot(
         nad = eqd_group.segment("NAD")
         if nad is not None:
             box.operator, box.operator_at = nad.el(2, 1), nad
-        container = build_box(box, carrier, problems)
-        if container is None or not tracker.new_container(container, eqd, problems):
-            continue
-        entry = stowed(problems, eqd, position, container, handling)
-        if entry is not None:
-            stowage.append(entry)
+        stow_box(box, position, handling, carrier, tracker, stowage, problems)
+
+
+def stow_box(
+    box: Box,
+    position: BayRowTier | None,
+    handling: Sequence[str],
+    carrier: str,
+    tracker: Tracker,
+    stowage: list[Stowed],
+    problems: Problems,
+) -> None:
+    """Build the box of an ``EQD``, list it as read, and stow it in the plan if it can be.
+
+    A box stays out of the plan (with the errors that say why) when its slot
+    could not be read or was given before, a fact of it is unknown, or it was
+    given before.
+    """
+    built = build_box(box, carrier, problems)
+    if built is None:
+        return
+    container, complete = built
+    tracker.containers.append(container)
+    eqd = box.eqd
+    if position is None or not complete or not tracker.new_container(container, eqd, problems):
+        return
+    entry = stowed(problems, eqd, position, container, handling)
+    if entry is not None:
+        stowage.append(entry)
 
 
 def _read_mea(seg: Segment, box: Box, problems: Problems) -> None:
@@ -681,7 +738,7 @@ def _write_slot(entries: Sequence[Stowed], vgm: bool, out: list[Segment]) -> Non
     out.append(_DUMMY_RFF)
     for box in boxes:
         out.append(
-            Segment("EQD", (_CN, (str(box.number),), (box.iso_type.code,), (), (), _fe(box)))
+            Segment("EQD", (_CN, (str(box.number),), (box.iso_code,), (), (), _fe(box)))
         )
         out.append(Segment("NAD", (("CA",), (box.operator, "172", "20"))))
     if lead is not None:

@@ -27,7 +27,6 @@ from opentos.edi.messages.baplie2 import (
     Box,
     Header,
     Tracker,
-    build_box,
     build_plan,
     function_of,
     port_segments,
@@ -35,6 +34,7 @@ from opentos.edi.messages.baplie2 import (
     read_times,
     read_vessel,
     require,
+    stow_box,
     stowed,
     time_segments,
     vessel_tdt,
@@ -182,7 +182,7 @@ def read(message: Message, problems: Problems) -> OnBoardPlan:
     stowage: list[Stowed] = []
     lost: list[BayRowTier] = []
     blocked: list[BayRowTier] = []
-    tracker = Tracker()
+    tracker = Tracker(message.containers)
     boxes = 0
     for group in tree.groups("SG6"):
         boxes += _read_location(group, header.carrier, tracker, stowage, lost, blocked, problems)
@@ -242,7 +242,11 @@ def _read_location(
     loc = group.trigger
     eqds = group.groups("SG7")
     position = slot(loc.el(2, 1), loc, "2.1", problems)
-    if position is None or not tracker.new_slot(position, loc, problems):
+    if position is not None and not tracker.new_slot(position, loc, problems):
+        position = None
+    if position is None:
+        for eqd_group in eqds:
+            _read_equipment(eqd_group, None, carrier, tracker, stowage, problems)
         return len(eqds)
     description = ""
     for ftx in group.segments("FTX"):
@@ -277,7 +281,7 @@ def _read_location(
 
 def _read_equipment(
     group: Node,
-    position: BayRowTier,
+    position: BayRowTier | None,
     carrier: str,
     tracker: Tracker,
     stowage: list[Stowed],
@@ -317,12 +321,7 @@ def _read_equipment(
     if dim_segs:
         box.oog = read_dims(dim_segs, problems)
         box.oog_at = dim_segs[0]
-    container = build_box(box, carrier, problems)
-    if container is None or not tracker.new_container(container, eqd, problems):
-        return
-    entry = stowed(problems, eqd, position, container, handling)
-    if entry is not None:
-        stowage.append(entry)
+    stow_box(box, position, handling, carrier, tracker, stowage, problems)
 
 
 # ---------------------------------------------------------------- writing
@@ -389,7 +388,7 @@ def _write_equipment(box: Container, handling: Sequence[str], out: list[Segment]
     # Built in trimmed form directly (no trailing empties): this is the hot path.
     fe = ("5",) if box.full_empty is FullEmpty.FULL else ("4",)
     number = (str(box.number), "6346", "5")
-    out.append(Segment("EQD", (("CN",), number, (box.iso_type.code, "6346", "5"), (), (), fe)))
+    out.append(Segment("EQD", (("CN",), number, (box.iso_code, "6346", "5"), (), (), fe)))
     out.append(Segment("NAD", (("CF",), (box.operator, "LINES", "306"))))
     if box.gross_weight_kg is not None:
         out.append(Segment("MEA", (("AAE",), ("AET",), ("KGM", str(box.gross_weight_kg)))))

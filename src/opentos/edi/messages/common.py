@@ -25,7 +25,7 @@ from opentos.model.container import (
     ReeferSetting,
 )
 from opentos.model.ids import ContainerNumber, UnLocode
-from opentos.model.iso_types import SizeType
+from opentos.model.iso_types import SizeType, SizeTypeReading, read_size_type
 from opentos.model.slots import BayRowTier
 
 T = TypeVar("T")
@@ -69,10 +69,27 @@ def model_value(
         return None
 
 
-def container_number(
+_PLACEHOLDER = re.compile(r"TBA|TBN|TBC|TBD|NIL|NONE|NA|N/A|DUMMY|UNKNOWN|X+|0+|[A-Z]{3,4}0+|X+0+")
+"""Ids that stand for a box whose number is not known yet (``TBA``, ``XXXX0000000``)."""
+_NO_CHECK_DIGIT = re.compile(r"[A-Z]{3}[UJZ][0-9]{6}")
+
+
+def is_placeholder(text: str) -> bool:
+    """True for an id such as ``TBA`` or ``XXXU0000000`` that names no box."""
+    return _PLACEHOLDER.fullmatch(text.replace(" ", "").replace("-", "").upper()) is not None
+
+
+def equipment_id(
     text: str, seg: Segment, element: str, problems: Problems
 ) -> ContainerNumber | None:
-    """An ISO 6346 number; blanks and dashes inside are dropped with a warning."""
+    """The box an ``EQD`` names, however it is written; None only when it names none.
+
+    Blanks, dashes and lower case are dropped with a warning, a missing check digit
+    is computed with a warning. A wrong check digit, a malformed number or a
+    placeholder id (``TBA``, ``XXXU0000000``) is an error, and the id is kept as
+    written (:meth:`ContainerNumber.as_written`, not :attr:`~ContainerNumber.verified`)
+    so that the box is not lost.
+    """
     cleaned = text.replace(" ", "").replace("-", "").upper()
     if cleaned != text:
         problems.warning(
@@ -84,12 +101,96 @@ def container_number(
     if not cleaned:
         problems.error("container number is missing", at=seg, element=element, value=text)
         return None
-    return model_value(problems, seg, element, cleaned, ContainerNumber.parse, "container number")
+    if _NO_CHECK_DIGIT.fullmatch(cleaned):
+        number = ContainerNumber.from_parts(cleaned[:3], cleaned[3], cleaned[4:])
+        problems.warning(
+            f"container number {cleaned} has no check digit; read as {number}",
+            at=seg,
+            element=element,
+            value=text,
+        )
+        return number
+    try:
+        return ContainerNumber.parse(cleaned)
+    except InvalidValue as exc:
+        if _PLACEHOLDER.fullmatch(cleaned):
+            message = f"container number {cleaned!r} is a placeholder, not the box's number"
+        else:
+            message = f"container number: {exc}"
+        problems.error(message, at=seg, element=element, value=text)
+        return ContainerNumber.as_written(cleaned)
+
+
+def container_number(
+    text: str, seg: Segment, element: str, problems: Problems
+) -> ContainerNumber | None:
+    """An ISO 6346 number read as :func:`equipment_id` reads it; None unless it is valid."""
+    number = equipment_id(text, seg, element, problems)
+    return number if number is not None and number.verified else None
+
+
+def size_type(text: str, seg: Segment, element: str, problems: Problems) -> SizeTypeReading:
+    """Any size-type code (:func:`~opentos.model.iso_types.read_size_type`); never None.
+
+    Today's codes are read as they are. A 1984-edition code, a 1995 type group
+    code or carriers' shorthand is read as today's code with a warning naming both;
+    a code neither edition knows is an error, and the box keeps the length and
+    height its first two characters give.
+    """
+    reading = read_size_type(text)
+    code, today = reading.written, reading.size_type.code
+    if reading.edition == "1995":
+        if code != text.strip():
+            problems.warning(
+                f"size-type written as {text!r}; read as {code}",
+                at=seg,
+                element=element,
+                value=text,
+            )
+        return reading
+    described = _EDITIONS.get(reading.edition)
+    if described is not None:
+        problems.warning(
+            f"size-type {code} is {described}; read as {today} (the code as sent is kept)",
+            at=seg,
+            element=element,
+            value=text,
+        )
+        return reading
+    unknown = reading.unknown
+    known = [part for part in ("length", "height") if part not in unknown]
+    kept = (
+        f"; the box is kept as {today[:2]}.. ({' and '.join(known)} from the code)"
+        if known
+        else "; the box is kept with its size unknown"
+    )
+    problems.error(
+        f"size-type {code!r} is not an ISO 6346 code of the 1995 or the 1984 edition{kept}",
+        at=seg,
+        element=element,
+        value=text,
+    )
+    return reading
+
+
+def code_as_sent(reading: SizeTypeReading) -> str | None:
+    """The code to keep on the box as the line sent it: None for today's code, and for one
+    longer than the 10 characters data element 8155 holds (an error already)."""
+    written = reading.written
+    return None if reading.exact or not written or len(written) > 10 else written
+
+
+_EDITIONS = {
+    "1984": "a 1984-edition ISO 6346 code",
+    "group": "an ISO 6346 type group code",
+    "trade": "carriers' shorthand, not an ISO 6346 code",
+}
 
 
 def iso_type(text: str, seg: Segment, element: str, problems: Problems) -> SizeType | None:
-    """An ISO 6346 size-type code (``22G1``, ``45R1`` …)."""
-    return model_value(problems, seg, element, text.strip(), SizeType.parse, "ISO size-type")
+    """A size-type read as :func:`size_type` reads it; None when the code is unknown."""
+    reading = size_type(text, seg, element, problems)
+    return None if reading.unknown else reading.size_type
 
 
 def locode(text: str, seg: Segment, element: str, problems: Problems) -> UnLocode | None:

@@ -23,6 +23,7 @@ from opentos.edi.messages.equipment import (
     PORT_OF_LOADING,
     EquipmentData,
     carrier_segments,
+    container_of,
     count,
     equipment_group,
     equipment_segments,
@@ -42,7 +43,7 @@ from opentos.edi.problems import Problems
 from opentos.edi.structure import G, MessageSpec, Node, S
 from opentos.edi.syntax import Segment
 from opentos.errors import DomainError
-from opentos.model.container import DangerousGoods, FullEmpty, ReeferSetting
+from opentos.model.container import Container, DangerousGoods, FullEmpty, ReeferSetting
 from opentos.model.ids import ContainerNumber, UnLocode
 from opentos.model.iso_types import SizeType
 from opentos.model.orders import Booking, BookingKind, EquipmentLine
@@ -111,13 +112,14 @@ def read_coparn(message: Message, problems: Problems) -> Booking | None:
         if when is not None:
             valid[seg.qualifier] = when
     operator = next(filter(None, (header_party(g) for g in tree.groups("SG4"))), None)
-    if operator is None:
-        problems.error("the line (NAD+CA) is missing", at=head, element="2", value=head.el(2))
-        return None
     call = next(iter(tree.groups("SG2")), None)
+    if operator is None:
+        operator = _line_elsewhere(tree, call, head, problems)
+    if operator is None:
+        return None
     vessel = None if call is None else read_vessel(call, problems, operator)
     ports: dict[str, UnLocode] = {}
-    lines = _read_lines(tree, problems, ports)
+    lines = _read_lines(tree, problems, ports, operator, message.containers)
     try:
         return Booking(
             reference,
@@ -136,12 +138,53 @@ def read_coparn(message: Message, problems: Problems) -> Booking | None:
         return None
 
 
-def _read_lines(tree: Node, problems: Problems, ports: dict[str, UnLocode]) -> list[EquipmentLine]:
+def _line_elsewhere(tree: Node, call: Node | None, head: Segment, problems: Problems) -> str | None:
+    """The line when the mandatory ``NAD+CA`` is missing: the vessel's operator, else the
+    first box's (``NAD+CF``); a warning says where it was taken from, an error if nowhere."""
+    found: tuple[str, Segment, str] | None = None
+    if call is not None and call.trigger.el(5):
+        found = (call.trigger.el(5), call.trigger, "5.1")
+    else:
+        for group in tree.groups("SG6"):
+            nad = next((s for s in group.flatten() if s.tag == "NAD" and s.qualifier == "CF"), None)
+            if nad is not None and nad.el(2):
+                found = (nad.el(2), nad, "2.1")
+                break
+    if found is None:
+        problems.error(
+            "the line (NAD+CA) is missing, and neither the vessel (TDT) nor a box (NAD+CF) "
+            "names one",
+            at=head,
+            element="2",
+            value=head.el(2),
+        )
+        return None
+    line, seg, element = found
+    problems.warning(
+        f"the line (NAD+CA) is missing; read as {line}, the operator {seg.tag} names",
+        at=seg,
+        element=element,
+        value=line,
+    )
+    return line
+
+
+def _read_lines(
+    tree: Node,
+    problems: Problems,
+    ports: dict[str, UnLocode],
+    operator: str,
+    containers: list[Container],
+) -> list[EquipmentLine]:
     quantities: dict[_LineKey, int] = {}
     numbers: dict[_LineKey, list[ContainerNumber]] = {}
     first: dict[_LineKey, EquipmentData] = {}
     for group in tree.groups("SG6"):
         data = read_equipment(group, problems, number_required=False)
+        # the named box, for the message's list; its problems are already reported
+        box = container_of(data, operator, Problems(problems.source, max_problems=None))
+        if box is not None:
+            containers.append(box)
         if data.errors or data.iso_type is None or data.full_empty is None:
             continue
         for qualifier, port in data.ports.items():

@@ -12,8 +12,9 @@ writes one group in the order the tables give. The vessel has
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TypeVar
 
@@ -21,12 +22,13 @@ from opentos.edi.envelope import Message, MessageHeader, write_interchange
 from opentos.edi.messages.common import (
     FULL_EMPTY_CODE,
     SEALS,
-    container_number,
+    code_as_sent,
     dgs,
     dims,
     dtm,
+    equipment_id,
     full_empty,
-    iso_type,
+    is_placeholder,
     kg,
     locode,
     measure,
@@ -34,6 +36,7 @@ from opentos.edi.messages.common import (
     read_dims,
     read_dtm,
     read_tmp,
+    size_type,
     slot,
     tmp,
 )
@@ -51,7 +54,7 @@ from opentos.model.container import (
     SealIssuer,
 )
 from opentos.model.ids import ContainerNumber, UnLocode
-from opentos.model.iso_types import SizeType
+from opentos.model.iso_types import SizeType, SizeTypeReading, read_size_type
 from opentos.model.moves import MoveKind
 from opentos.model.orders import VesselCall
 from opentos.model.slots import BayRowTier
@@ -71,6 +74,7 @@ WEIGHTS = {"G": "gross_weight_kg", "VGM": "vgm_kg", "T": "tare_kg"}
 """MEA+AAE measured attributes and the container fields they fill."""
 
 _ISSUER_CODE = {SealIssuer(v): k for k, v in SEALS.items()}
+_OPERATOR = re.compile(r"[A-Z0-9]{1,4}")
 
 
 def equipment_group(
@@ -175,7 +179,11 @@ class EquipmentData:
 
     eqd: Segment
     number: ContainerNumber | None = None
+    """The box's number; not :attr:`~ContainerNumber.verified` when it was written wrongly."""
     iso_type: SizeType | None = None
+    """Today's size-type; None when the code said too little (see ``size``)."""
+    size: SizeTypeReading | None = None
+    """The size-type code as read, whatever edition it is of."""
     full_empty: FullEmpty | None = None
     status: str = ""
     quantity: int | None = None
@@ -225,9 +233,17 @@ def read_equipment(
 
 def _read_eqd(data: EquipmentData, eqd: Segment, problems: Problems, number_required: bool) -> None:
     text = eqd.el(2)
-    if text or number_required:
-        data.number = container_number(text, eqd, "2.1", problems)
-    data.iso_type = iso_type(eqd.el(3), eqd, "3.1", problems)
+    if not number_required and text and is_placeholder(text):
+        problems.warning(
+            f"container number {text!r} is a placeholder; read as no number",
+            at=eqd,
+            element="2.1",
+            value=text,
+        )
+    elif text or number_required:
+        data.number = equipment_id(text, eqd, "2.1", problems)
+    data.size = size_type(eqd.el(3), eqd, "3.1", problems)
+    data.iso_type = None if data.size.unknown else data.size.size_type
     data.status = eqd.el(5)
     data.full_empty = full_empty(eqd, problems)
 
@@ -293,27 +309,53 @@ def _read_transport(data: EquipmentData, tdt: Segment) -> None:
 
 
 def container_of(data: EquipmentData, operator: str | None, problems: Problems) -> Container | None:
-    """The container an equipment group describes; None (after an error) if it cannot be built.
+    """The container an equipment group names; None only when it names no number.
 
-    ``operator`` is the header's line, used when the group has no ``NAD+CF``.
+    ``operator`` is the header's line, used when the group has no ``NAD+CF``. What
+    the group says wrongly or not at all is an error and the box is still built:
+    a stand-in marks each fact that is unknown (``Container.unknown``), and
+    optional facts the model rejects (a set point on a dry box) are left out.
     """
-    if data.number is None or data.iso_type is None or data.full_empty is None:
+    number = data.number
+    if number is None:
         return None
+    unknown: set[str] = set()
+    if not number.verified:
+        unknown.add("number")
+    size = data.size or read_size_type("")
+    unknown |= size.unknown
+    full_empty = data.full_empty
+    if full_empty is None:
+        unknown.add("full_empty")
     owner = data.operator or operator
     if owner is None:
         problems.error(
-            f"container {data.number} has no operator (no NAD+CF here nor a line in the header)",
+            f"container {number} has no operator (no NAD+CF here nor a line in the header)",
             at=data.eqd,
             element="2.1",
-            value=str(data.number),
+            value=str(number),
         )
-        return None
+    elif not _OPERATOR.fullmatch(owner):
+        problems.error(
+            f"container {number}: operator {owner!r} must be 1-4 capital letters or digits",
+            at=data.eqd,
+            element="2.1",
+            value=str(number),
+        )
+        owner = None
+    if owner is None:
+        unknown.add("operator")
+    bare = Container(
+        number,
+        size.size_type,
+        owner or "",
+        full_empty or FullEmpty.FULL,
+        iso_code_as_sent=code_as_sent(size),
+        unknown=frozenset(unknown),
+    )
     try:
-        return Container(
-            number=data.number,
-            iso_type=data.iso_type,
-            operator=owner,
-            full_empty=data.full_empty,
+        return replace(
+            bare,
             gross_weight_kg=data.weights.get("G"),
             vgm_kg=data.weights.get("VGM"),
             tare_kg=data.weights.get("T"),
@@ -326,14 +368,15 @@ def container_of(data: EquipmentData, operator: str | None, problems: Problems) 
             seals=tuple(data.seals),
         )
     except DomainError as exc:
-        problems.error(str(exc), at=data.eqd, element="2.1", value=str(data.number))
-        return None
+        problems.error(str(exc), at=data.eqd, element="2.1", value=str(number))
+        data.errors += 1
+        return bare
 
 
 def equipment_segments(
     *,
     number: ContainerNumber | None,
-    size_type: SizeType,
+    size_type: SizeType | str,
     full_empty: FullEmpty,
     status: str = "",
     references: Sequence[tuple[str, str | None]] = (),
@@ -349,13 +392,16 @@ def equipment_segments(
     transport: Sequence[Segment] = (),
     operator: str | None = None,
 ) -> list[Segment]:
-    """One equipment group in table order; empty values are left out."""
+    """One equipment group in table order; empty values are left out.
+
+    ``size_type`` may be the code as a line sent it (``Container.iso_code``).
+    """
     out = [
         Segment.of(
             "EQD",
             "CN",
             str(number) if number is not None else None,
-            (size_type.code, "102", "5"),
+            (str(size_type), "102", "5"),
             None,
             status or None,
             FULL_EMPTY_CODE[full_empty],
@@ -393,7 +439,7 @@ def container_segments(
     """The equipment group of one known container, with everything the model holds on it."""
     return equipment_segments(
         number=box.number,
-        size_type=box.iso_type,
+        size_type=box.iso_code,
         full_empty=box.full_empty,
         status=status,
         references=references,
@@ -490,7 +536,7 @@ def read_issued(tree: Node, problems: Problems) -> datetime | None:
 
 def item_dropped(data: EquipmentData, what: Container | None) -> bool:
     """True if the item of an equipment group has to be left out (an error was recorded)."""
-    return what is None or data.errors > 0
+    return what is None or data.errors > 0 or bool(what.unknown)
 
 
 def spec_for(specs: Sequence[MessageSpec], version: str) -> MessageSpec:
@@ -543,6 +589,7 @@ def message_tree(message: Message, problems: Problems) -> Node | None:
 class MessageHead:
     """What COPRAR, COARRI and CODECO read before their boxes."""
 
+    message: Message
     tree: Node
     bgm: Segment
     kind: MoveKind
@@ -577,7 +624,7 @@ def read_head(
     operator = next(filter(None, (header_party(g) for g in tree.groups("SG4"))), None)
     call = next(iter(tree.groups("SG2")), None) if vessel else None
     read_call = None if call is None else read_vessel(call, problems, operator)
-    return MessageHead(tree, head, kind, operator, read_call, read_issued(tree, problems))
+    return MessageHead(message, tree, head, kind, operator, read_call, read_issued(tree, problems))
 
 
 def read_boxes(
@@ -585,13 +632,17 @@ def read_boxes(
 ) -> Iterator[tuple[EquipmentData, Container]]:
     """Each box of the message's equipment groups that reads without error, once.
 
-    A box given again is an error (``container X is {twice} twice``) and left out.
+    Every box that has a number goes to the message's ``containers``, whatever is
+    wrong with it. A box given again is an error (``container X is {twice} twice``)
+    and left out.
     """
     operator = head.operator or (head.vessel.operator if head.vessel else None)
     seen: set[ContainerNumber] = set()
     for node in head.tree.groups(group):
         data = read_equipment(node, problems)
         box = container_of(data, operator, problems)
+        if box is not None:
+            head.message.containers.append(box)
         if item_dropped(data, box) or box is None:
             continue
         if box.number in seen:
