@@ -20,6 +20,7 @@ from opentos.edi.envelope import Interchange, Message, MessageHeader, read_inter
 from opentos.edi.problems import DEFAULT_MAX_PROBLEMS, DEFAULT_MAX_SEGMENTS, Problem, Problems
 from opentos.edi.structure import Node
 from opentos.edi.syntax import Segment
+from opentos.model.container import Container
 
 JsonValue = None | bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"]
 
@@ -35,6 +36,14 @@ class DecodedMessage:
     groups: dict[str, int]
     content: object | None
     """The domain object(s) the message module mapped it to; None when it could not."""
+    containers: tuple[Container, ...] = ()
+    """Every box an ``EQD`` names, in file order: the content holds those read without
+    error; the others are here too, marked with what is unknown (``Container.unknown``)."""
+
+    @property
+    def incomplete(self) -> tuple[Container, ...]:
+        """The boxes with a fact unknown (a stand-in in its place)."""
+        return tuple(c for c in self.containers if c.unknown)
 
     def content_dict(self) -> JsonValue:
         """The content as JSON-ready data."""
@@ -92,8 +101,9 @@ class Document:
                     "association": m.header.association,
                     "version": m.version,
                     "reference": m.header.reference,
-                    "counts": {"segments": m.segments, **m.groups},
+                    "counts": {"segments": m.segments, **m.groups, "containers": len(m.containers)},
                     "content": m.content_dict(),
+                    "incomplete": [c.to_dict() for c in m.incomplete],
                 }
                 for m in self.messages
             ],
@@ -167,6 +177,7 @@ def _read(
                 len(message.body) + 2,
                 _group_counts(message.tree) if message.tree is not None else {},
                 content,
+                tuple(message.containers),
             )
         )
     return Document(interchange, tuple(decoded), digest)

@@ -9,8 +9,9 @@ segment counts or an unknown association code are read, with a warning.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from pydifact.control.characters import Characters
@@ -175,6 +176,10 @@ def _end(interchange: Interchange, message: Message, reader: BodyReader | None) 
     interchange.messages.append(message)
 
 
+_ASSOCIATION = re.compile(r"(SMDG|ITG|EDIT|UN)[0-9]{1,3}[A-Z]?")
+"""What an association code (0057) looks like when a sender puts it in its own element."""
+
+
 def _header(seg: Segment, problems: Problems) -> MessageHeader:
     header = MessageHeader(
         reference=seg.el(1),
@@ -184,6 +189,16 @@ def _header(seg: Segment, problems: Problems) -> MessageHeader:
         agency=seg.el(2, 4),
         association=seg.el(2, 5),
     )
+    own = seg.el(3)
+    if not header.association and _ASSOCIATION.fullmatch(own):
+        problems.warning(
+            f"association code {own} is in UNH element 3 (common access reference), not in "
+            "element 2.5; read as the association code",
+            at=seg,
+            element="3",
+            value=own,
+        )
+        header = replace(header, association=own)
     if not header.reference:
         problems.error("UNH has no message reference", at=seg, element="1")
     if not header.type:

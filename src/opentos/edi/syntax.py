@@ -208,6 +208,10 @@ def stream_segments(
     return chars, _segments(text, start, chars, problems, max_segment_length)
 
 
+FREE_TEXT = frozenset({"FTX", "COM", "CTA"})
+"""Segments of free text, names and addresses: kept as written when the tag is in lower case."""
+
+
 def _segments(
     body: str, start: int, chars: Characters, problems: Problems, max_length: int
 ) -> Iterator[Segment]:
@@ -216,7 +220,7 @@ def _segments(
     release = chars.escape_character
     tail: list[bool] = []
     tags: dict[str, str] = {}
-    blanks_noted = False
+    blanks_noted = lower_noted = False
     data_sep = chars.data_separator
     comp_sep = chars.component_separator
     ends = (data_sep, comp_sep)
@@ -258,24 +262,37 @@ def _segments(
             elements = [tuple(e.split(comp_sep)) for e in stripped.split(data_sep)]
         if not elements:
             continue
-        tag = elements[0][0]
-        known = tags.get(tag)
-        if known is not None:
-            tag = known  # one string per tag, checked once, for all the segments
-        elif len(tag) == 3 and _TAG.fullmatch(tag):
-            tags[tag] = tag
-        else:
-            problems.add(
-                "not a segment tag (three capital letters or digits)",
-                segment=number,
-                value=stripped[:20],
-            )
-            continue
+        written = elements[0][0]
+        tag = tags.get(written, "")  # one string per tag, checked once, for all the segments
+        if not tag:
+            if len(written) == 3 and _TAG.fullmatch(written):
+                tag = written
+            elif len(written) == 3 and _TAG.fullmatch(written.upper()):
+                tag = written.upper()
+            else:
+                problems.add(
+                    "not a segment tag (three capital letters or digits)",
+                    segment=number,
+                    value=stripped[:20],
+                )
+                continue
+            tags[written] = tag
         content = tuple(elements[1:])
         # empty elements and trailing empty components only where separators meet or end
         if stripped[-1] in ends or empty_component in stripped or empty_element in stripped:
             content = _trim(content)
+        if tag != written and tag not in FREE_TEXT:
+            content = tuple(tuple(part.upper() for part in element) for element in content)
         last = Segment(tag, content, number)
+        if tag != written and not lower_noted:
+            lower_noted = True
+            problems.warning(
+                "segments written in lower case were read in upper case (free text in "
+                f"{', '.join(sorted(FREE_TEXT))} as written)",
+                at=last,
+                element="0",
+                value=written,
+            )
         yield last
     if tail and last is not None and last.number == number:
         problems.warning("the last segment has no terminator", at=last)

@@ -737,9 +737,7 @@ def _write_slot(entries: Sequence[Stowed], vgm: bool, out: list[Segment]) -> Non
         out.extend(port_segments(lead))
     out.append(_DUMMY_RFF)
     for box in boxes:
-        out.append(
-            Segment("EQD", (_CN, (str(box.number),), (box.iso_code,), (), (), _fe(box)))
-        )
+        out.append(Segment("EQD", (_CN, (str(box.number),), (box.iso_code,), (), (), _fe(box))))
         out.append(Segment("NAD", (("CA",), (box.operator, "172", "20"))))
     if lead is not None:
         for dg in lead.dangerous_goods:

@@ -116,7 +116,7 @@ def equipment_id(
         if _PLACEHOLDER.fullmatch(cleaned):
             message = f"container number {cleaned!r} is a placeholder, not the box's number"
         else:
-            message = f"container number: {exc}"
+            message = str(exc)
         problems.error(message, at=seg, element=element, value=text)
         return ContainerNumber.as_written(cleaned)
 
