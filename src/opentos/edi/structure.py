@@ -24,6 +24,12 @@ from opentos.edi.syntax import Segment
 
 Status = Literal["M", "C"]
 
+RECOVERABLE = frozenset({"CNT", "NAD", "RFF"})
+"""Mandatory segments (or groups they open) whose absence is a warning, not an error: the
+control total (``CNT``), parties (``NAD``: the readers take the line from the vessel or
+the boxes and report an error when no one names it) and references (``RFF``: BAPLIE 2's
+is a dummy; readers report the references they need)."""
+
 
 @dataclass(frozen=True, slots=True)
 class S:
@@ -328,8 +334,11 @@ def _close(frame: _Frame, problems: Problems, spec: MessageSpec) -> None:
             continue
         what = f"group {entry.name} ({entry.trigger.tag})" if isinstance(entry, G) else entry.tag
         first = frame.node.items[0] if frame.node.items else None
+        soft = entry.trigger.tag in RECOVERABLE if isinstance(entry, G) else entry.tag in RECOVERABLE
         problems.add(
-            f"mandatory {what} is missing in {frame.label}",
+            f"mandatory {what} is missing in {frame.label}"
+            + ("; read without it" if soft else ""),
             segment=first.number if isinstance(first, Segment) and first.number else None,
             tag=first.tag if isinstance(first, Segment) else None,
+            severity=Severity.WARNING if soft else Severity.ERROR,
         )

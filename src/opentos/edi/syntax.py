@@ -147,7 +147,7 @@ def split_service_advice(text: str, problems: Problems) -> tuple[Characters, int
     """
     match = _BLANKS.match(text)
     start = match.end() if match else 0
-    if not text.startswith("UNA", start):
+    if text[start : start + 3].upper() != "UNA":
         return characters(":+.? '"), start
     advice = text[start + 3 : start + 9]
     try:
@@ -220,7 +220,7 @@ def _segments(
     release = chars.escape_character
     tail: list[bool] = []
     tags: dict[str, str] = {}
-    blanks_noted = lower_noted = False
+    blanks_noted = lower_noted = broken_noted = False
     data_sep = chars.data_separator
     comp_sep = chars.component_separator
     ends = (data_sep, comp_sep)
@@ -256,6 +256,14 @@ def _segments(
         if not stripped:
             problems.add("an empty segment (two terminators in a row)", segment=number)
             continue
+        if "\n" in stripped or "\r" in stripped:
+            stripped = stripped.replace("\r", "").replace("\n", "")
+            if not broken_noted:
+                broken_noted = True
+                problems.warning(
+                    f"line breaks inside segments were removed (the first in segment {number})",
+                    value=stripped[:20],
+                )
         if has_release and release in stripped:
             elements = _tokenise(stripped, chars, problems, number)
         else:
