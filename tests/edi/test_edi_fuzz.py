@@ -60,6 +60,13 @@ def test_random_bytes_raise_only_edi_errors(data: bytes) -> None:
                 "DTM+137:99999999:203'",
                 "UNH+1+COARRI:D:00B:UN:SMDG20'",
                 "UNH+1+VERMAS:D:16A:UN'",
+                "UNH+1+COPINO:D:95B:UN:ITG12'",
+                "UNH+1+IFTSAI:D:95B:UN'",
+                "TDT+1++3+31+QDHAUL+++LU B1'",
+                "TDT+20+V1+1++MSC+++:::X'",
+                "LOC+153+CNTAO:139:6'",
+                "DTM+63:202503100900:203'",
+                "EQD+CN++22G1:102:5+++4'",
             ]
         ),
         max_size=30,

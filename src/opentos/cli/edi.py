@@ -221,12 +221,30 @@ def import_(
         str | None,
         typer.Option(help="Vessel visit the messages are for (default: matched by vessel/voyage)."),
     ] = None,
+    port: Annotated[
+        str | None,
+        typer.Option(
+            help="IFTSAI: the terminal's port as the schedule names it (default: the layout's "
+            "UN/LOCODE)."
+        ),
+    ] = None,
+    vessel_class: Annotated[
+        str | None,
+        typer.Option(
+            "--vessel-class",
+            help="IFTSAI: standard vessel class of a vessel the terminal has no visit of "
+            "(e.g. post-panamax-8500).",
+        ),
+    ] = None,
     max_problems: MaxProblems = DEFAULT_MAX_PROBLEMS,
     max_segments: MaxSegments = DEFAULT_MAX_SEGMENTS,
 ) -> None:
     """Apply an interchange to the terminal: all of it or nothing; once only."""
     from opentos.cli.database import open_store
     from opentos.cli.edi_import import import_document
+    from opentos.model.ids import UnLocode
+
+    port_code = UnLocode.parse(port) if port is not None else None
 
     try:
         document = _document(file, False, max_problems, max_segments)
@@ -241,7 +259,9 @@ def import_(
             lines.append(f"… and {len(warnings) - SHOWN:,} more warnings (edi validate --json)")
         err_console.print("\n".join(lines))
     with open_store() as store:
-        summary = import_document(store, document, visit_id=visit)
+        summary = import_document(
+            store, document, visit_id=visit, port=port_code, vessel_class=vessel_class
+        )
     if summary.already_imported:
         console.print(f"{file}: interchange {summary.key} was imported before; nothing changed")
         return
@@ -252,6 +272,8 @@ def import_(
         parts.append(f"{summary.vgm} VGM(s) recorded")
     if summary.documents:
         parts.append("documents " + ", ".join(summary.documents))
+    if summary.visits:
+        parts.append("visits " + ", ".join(summary.visits))
     console.print(f"{file}: imported interchange {summary.key}: " + "; ".join(parts))
 
 

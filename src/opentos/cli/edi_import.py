@@ -7,9 +7,15 @@ What each message does to the terminal:
   ledger ARRIVE event at the message's time). A container already in that slot
   is left as it is; one elsewhere in the terminal is an error.
 - VERMAS: the verified gross mass is set on known containers.
-- COPRAR, COPARN, MOVINS: the orders, bookings, releases and stowage
-  instructions are kept as documents (the latest of each reference wins), and
-  the containers COPRAR names are registered with the line's data.
+- COPRAR, COPARN, MOVINS, COPINO: the orders, bookings, releases, stowage
+  instructions and truck pre-notifications are kept as documents (the latest
+  of each reference wins), and the containers COPRAR names are registered with
+  the line's data (COPINO registers nothing: a haulier is not the line).
+- IFTSAI: the schedule's call at the terminal's port (the layout's UN/LOCODE,
+  or ``port``) creates the planned vessel visit, or updates the planned arrival
+  and departure of the visit of that vessel and voyage while it is planned.
+  A new visit takes the vessel class of an earlier visit of the same vessel,
+  else ``vessel_class`` (a standard class); without either it is refused.
 - COARRI and CODECO are what the terminal sends; importing one is refused.
 
 An interchange with any error is refused whole. The same interchange imported
@@ -20,21 +26,25 @@ reference with other content is refused.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from opentos.edi.api import DecodedMessage, Document
-from opentos.errors import EdiError, IllegalMove, NotFound
+from opentos.errors import DomainError, EdiError, IllegalMove, NotFound
 from opentos.model.container import Container
-from opentos.model.ids import ContainerNumber
+from opentos.model.ids import ContainerNumber, UnLocode
 from opentos.model.ledger import MoveEvent
 from opentos.model.onboard import OnBoardPlan
 from opentos.model.orders import Booking, LoadDischargeOrder
 from opentos.model.places import VesselPlace
+from opentos.model.prenotification import PreNotification
+from opentos.model.schedule import Schedule, planned_visits
 from opentos.model.slots import BayRowTier
 from opentos.model.stowage_instructions import StowageInstructions, VesselIdKind
+from opentos.model.vessel import VesselProfile
+from opentos.model.vessel_classes import standard_class
 from opentos.model.vgm import VgmDeclaration, apply_vgm
-from opentos.model.visits import VesselVisit
+from opentos.model.visits import VesselVisit, VisitPhase
 from opentos.storage.store import Store, Transaction
 
 
@@ -49,6 +59,8 @@ class ImportSummary:
     bundled: int = 0
     vgm: int = 0
     documents: list[str] = field(default_factory=list)
+    visits: list[str] = field(default_factory=list)
+    """Vessel visits a schedule created or changed: ``V1 created``, ``V1 updated``."""
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -59,13 +71,33 @@ class ImportSummary:
             "bundled": self.bundled,
             "vgm": self.vgm,
             "documents": list(self.documents),
+            "visits": list(self.visits),
         }
 
 
+@dataclass(frozen=True, slots=True)
+class _Options:
+    visit_id: str | None
+    port: UnLocode | None
+    vessel_class: str | None
+
+
 def import_document(
-    store: Store, document: Document, *, visit_id: str | None = None, at: datetime | None = None
+    store: Store,
+    document: Document,
+    *,
+    visit_id: str | None = None,
+    at: datetime | None = None,
+    port: UnLocode | None = None,
+    vessel_class: str | None = None,
 ) -> ImportSummary:
-    """Apply ``document`` whole or not at all; see the module docstring."""
+    """Apply ``document`` whole or not at all; see the module docstring.
+
+    ``port`` is the terminal's UN/LOCODE for schedules (default: the layout's);
+    ``vessel_class`` the standard class of vessels a schedule brings that the
+    terminal has no visit of.
+    """
+    options = _Options(visit_id, port, vessel_class)
     if document.errors:
         raise EdiError(document.interchange.problems.source, [str(p) for p in document.errors])
     when = at or datetime.now(UTC)
@@ -86,7 +118,7 @@ def import_document(
             summary.already_imported = True
             return summary
         for message in document.messages:
-            _apply(tx, store, document, message, visit_id, when, summary, source)
+            _apply(tx, store, document, message, options, when, summary, source)
         tx.record_interchange(
             document.key,
             document.digest,
@@ -102,11 +134,12 @@ def _apply(
     store: Store,
     document: Document,
     message: DecodedMessage,
-    visit_id: str | None,
+    options: _Options,
     when: datetime,
     summary: ImportSummary,
     source: str,
 ) -> None:
+    visit_id = options.visit_id
     content = message.content
     kind = message.header.type
     where = f"message {message.header.reference} ({kind})"
@@ -124,6 +157,11 @@ def _apply(
         _document(tx, summary, f"{content.kind}_order", content.reference, visit.id, content)
     elif isinstance(content, Booking):
         _document(tx, summary, str(content.kind.name.lower()), content.reference, None, content)
+    elif isinstance(content, PreNotification):
+        _document(tx, summary, "pre_notification", content.reference, None, content)
+    elif isinstance(content, Schedule):
+        port = options.port or UnLocode.parse(store.layout.un_locode)
+        _apply_schedule(tx, store, content, port, options.vessel_class, summary, source, where)
     elif isinstance(content, StowageInstructions):
         by_imo = content.vessel_id_kind is VesselIdKind.IMO
         visit = _find_visit(
@@ -139,7 +177,7 @@ def _apply(
 
 def _document(
     tx: Transaction, summary: ImportSummary, kind: str, reference: str, visit: str | None,
-    content: LoadDischargeOrder | Booking | StowageInstructions,
+    content: LoadDischargeOrder | Booking | StowageInstructions | PreNotification,
 ) -> None:  # fmt: skip
     tx.save_document(kind, reference, visit, dict(content.to_dict()))
     summary.documents.append(f"{kind}:{reference}")
@@ -298,3 +336,81 @@ def _apply_vgm(
         updated.append(apply_vgm(box, declaration))
     tx.register_many(updated, source=f"EDI {source}, {where}")
     summary.vgm += len(updated)
+
+
+def _apply_schedule(
+    tx: Transaction,
+    store: Store,
+    schedule: Schedule,
+    port: UnLocode,
+    vessel_class: str | None,
+    summary: ImportSummary,
+    source: str,
+    where: str,
+) -> None:
+    """Create or update the planned visit of the schedule's call at ``port``."""
+    calls = schedule.calls_at(port)
+    if not calls:
+        return
+    vessel = schedule.vessel
+    what = f"vessel {vessel.vessel_name} voyage {vessel.voyage}"
+    if len(calls) > 1:
+        raise EdiError(
+            source, [f"{where}: {what} calls at {port} {len(calls)} times; OpenTOS plans one visit"]
+        )
+    (call,) = calls
+    visits = [v for v in store.visits() if isinstance(v, VesselVisit)]
+    same = [v for v in visits if _same_vessel(v, vessel.vessel_name, vessel.call_sign, vessel.imo)]
+    matches = [v for v in same if vessel.voyage in (v.voyage_in, v.voyage_out)]
+    if len(matches) > 1:
+        ids = ", ".join(v.id for v in matches)
+        raise EdiError(source, [f"{where}: {what} matches visits {ids}; OpenTOS updates one"])
+    try:
+        if matches:
+            visit = matches[0]
+            if visit.phase is not VisitPhase.PLANNED:
+                return  # the call is under way: its actual times rule, not the schedule
+            updated = replace(
+                visit,
+                planned_arrival=call.eta or visit.planned_arrival,
+                planned_departure=call.etd or visit.planned_departure,
+            )
+            if updated != visit:
+                tx.add_visit(updated)
+                summary.visits.append(f"{visit.id} updated")
+            return
+        profile = _profile(same, vessel_class, source, where, vessel.vessel_name)
+        (planned,) = planned_visits(schedule, port, profile)
+    except DomainError as exc:
+        raise EdiError(source, [f"{where}: {what} at {port}: {exc}"]) from None
+    if any(v.id == planned.id for v in store.visits()):
+        raise EdiError(
+            source, [f"{where}: visit {planned.id} exists and is not {what}; rename it first"]
+        )
+    tx.add_visit(planned)
+    summary.visits.append(f"{planned.id} created")
+
+
+def _profile(
+    same_vessel: Sequence[VesselVisit],
+    vessel_class: str | None,
+    source: str,
+    where: str,
+    name: str,
+) -> VesselProfile:
+    """The vessel class of a new visit: the vessel's last visit's, else ``vessel_class``."""
+    if same_vessel:
+        return max(same_vessel, key=lambda v: v.planned_arrival or _EPOCH).profile
+    if vessel_class is None:
+        raise EdiError(
+            source,
+            [f"{where}: the terminal has no visit of vessel {name} to take its vessel class "
+             "from; give --vessel-class"],
+        )  # fmt: skip
+    try:
+        return standard_class(vessel_class)
+    except NotFound as exc:
+        raise EdiError(source, [f"{where}: {exc}"]) from None
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
