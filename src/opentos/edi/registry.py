@@ -11,7 +11,17 @@ from importlib import import_module
 
 from opentos.edi.structure import MessageSpec
 
-MODULES = ("baplie", "movins", "vermas", "coprar", "coarri", "codeco", "coparn")
+MODULES = (
+    "baplie",
+    "movins",
+    "vermas",
+    "coprar",
+    "coarri",
+    "codeco",
+    "coparn",
+    "cuscar",
+    "cusres",
+)
 """Modules of :mod:`opentos.edi.messages`, each holding the tables of one message type."""
 
 
