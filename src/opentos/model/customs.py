@@ -15,13 +15,14 @@ Every type validates itself on construction and gives a JSON-ready
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from opentos.errors import InvalidValue
 from opentos.model.container import FullEmpty, JsonValue, Seal
+from opentos.model.dictread import DictReader
 from opentos.model.ids import ContainerNumber
 from opentos.model.iso_types import SizeType
 from opentos.model.orders import VesselCall
@@ -167,6 +168,27 @@ class Consignment:
         """The goods' gross weight, when every item gives one."""
         weights = [item.gross_weight_kg for item in self.goods]
         return None if any(w is None for w in weights) else sum(w for w in weights if w)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> Consignment:
+        """The consignment :meth:`to_dict` gave (a kept cargo report's); InvalidValue if not."""
+        read = DictReader(data, label="consignment")
+        goods = [
+            GoodsItem(
+                tuple(ContainerNumber.parse(str(n)) for n in item.list_("containers")),
+                item.optional_str("description"),
+                item.optional_int("gross_weight_kg"),
+                item.optional_int("packages"),
+                item.optional_str("package_type"),
+            )
+            for item in read.dict_list("goods")
+        ]
+        return cls(
+            read.str_("bill_of_lading"),
+            tuple(goods),
+            read.optional_str("shipper"),
+            read.optional_str("consignee"),
+        )
 
     def to_dict(self) -> dict[str, JsonValue]:
         return {
