@@ -27,7 +27,7 @@ from opentos.edi.problems import (
 
 edi_app = typer.Typer(
     help="EDI: UN/EDIFACT messages with shipping lines (BAPLIE, MOVINS, COPRAR, COARRI, "
-    "CODECO, COPARN, VERMAS).",
+    "CODECO, COPARN, VERMAS) and customs (CUSCAR, CUSRES).",
     no_args_is_help=True,
 )
 
@@ -283,6 +283,7 @@ class ExportKind(StrEnum):
     COARRI = "coarri"
     CODECO = "codeco"
     BAPLIE = "baplie"
+    CUSCAR = "cuscar"
 
 
 @edi_app.command("export")
@@ -291,25 +292,26 @@ def export(
     visit: Annotated[
         str | None,
         typer.Option(
-            help="Vessel visit (COARRI, BAPLIE); truck visit or truck (CODECO, optional)."
+            help="Vessel visit (COARRI, BAPLIE, CUSCAR); truck visit or truck (CODECO, optional)."
         ),
     ] = None,
     version: Annotated[
         str | None,
-        typer.Option(help="BAPLIE 2.1.1, 2.2 (default) or 3.1.1; COARRI/CODECO D00B."),
+        typer.Option(help="BAPLIE 2.1.1, 2.2 (default) or 3.1.1; COARRI/CODECO D00B; CUSCAR D95B."),
     ] = None,
     out: Annotated[
         Path | None, typer.Option(help="File to write (default: standard output).")
     ] = None,
     sender: Annotated[str, typer.Option(help="UNB sender id.")] = "OPENTOS",
     recipient: Annotated[
-        str | None, typer.Option(help="UNB recipient id (default: the vessel's operator).")
+        str | None,
+        typer.Option(help="UNB recipient id (default: the vessel's operator; CUSTOMS for CUSCAR)."),
     ] = None,
     next_port: Annotated[
         str | None, typer.Option("--next-port", help="BAPLIE: the vessel's next port (UN/LOCODE).")
     ] = None,
 ) -> None:
-    """Write COARRI, CODECO or a departure BAPLIE from the ledger."""
+    """Write COARRI, CODECO, a departure BAPLIE or the import CUSCAR from the ledger."""
     from opentos.cli.database import open_store
     from opentos.cli.edi_export import export_interchange
     from opentos.cli.files import output_file

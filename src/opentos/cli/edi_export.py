@@ -1,4 +1,4 @@
-"""Writing the terminal's messages from the ledger: COARRI, CODECO, departure BAPLIE."""
+"""Writing the terminal's messages from the ledger: COARRI, CODECO, departure BAPLIE, CUSCAR."""
 
 from __future__ import annotations
 
@@ -7,14 +7,21 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from opentos.edi.envelope import MessageHeader, write_interchange
-from opentos.edi.messages import coarri, codeco
+from opentos.edi.messages import coarri, codeco, cuscar
 from opentos.edi.messages.baplie import VERSIONS, baplie_interchange
 from opentos.edi.messages.equipment import spec_for
-from opentos.edi.outbound import departure_plan, gate_reports, handling_reports
+from opentos.edi.outbound import (
+    cargo_report,
+    departure_plan,
+    gate_reports,
+    handling_reports,
+    import_boxes,
+)
 from opentos.edi.structure import MessageSpec
 from opentos.edi.syntax import Segment
 from opentos.errors import InvalidValue, NotFound
 from opentos.model.container import Container
+from opentos.model.customs import Consignment
 from opentos.model.ids import ContainerNumber, UnLocode
 from opentos.model.ledger import MoveEvent
 from opentos.model.places import EquipmentPlace, VesselPlace
@@ -38,7 +45,7 @@ def _header(spec: MessageSpec, number: int) -> MessageHeader:
     )  # fmt: skip
 
 
-_PREFIXES = {"baplie": "BAP", "coarri": "COA", "codeco": "COD"}
+_PREFIXES = {"baplie": "BAP", "coarri": "COA", "codeco": "COD", "cuscar": "CUS"}
 _CANONICAL_REFERENCE = "REF"
 _CANONICAL_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 """The reference and time every export is first written with, to digest its content alone."""
@@ -57,16 +64,16 @@ def export_interchange(
     next_port: str | None,
     prepared: datetime | None = None,
 ) -> str:
-    """The interchange text of ``kind`` (coarri, codeco, baplie) from the store's ledger.
+    """The interchange text of ``kind`` (coarri, codeco, baplie, cuscar) from the store's ledger.
 
     Its UNB reference is kept in the store (:meth:`Store.export_reference`): the same
     message, version and content exported again gets the reference and preparation
     time it had the first time, so the interchange is the same byte for byte; anything
-    else gets a new reference (``BAP``, ``COA`` or ``COD`` + a number).
+    else gets a new reference (``BAP``, ``COA``, ``COD`` or ``CUS`` + a number).
     """
     now = prepared or datetime.now(UTC)
     if kind not in _PREFIXES:
-        raise InvalidValue(f"cannot export {kind!r}: coarri, codeco or baplie")
+        raise InvalidValue(f"cannot export {kind!r}: coarri, codeco, baplie or cuscar")
     message, chosen, render = _renderer(
         store, kind, visit=visit, version=version, sender=sender, recipient=recipient,
         next_port=next_port,
@@ -110,6 +117,8 @@ def _renderer(
             )  # fmt: skip
 
         return "BAPLIE", chosen, baplie
+    if kind == "cuscar":
+        return _cuscar(store, port, visit, version, sender, recipient)
     if kind == "coarri":
         vessel = _vessel_visit(store, visit, kind)
         spec = spec_for(coarri.SPECS, version or "D00B")
@@ -166,6 +175,48 @@ def _renderer(
         return _interchange(spec, bodies, sender, to, reference, at)
 
     return "CODECO", spec.version, codeco_text
+
+
+def _cuscar(
+    store: Store,
+    port: UnLocode,
+    visit: str | None,
+    version: str | None,
+    sender: str,
+    recipient: str | None,
+) -> tuple[str, str, Render]:
+    """The cargo report of a call's import boxes, with the B/Ls of the lines' CUSCARs kept."""
+    vessel = _vessel_visit(store, visit, "cuscar")
+    spec = spec_for(cuscar.SPECS, version or "D95B")
+    slots = {n: p.slot for n, p in store.on_visit(vessel.id) if isinstance(p, VesselPlace)}
+    events = store.events(place_prefix=f"vessel:{vessel.id}:")
+    masters = store.containers(sorted({e.container for e in events} | set(slots), key=str))
+    numbers = import_boxes(vessel.id, events, slots, masters, port)
+    if not numbers:
+        raise NotFound(f"visit {vessel.id} has no import boxes (discharged or on board for {port})")
+    boxes = [masters[n] for n in numbers if n in masters]
+    consignments = [
+        Consignment.from_dict(c)
+        for doc in store.documents("cargo_report", vessel.id)
+        for c in _consignment_dicts(doc)
+    ]
+    to = recipient or "CUSTOMS"
+
+    def cuscar_text(reference: str, at: datetime) -> str:
+        report = cargo_report(
+            vessel, boxes, consignments, port=port, reference=reference, issued=at
+        )
+        return cuscar.cuscar_interchange(
+            report, sender=sender, recipient=to, reference=reference, prepared=at,
+            version=spec.version,
+        )  # fmt: skip
+
+    return "CUSCAR", spec.version, cuscar_text
+
+
+def _consignment_dicts(doc: object) -> list[dict[str, object]]:
+    found = doc.get("consignments") if isinstance(doc, dict) else None
+    return [c for c in found if isinstance(c, dict)] if isinstance(found, list) else []
 
 
 def _masters(store: Store, events: Sequence[MoveEvent]) -> dict[ContainerNumber, Container]:

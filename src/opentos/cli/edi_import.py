@@ -16,6 +16,11 @@ What each message does to the terminal:
   and departure of the visit of that vessel and voyage while it is planned.
   A new visit takes the vessel class of an earlier visit of the same vessel,
   else ``vessel_class`` (a standard class); without either it is refused.
+- CUSRES: each customs decision is kept as a document by its reference (the
+  latest version of a reference wins), with the status it gives each container;
+  holds and releases are not applied here.
+- CUSCAR: a line's cargo report is kept as a document of the vessel visit (found
+  as for COPRAR), so that the terminal's own CUSCAR can carry its B/Ls and goods.
 - COARRI and CODECO are what the terminal sends; importing one is refused.
 
 An interchange with any error is refused whole. The same interchange imported
@@ -32,6 +37,7 @@ from datetime import UTC, datetime
 from opentos.edi.api import DecodedMessage, Document
 from opentos.errors import DomainError, EdiError, IllegalMove, NotFound
 from opentos.model.container import Container
+from opentos.model.customs import CargoReport, CustomsResponse
 from opentos.model.ids import ContainerNumber, UnLocode
 from opentos.model.ledger import MoveEvent
 from opentos.model.onboard import OnBoardPlan
@@ -169,6 +175,15 @@ def _apply(
             None if by_imo else content.vessel_id, content.vessel_id if by_imo else None,
         )  # fmt: skip
         _document(tx, summary, "stowage_instructions", content.message_id, visit.id, content)
+    elif isinstance(content, CargoReport):
+        vessel = content.vessel
+        visit = _find_visit(
+            store, source, where, visit_id, vessel.vessel_name, vessel.voyage, vessel.call_sign,
+            vessel.imo,
+        )  # fmt: skip
+        _document(tx, summary, "cargo_report", content.reference, visit.id, content)
+    elif isinstance(content, CustomsResponse):
+        _document(tx, summary, "customs_response", content.reference, None, content)
     elif isinstance(content, tuple) and all(isinstance(d, VgmDeclaration) for d in content):
         _apply_vgm(tx, store, content, summary, source, where)
     else:
@@ -177,7 +192,8 @@ def _apply(
 
 def _document(
     tx: Transaction, summary: ImportSummary, kind: str, reference: str, visit: str | None,
-    content: LoadDischargeOrder | Booking | StowageInstructions | PreNotification,
+    content: LoadDischargeOrder | Booking | StowageInstructions | PreNotification
+    | CargoReport | CustomsResponse,
 ) -> None:  # fmt: skip
     tx.save_document(kind, reference, visit, dict(content.to_dict()))
     summary.documents.append(f"{kind}:{reference}")

@@ -14,16 +14,18 @@ message modules write:
   on a truck or wagon is present on equipment: its event names no machine, and
   it is no gate move.
 
-The departure bay plan (BAPLIE) is in :func:`departure_plan`.
+The departure bay plan (BAPLIE) is in :func:`departure_plan`, the cargo report
+to customs of a call's import boxes (CUSCAR) in :func:`cargo_report`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from opentos.errors import NotFound
 from opentos.model.container import Container
+from opentos.model.customs import CargoEquipment, CargoFlow, CargoReport, Consignment, GoodsItem
 from opentos.model.ids import ContainerNumber, UnLocode
 from opentos.model.ledger import MoveEvent
 from opentos.model.moves import MoveKind
@@ -179,4 +181,76 @@ def departure_plan(
         departed_at=departed or visit.actual_departure,
         prepared_at=prepared,
         stowage=stowage,
+    )
+
+
+def import_boxes(
+    visit_id: str,
+    events: Iterable[MoveEvent],
+    on_board: Mapping[ContainerNumber, BayRowTier],
+    containers: Mapping[ContainerNumber, Container],
+    port: UnLocode,
+) -> list[ContainerNumber]:
+    """The call's import boxes: those discharged from it, and those on board for ``port``.
+
+    In number order; a box on board whose master data are missing is an error.
+    """
+    found = {
+        e.container
+        for e in events
+        if isinstance(e.from_place, VesselPlace)
+        and e.from_place.visit == visit_id
+        and e.to_place is not None
+        and not (isinstance(e.to_place, VesselPlace) and e.to_place.visit == visit_id)
+    }
+    for number in on_board:
+        if _container(containers, number).port_of_discharge == port:
+            found.add(number)
+    return sorted(found, key=str)
+
+
+def cargo_report(
+    visit: VesselVisit,
+    boxes: Sequence[Container],
+    consignments: Iterable[Consignment],
+    *,
+    port: UnLocode,
+    reference: str,
+    issued: datetime,
+) -> CargoReport:
+    """The cargo report to customs of ``boxes`` (a call's import boxes, see :func:`import_boxes`).
+
+    Every box is reported as equipment; the ``consignments`` the terminal knows
+    (from the lines' cargo reports) are reported with the goods items in these
+    boxes, the others left out. The report's reference is ``reference``.
+    """
+    numbers = {box.number for box in boxes}
+    kept: dict[str, Consignment] = {}
+    for consignment in consignments:
+        goods = []
+        for item in consignment.goods:
+            inside = tuple(n for n in item.containers if n in numbers)
+            if inside:
+                goods.append(
+                    GoodsItem(
+                        inside, item.description,
+                        item.gross_weight_kg if inside == item.containers else None,
+                        item.packages if inside == item.containers else None,
+                        item.package_type if inside == item.containers else None,
+                    )
+                )  # fmt: skip
+        if goods:
+            kept[consignment.bill_of_lading] = Consignment(
+                consignment.bill_of_lading, tuple(goods), consignment.shipper, consignment.consignee
+            )
+    return CargoReport(
+        reference,
+        vessel_call(visit, port, MoveKind.DISCHARGE),
+        tuple(
+            CargoEquipment(box.number, box.iso_type, box.full_empty, CargoFlow.IMPORT, box.seals)
+            for box in boxes
+        ),
+        tuple(kept.values()),
+        visit.actual_arrival or visit.planned_arrival,
+        issued,
     )

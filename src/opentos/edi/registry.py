@@ -21,6 +21,8 @@ MODULES = (
     "coparn",
     "copino",
     "iftsai",
+    "cuscar",
+    "cusres",
 )
 """Modules of :mod:`opentos.edi.messages`, each holding the tables of one message type."""
 
