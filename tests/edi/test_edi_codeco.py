@@ -165,11 +165,12 @@ def test_bad_full_empty_code_is_an_error() -> None:
 
 
 def test_missing_line_is_an_error() -> None:
-    """Without the mandatory NAD group the report cannot be built; the problem names it."""
+    """Without the mandatory NAD group (a warning) the report has no line: an error names it."""
     text = broken("NAD+CA+MSC:160:ZZZ'\n", "").replace("UNT+24", "UNT+23")
     report, problems = read(text)
     assert report is None
-    assert any("SG4" in p.message for p in problems.errors)
+    assert any("SG4" in p.message for p in problems.warnings)
+    assert [p.message for p in problems.errors] == ["the line (NAD+CA) is missing"]
 
 
 @pytest.mark.parametrize(

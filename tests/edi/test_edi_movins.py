@@ -340,10 +340,10 @@ def test_wrong_port_qualifier_is_noted() -> None:
 
 
 def test_missing_mandatory_segment_is_reported_and_the_rest_mapped() -> None:
-    """A slot group without its mandatory RFF is reported at its LOC; all slots are still read."""
+    """A slot group without its mandatory RFF is a warning at its LOC; all slots are still read."""
     text = _variant("LOC+147+0120382::5'\nRFF+BM:1'\n", "LOC+147+0120382::5'\n")
     obj, interchange = _read(text)
-    missing = [p for p in interchange.problems.errors if "mandatory RFF" in p.message]
+    missing = [p for p in interchange.problems.warnings if "mandatory RFF" in p.message]
     assert [(p.segment, p.tag) for p in missing] == [(_number(text, "LOC+147+0120382"), "LOC")]
     assert sum(len(g.slots) for g in obj.groups) == 8
     with pytest.raises(EdiError):
