@@ -38,6 +38,9 @@ from opentos.model.slots import BayRowTier
 DATA = Path(__file__).parent / "data"
 PREPARED = datetime(2026, 3, 2, 8, 15, tzinfo=UTC)
 
+GOLDEN_VERSIONS: tuple[Version, ...] = ("2.1.1", "2.2", "3.1.1")
+"""The versions with a golden file in tests/edi/data (the others: test_edi_versions)."""
+
 
 def golden(version: str) -> str:
     return (DATA / f"baplie-{version}.edi").read_text()
@@ -64,7 +67,7 @@ def round_trip(plan: OnBoardPlan, version: Version) -> OnBoardPlan:
 # ---------------------------------------------------------------- goldens
 
 
-@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("version", GOLDEN_VERSIONS)
 def test_golden_reads_strictly_without_problems(version: str) -> None:
     """Each golden file reads strictly, with no problem at all, as its own version."""
     plan, interchange = read(golden(version), strict=True)
@@ -73,7 +76,7 @@ def test_golden_reads_strictly_without_problems(version: str) -> None:
     assert len(plan.stowage) == 8
 
 
-@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("version", GOLDEN_VERSIONS)
 def test_golden_header_maps_to_vessel_voyage_ports_and_times(version: str) -> None:
     """The header gives vessel, voyage, carrier, the two ports and their times."""
     plan, _ = read(golden(version))
@@ -93,7 +96,7 @@ def test_golden_header_maps_to_vessel_voyage_ports_and_times(version: str) -> No
     assert plan.full
 
 
-@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("version", GOLDEN_VERSIONS)
 def test_golden_boxes_map_to_concrete_values(version: str) -> None:
     """Weights, ports, reefer, dangerous goods, out-of-gauge and empties map as written."""
     plan, _ = read(golden(version))
@@ -134,7 +137,7 @@ def test_bundle_weight_goes_to_first_box_in_baplie_2() -> None:
     assert [s.weight_kg for s in plan.stowage if s.container is None] == [12000]
 
 
-@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("version", GOLDEN_VERSIONS)
 def test_golden_to_domain_to_edi_gives_the_golden_segments(version: str) -> None:
     """Writing the plan read from a golden gives exactly the golden's body segments."""
     plan, interchange = read(golden(version))
@@ -142,7 +145,7 @@ def test_golden_to_domain_to_edi_gives_the_golden_segments(version: str) -> None
     assert write_baplie(plan, version_of(message)) == list(message.body)
 
 
-@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("version", GOLDEN_VERSIONS)
 def test_golden_plan_round_trips_through_its_interchange(version: Version) -> None:
     """Domain → interchange → domain gives the same plan."""
     plan, _ = read(golden(version))
@@ -172,7 +175,7 @@ def boxes(draw: st.DrawFn, serial: int, version: str) -> Container:
     size_type = SizeType.parse(code)
     kind = size_type.kind.value
     gross = draw(st.none() | st.integers(1000, 40000))
-    vgm = None if version == "2.1.1" else draw(st.none() | st.integers(1000, 40000))
+    vgm = None if version not in ("2.2", "3.1.1") else draw(st.none() | st.integers(1000, 40000))
     ports = st.none() | st.sampled_from(["CNTAO", "KRPUS", "NLRTM", "USLAX"]).map(UnLocode.parse)
     oog = None
     if kind in ("flat_rack", "open_top") and draw(st.booleans()):
@@ -280,7 +283,7 @@ def test_writer_refuses_a_plan_without_what_baplie_2_makes_mandatory() -> None:
     with pytest.raises(InvalidValue, match="preparation date/time"):
         write_baplie(plan, "2.2")
     with pytest.raises(InvalidValue, match="BAPLIE version"):
-        write_baplie(plan, "1.5")  # type: ignore[arg-type]
+        write_baplie(plan, "1.4")  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------- lenient and strict

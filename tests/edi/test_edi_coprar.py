@@ -107,8 +107,8 @@ def test_unknown_version_is_refused() -> None:
     """Writing a version OpenTOS has no table for raises a ValueError naming it."""
     order, _ = read(golden("coprar-load.edi"))
     assert order is not None
-    with pytest.raises(ValueError, match="D95B"):
-        write_coprar(order, version="D95B")
+    with pytest.raises(ValueError, match="D96A"):
+        write_coprar(order, version="D96A")
 
 
 # --- Hypothesis -----------------------------------------------------------------------------

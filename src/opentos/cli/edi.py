@@ -297,7 +297,11 @@ def export(
     ] = None,
     version: Annotated[
         str | None,
-        typer.Option(help="BAPLIE 2.1.1, 2.2 (default) or 3.1.1; COARRI/CODECO D00B; CUSCAR D95B."),
+        typer.Option(
+            help="BAPLIE 1.5, 1.6, 2.1, 2.1.1, 2.2 (default) or 3.1.1; COARRI D95B, D00B "
+            "(default) or D23A, CODECO D95B or D00B (default), with ':CODE' for another "
+            "association code (D95B:SMDG16, D95B: for none); CUSCAR D95B."
+        ),
     ] = None,
     out: Annotated[
         Path | None, typer.Option(help="File to write (default: standard output).")

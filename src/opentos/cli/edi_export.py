@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from opentos.edi.envelope import MessageHeader, write_interchange
 from opentos.edi.messages import coarri, codeco, cuscar
 from opentos.edi.messages.baplie import VERSIONS, baplie_interchange
-from opentos.edi.messages.equipment import spec_for
+from opentos.edi.messages.equipment import association_for, spec_for
 from opentos.edi.outbound import (
     cargo_report,
     departure_plan,
@@ -38,10 +38,10 @@ def _vessel_visit(store: Store, visit_id: str | None, kind: str) -> VesselVisit:
     return visit
 
 
-def _header(spec: MessageSpec, number: int) -> MessageHeader:
+def _header(spec: MessageSpec, number: int, version: str) -> MessageHeader:
     return MessageHeader(
         str(number), spec.type, spec.version[0], spec.version[1:], "UN",
-        spec.association.split("|")[0],
+        association_for(spec, version),
     )  # fmt: skip
 
 
@@ -121,7 +121,8 @@ def _renderer(
         return _cuscar(store, port, visit, version, sender, recipient)
     if kind == "coarri":
         vessel = _vessel_visit(store, visit, kind)
-        spec = spec_for(coarri.SPECS, version or "D00B")
+        written = version or "D00B"
+        spec = spec_for(coarri.SPECS, written)
         events = store.events(place_prefix=f"vessel:{vessel.id}:")
         masters = _masters(store, events)
         if not handling_reports(
@@ -139,11 +140,12 @@ def _renderer(
             reports = handling_reports(
                 vessel, events, masters, port=port, reference=reference, issued=at
             )
-            bodies = [coarri.write_coarri(r, spec.version) for r in reports]
-            return _interchange(spec, bodies, sender, to, reference, at)
+            bodies = [coarri.write_coarri(r, written) for r in reports]
+            return _interchange(spec, written, bodies, sender, to, reference, at)
 
-        return "COARRI", spec.version, coarri_text
-    spec = spec_for(codeco.SPECS, version or "D00B")
+        return "COARRI", written, coarri_text
+    written = version or "D00B"
+    spec = spec_for(codeco.SPECS, written)
     trucks: set[str] | None = None
     plates: dict[str, tuple[str, str | None]] = {}
     if visit is not None:
@@ -171,10 +173,10 @@ def _renderer(
         reports = gate_reports(
             gate_events, gate_masters, reference=reference, issued=at, trucks=plates
         )
-        bodies = [codeco.write_codeco(r, spec.version) for r in reports]
-        return _interchange(spec, bodies, sender, to, reference, at)
+        bodies = [codeco.write_codeco(r, written) for r in reports]
+        return _interchange(spec, written, bodies, sender, to, reference, at)
 
-    return "CODECO", spec.version, codeco_text
+    return "CODECO", written, codeco_text
 
 
 def _cuscar(
@@ -233,13 +235,14 @@ def _truck_of(event: MoveEvent) -> str | None:
 
 def _interchange(
     spec: MessageSpec,
+    version: str,
     bodies: Sequence[list[Segment]],
     sender: str,
     recipient: str,
     reference: str,
     prepared: datetime,
 ) -> str:
-    messages = [(_header(spec, i), body) for i, body in enumerate(bodies, start=1)]
+    messages = [(_header(spec, i, version), body) for i, body in enumerate(bodies, start=1)]
     return write_interchange(
         messages, sender=sender, recipient=recipient, reference=reference, prepared=prepared
     )

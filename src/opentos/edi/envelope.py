@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pydifact.control.characters import Characters
 
 from opentos.edi.problems import DEFAULT_MAX_PROBLEMS, DEFAULT_MAX_SEGMENTS, Problems
-from opentos.edi.registry import find_spec
+from opentos.edi.registry import ANY_OTHER, directories_of, find_spec
 from opentos.edi.structure import BodyReader, MessageSpec, Node
 from opentos.edi.syntax import Segment, characters, serialize, stream_segments
 from opentos.errors import EdiError
@@ -261,9 +261,18 @@ def _reader(message: Message, problems: Problems) -> BodyReader | None:
         )
         return None
     if not exact:
+        elsewhere = [
+            d for d in directories_of(header.type, header.association) if d != spec.version
+        ]
+        read_as = (
+            "a line's own code"
+            if ANY_OTHER in spec.association.split("|")
+            else spec.association.replace("||", "|").strip("|") or "(none)"
+        )
         problems.warning(
             f"association code {header.association or '(none)'!r} is not known for "
-            f"{header.type} {header.directory}; read as {spec.association}",
+            f"{header.type} {header.directory}; read as {read_as}"
+            + (f" (it is the code of {header.type} {', '.join(elsewhere)})" if elsewhere else ""),
             at=message.unh,
             element="2.5",
             value=header.association,

@@ -2,6 +2,14 @@
 
 Each module there defines ``SPECS``, a tuple of :class:`~opentos.edi.structure.MessageSpec`
 (one per message version it supports).
+
+A table is chosen by message type, directory and association code. The
+directory is the UNH version (0052) and release (0054) written together:
+``D95B`` for ``D:95B``, ``1911`` for BAPLIE 1.5's ``1:911``. A table's
+association codes are a ``|``-list in which an empty entry means "none" (an
+empty 0057, normal in ITG and D.95B files), and ``*`` means "any other code"
+(a line's own code): the table read, with a warning, for a code no table of
+that type and directory lists.
 """
 
 from __future__ import annotations
@@ -26,6 +34,9 @@ MODULES = (
 )
 """Modules of :mod:`opentos.edi.messages`, each holding the tables of one message type."""
 
+ANY_OTHER = "*"
+"""An association entry that stands for any code no other table of the directory lists."""
+
 
 @cache
 def all_specs() -> tuple[MessageSpec, ...]:
@@ -37,17 +48,35 @@ def all_specs() -> tuple[MessageSpec, ...]:
     return tuple(specs)
 
 
+def associations(spec: MessageSpec) -> tuple[str, ...]:
+    """The association codes a table lists (``""`` is none, ``*`` any other)."""
+    return tuple(spec.association.split("|"))
+
+
 def find_spec(type_: str, directory: str, association: str) -> tuple[MessageSpec | None, bool]:
     """The table for a message, and whether the association code matched exactly.
 
     When the association code is unknown, the table of the same type and
-    directory is used (the caller reports it); for BAPLIE, D95B with ``SMDG20``
-    and ``SMDG22`` share a table but their codes still match exactly.
+    directory is used (the caller reports it): the one listing ``*`` if there
+    is one, else the first. Several codes may share a table (BAPLIE D95B
+    ``SMDG20`` and ``SMDG22``); each of them still matches exactly.
     """
     same_dir = [s for s in all_specs() if s.type == type_ and s.version == directory]
     for spec in same_dir:
-        if association in spec.association.split("|"):
+        if association in associations(spec):
             return spec, True
+    for spec in same_dir:
+        if ANY_OTHER in associations(spec):
+            return spec, False
     if same_dir:
         return same_dir[0], False
     return None, False
+
+
+def directories_of(type_: str, association: str) -> tuple[str, ...]:
+    """The directories whose tables of ``type_`` list ``association`` (to name in a warning)."""
+    return tuple(
+        s.version
+        for s in all_specs()
+        if s.type == type_ and association and association in associations(s)
+    )

@@ -334,10 +334,11 @@ def _close(frame: _Frame, problems: Problems, spec: MessageSpec) -> None:
             continue
         what = f"group {entry.name} ({entry.trigger.tag})" if isinstance(entry, G) else entry.tag
         first = frame.node.items[0] if frame.node.items else None
-        soft = entry.trigger.tag in RECOVERABLE if isinstance(entry, G) else entry.tag in RECOVERABLE
+        soft = (
+            entry.trigger.tag in RECOVERABLE if isinstance(entry, G) else entry.tag in RECOVERABLE
+        )
         problems.add(
-            f"mandatory {what} is missing in {frame.label}"
-            + ("; read without it" if soft else ""),
+            f"mandatory {what} is missing in {frame.label}" + ("; read without it" if soft else ""),
             segment=first.number if isinstance(first, Segment) and first.number else None,
             tag=first.tag if isinstance(first, Segment) else None,
             severity=Severity.WARNING if soft else Severity.ERROR,

@@ -1,17 +1,23 @@
-"""BAPLIE, the bay plan: tables, reading and writing for SMDG versions 2.1.1, 2.2 and 3.1.1.
+"""BAPLIE, the bay plan: tables, reading and writing for SMDG versions 1.5 to 3.1.1.
 
-=========  ==========  ===========  =============================================
-version    directory   UNH 0057     shape
-=========  ==========  ===========  =============================================
-2.1.1      D.95B       ``SMDG20``   a group per slot; gross weight only
-2.2        D.95B       ``SMDG22``   as 2.1.1, plus the VGM (``MEA+VGM``)
-3.1.1      D.13B       ``SMDG31``   a group per slot, a group per box in it;
-                                    lost and blocked slots; ``CNT+8``
-=========  ==========  ===========  =============================================
+=========  ==========  ===================  =========================================
+version    directory   UNH 0057             shape
+=========  ==========  ===================  =========================================
+1.5        1:911       ``SMDG15``           a group per slot; gross weight only
+1.5, 1.6   D.95B       ``SMDG15``,          as 1.5 on the D.95B directory
+                       ``SMDG16``
+2.1.1      D.95B       ``SMDG20``           a group per slot; gross weight only
+2.1        D.95B       ``SMDG21``           as 2.1.1
+2.2        D.95B       ``SMDG22``           as 2.1.1, plus the VGM (``MEA+VGM``)
+2          D.95B       none                 read as 2.2 (a file naming no guide)
+3.0, 3.1.1 D.13B       ``SMDG30``,          a group per slot, a group per box in it;
+                       ``SMDG31``,          lost and blocked slots; ``CNT+8``
+                       ``SMDG311``
+=========  ==========  ===================  =========================================
 
 :func:`read_baplie` maps any of them to an :class:`~opentos.model.onboard.OnBoardPlan`;
-:func:`write_baplie` writes one in the version asked for. The tables and the
-mapping of each family are in :mod:`.baplie2` and :mod:`.baplie3`.
+:func:`write_baplie` writes one in the version asked for (:data:`VERSIONS`). The tables
+and the mapping of each family are in :mod:`.baplie2` and :mod:`.baplie3`.
 """
 
 from __future__ import annotations
@@ -39,21 +45,48 @@ from opentos.model.iso_types import SizeType
 from opentos.model.onboard import OnBoardPlan, Stowed
 from opentos.model.slots import BayRowTier
 
-Version = Literal["2.1.1", "2.2", "3.1.1"]
-VERSIONS: tuple[Version, ...] = ("2.1.1", "2.2", "3.1.1")
+Version = Literal["1.5", "1.6", "2.1", "2.1.1", "2.2", "3.1.1"]
+VERSIONS: tuple[Version, ...] = ("1.5", "1.6", "2.1", "2.1.1", "2.2", "3.1.1")
+"""The versions OpenTOS writes; each table of :data:`SPECS` is written by one at least."""
 
-SPECS: tuple[MessageSpec, ...] = (baplie2.SPEC, baplie3.SPEC)
+SPECS: tuple[MessageSpec, ...] = (
+    baplie2.SPEC,
+    baplie2.SPEC_1_D95B,
+    baplie2.SPEC_1_5,
+    baplie3.SPEC,
+)
+
+_DIRECTORIES: dict[Version, tuple[str, str]] = {"1.5": ("1", "911"), "3.1.1": ("D", "13B")}
+"""UNH 0052/0054 of the versions not on D.95B."""
+
+_NAMES = {
+    "SMDG15": "1.5",
+    "SMDG16": "1.6",
+    "SMDG20": "2.1.1",
+    "SMDG21": "2.1",
+    "SMDG22": "2.2",
+    "SMDG30": "3.0",
+    "SMDG31": "3.1.1",
+    "SMDG311": "3.1.1",
+}
 
 
-def version_of(message: Message) -> Version:
-    """The BAPLIE version of a read message, from its directory and association code."""
-    if message.header.directory == "D13B":
-        return "3.1.1"
-    return "2.1.1" if message.header.association == "SMDG20" else "2.2"
+def version_of(message: Message) -> str:
+    """The BAPLIE version of a read message, from its directory and association code.
+
+    A code OpenTOS does not know is named by the family of its directory (``2``, ``3``).
+    """
+    header = message.header
+    if header.directory == "1911":
+        return "1.5"
+    name = _NAMES.get(header.association)
+    if header.directory == "D13B":
+        return name if name is not None and name.startswith("3") else "3"
+    return name if name is not None and not name.startswith("3") else "2"
 
 
 def read_baplie(message: Message, problems: Problems) -> OnBoardPlan:
-    """Map a read BAPLIE message (2.1.1, 2.2 or 3.1.1) to an on-board plan.
+    """Map a read BAPLIE message (any version of :data:`SPECS`) to an on-board plan.
 
     Problems (bad values, a slot or a container given twice …) go to
     ``problems``, naming segment, element and value; what they concern is left
@@ -97,7 +130,9 @@ def baplie_header(version: Version, reference: str = "1") -> MessageHeader:
     if version == "3.1.1":
         return MessageHeader(reference, "BAPLIE", "D", "13B", "UN", baplie3.ASSOCIATION)
     if version in baplie2.ASSOCIATIONS:
-        return MessageHeader(reference, "BAPLIE", "D", "95B", "UN", baplie2.ASSOCIATIONS[version])
+        directory, release = _DIRECTORIES.get(version, ("D", "95B"))
+        association = baplie2.ASSOCIATIONS[version]
+        return MessageHeader(reference, "BAPLIE", directory, release, "UN", association)
     raise InvalidValue(f"BAPLIE version {version!r} must be one of {', '.join(VERSIONS)}")
 
 

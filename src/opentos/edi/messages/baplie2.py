@@ -1,4 +1,4 @@
-"""BAPLIE 2.1.1 (``SMDG20``) and 2.2 (``SMDG22``), UN D.95B: the slot-centric bay plan.
+"""BAPLIE 1.5, 1.6, 2.1, 2.1.1 and 2.2: the slot-centric bay plan (UN D.95B, 1.5 also 1:911).
 
 Each reported slot is one group ``SG2``, opened by its position; what the guide
 says about the slot (weight, ports, set point, out-of-gauge, dangerous goods)
@@ -14,6 +14,10 @@ is said once for the boxes in it::
     RFF+BM:1                    (mandatory in the directory; a dummy reference)
     EQD+CN+<number>+<ISO type>+++5|4 and NAD+CA+<operator>:172:20, per box (SG3)
     DGS+IMD+<class>+<UN>+…      dangerous goods (SG4)
+
+BAPLIE 1.5 (``BAPLIE:1:911:UN:SMDG15``, or ``SMDG15``/``SMDG16`` on D.95B) has
+the same groups and segments; it has no VGM, so its tables list only
+``MEA+WT`` (a ``MEA+VGM`` there is read, with a warning).
 
 A slot with several boxes (a bundle of flats) reports the bundle's weight; it
 is read as the weight of the first box. Slots without an ``EQD`` are kept
@@ -65,8 +69,14 @@ from opentos.model.iso_types import ContainerKind
 from opentos.model.onboard import OnBoardPlan, PlanFunction, Stowed
 from opentos.model.slots import BayRowTier
 
-ASSOCIATIONS = {"2.1.1": "SMDG20", "2.2": "SMDG22"}
-"""UNH association codes of the BAPLIE 2 versions."""
+ASSOCIATIONS = {
+    "1.5": "SMDG15",
+    "1.6": "SMDG16",
+    "2.1": "SMDG21",
+    "2.1.1": "SMDG20",
+    "2.2": "SMDG22",
+}
+"""UNH association codes of the BAPLIE 1 and 2 versions OpenTOS writes."""
 
 PORT_QUALIFIERS = ("9", "11", "83")
 """LOC qualifiers OpenTOS maps: port of loading, port of discharge, place of delivery."""
@@ -76,11 +86,10 @@ OPERATOR = re.compile(r"[A-Z0-9]{1,4}")
 _OOG_KINDS = (ContainerKind.OPEN_TOP, ContainerKind.FLAT_RACK, ContainerKind.PLATFORM)
 _SLOT_LOCS = ("6", "9", "11", "12", "13", "64", "68", "70", "76", "83", "97", "152")
 
-SPEC = MessageSpec(
-    "BAPLIE",
-    "D95B",
-    "SMDG20|SMDG22",
-    (
+
+def _body(weights: tuple[str, ...]) -> tuple[S | G, ...]:
+    """The slot-centric table of BAPLIE 1.x and 2.x; ``weights``: the MEA qualifiers used."""
+    return (
         S("BGM", "M", 1, name="beginning of message"),
         S("DTM", "M", 1, ("137",), name="preparation date/time"),
         S("RFF", "C", 1),
@@ -107,7 +116,13 @@ SPEC = MessageSpec(
                 S("GID", "C", 1),
                 S("GDS", "C", 1),
                 S("FTX", "C", 9),
-                S("MEA", "M", 9, ("WT", "VGM"), name="gross weight, VGM"),
+                S(
+                    "MEA",
+                    "M",
+                    9,
+                    weights,
+                    name="gross weight" + (", VGM" if "VGM" in weights else ""),
+                ),
                 S("DIM", "C", 9, ("5", "6", "7", "8", "9"), name="out-of-gauge"),
                 S("TMP", "C", 1, ("2",), name="reefer set point"),
                 S("RNG", "C", 1, ("5",)),
@@ -126,9 +141,37 @@ SPEC = MessageSpec(
                 G("SG4", "C", 999, (S("DGS", "M", 1, ("IMD",)), S("FTX", "C", 1))),
             ),
         ),
-    ),
-    "Bayplan/stowage plan occupied and empty locations (SMDG BAPLIE 2.1.1, 2.2)",
+    )
+
+
+SPEC = MessageSpec(
+    "BAPLIE",
+    "D95B",
+    "SMDG20|SMDG22|SMDG21|",
+    _body(("WT", "VGM")),
+    "Bayplan/stowage plan occupied and empty locations (SMDG BAPLIE 2.0, 2.1, 2.1.1, 2.2)",
 )
+"""BAPLIE 2 on D.95B; also read for an empty association code (files that name no guide)."""
+
+_BODY_1 = _body(("WT",))
+
+SPEC_1_D95B = MessageSpec(
+    "BAPLIE",
+    "D95B",
+    "SMDG15|SMDG16",
+    _BODY_1,
+    "Bayplan/stowage plan occupied and empty locations (SMDG BAPLIE 1.5, 1.6 on D.95B)",
+)
+"""BAPLIE 1.x content sent on the D.95B directory: as 2.x, without the VGM."""
+
+SPEC_1_5 = MessageSpec(
+    "BAPLIE",
+    "1911",
+    "SMDG15",
+    _BODY_1,
+    "Bayplan/stowage plan occupied and empty locations (SMDG BAPLIE 1.5, directory 1:911)",
+)
+"""BAPLIE 1.5 on the 91.1 draft directory (UNH ``BAPLIE:1:911:UN:SMDG15``)."""
 
 
 # ---------------------------------------------------------------- shared helpers
@@ -517,7 +560,7 @@ def require(
 
 
 def read(message: Message, problems: Problems) -> OnBoardPlan:
-    """Map a BAPLIE 2.1.1 or 2.2 message tree to an :class:`OnBoardPlan`."""
+    """Map a BAPLIE 1.x or 2.x message tree to an :class:`OnBoardPlan`."""
     tree = message.tree
     assert tree is not None
     header = Header()
@@ -665,7 +708,10 @@ def _read_mea(seg: Segment, box: Box, problems: Problems) -> None:
 
 
 def write(plan: OnBoardPlan, version: str) -> list[Segment]:
-    """The body of a BAPLIE 2.1.1 or 2.2 message (UNH/UNT excluded).
+    """The body of a BAPLIE 1.5, 1.6, 2.1, 2.1.1 or 2.2 message (UNH/UNT excluded).
+
+    Only 2.2 writes the VGM; the others write the gross weight (the VGM when
+    there is no gross weight).
 
     Lost and blocked slots, the partial scope and the weight-only details BAPLIE 2
     has no place for are not written; a slot's shared details (weight, ports, set

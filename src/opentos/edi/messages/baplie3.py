@@ -1,4 +1,4 @@
-"""BAPLIE 3.1.1 (``SMDG31``), UN D.13B: every box with its own details.
+"""BAPLIE 3.1.1 (``SMDG31``; ``SMDG30`` and ``SMDG311`` read), UN D.13B: every box with its details.
 
 The header (vessel, voyage, ports with their times) ends at ``UNS+D``. Then
 each stowage location is a group ``SG6``; each box in it is a group ``SG7``
@@ -61,6 +61,7 @@ from opentos.model.onboard import OnBoardPlan, Stowed
 from opentos.model.slots import BayRowTier
 
 ASSOCIATION = "SMDG31"
+"""The association code OpenTOS writes; ``SMDG30`` (3.0) and ``SMDG311`` are read too."""
 
 LOST = "LOST"
 BLOCKED = "BLOCKED"
@@ -69,7 +70,7 @@ BLOCKED = "BLOCKED"
 SPEC = MessageSpec(
     "BAPLIE",
     "D13B",
-    ASSOCIATION,
+    f"{ASSOCIATION}|SMDG30|SMDG311",
     (
         S("BGM", "M", 1, name="beginning of message"),
         S("DTM", "C", 9, ("137",), name="preparation date/time"),
@@ -157,7 +158,7 @@ SPEC = MessageSpec(
         ),
         S("CNT", "M", 1, ("8",), name="number of containers"),
     ),
-    "Bayplan/stowage plan occupied and empty locations (SMDG BAPLIE 3.1.1)",
+    "Bayplan/stowage plan occupied and empty locations (SMDG BAPLIE 3.0, 3.1, 3.1.1)",
 )
 
 

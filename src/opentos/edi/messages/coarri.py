@@ -1,9 +1,28 @@
-"""COARRI: the terminal's load and discharge reports for one vessel call (SMDG COARRI 2.0, D.00B).
+"""COARRI: the terminal's load and discharge reports for one vessel call.
 
 ``BGM+46`` is a loading report, ``BGM+98`` a discharge report. The vessel call
 is the ``TDT+20`` group and the line the header ``NAD+CA``, as in COPRAR; each
 box is an ``EQD`` group (see :mod:`~opentos.edi.messages.equipment`) with its
 slot on board (``LOC+147``) and the time of the move (``DTM+203``).
+
+=========  ======================  =============================================
+directory  UNH 0057                guide
+=========  ======================  =============================================
+D.95B      ``ITG13``, ``SMDG16``,  ITIGG COARRI D95B 1.3 / SMDG COARRI 1.6
+           none
+D.00B      ``SMDG20``, ``SMDG21``  SMDG COARRI 2.0 / 2.1
+D.23A      none                    the UN directory (UNSM) itself
+=========  ======================  =============================================
+
+Where the directories differ: D.95B numbers the groups SG1 RFF-DTM, SG2 the
+vessel (TDT-RFF-LOC-DTM, LOC and DTM plain segments), SG3 NAD with SG4 CTA-COM,
+SG5 the boxes (EQD-RFF-TMD-DTM-LOC-MEA-DIM-TMP-RNG-SEL-FTX-DGS-EQA, SG6 DAM-COD,
+SG7 TDT-RFF-LOC-DTM, NAD): no LOC-DTM, TMP-RNG or DGS-FTX sub-groups, no PCD
+and no HAN. D.00B has the vessel's LOC-DTM as SG3, the parties as SG4-SG5 and
+the boxes as SG6, with SG7 LOC-DTM, SG8 TMP-RNG, SG9 DGS-FTX (SG10 CTA-COM),
+SG11 DAM-COD, SG12 TDT (SG13 LOC-DTM). D.23A keeps the D.00B groups and adds
+GDS after RFF and PIA and COD after EQA. Every version is written with the
+same segments, which each of the tables takes.
 """
 
 from __future__ import annotations
@@ -14,11 +33,13 @@ from opentos.edi.envelope import Message
 from opentos.edi.messages.equipment import (
     EXPORT,
     IMPORT,
+    association_for,
     built,
     carrier_segments,
     container_segments,
     count,
     equipment_group,
+    group_name,
     message_interchange,
     missing,
     opening,
@@ -59,7 +80,42 @@ COARRI_D00B = MessageSpec(
     "Container discharge/loading report (SMDG COARRI 2.0)",
 )
 
-SPECS: tuple[MessageSpec, ...] = (COARRI_D00B,)
+_HEAD = (
+    S("BGM", "M", 1, (LOAD_CODE, DISCHARGE_CODE), "loading or discharge report"),
+    S("DTM", "C", 9, (), "message date"),
+    S("FTX", "C", 9),
+    G("SG1", "C", 9, (S("RFF", "M", 1), S("DTM", "C", 9))),
+)
+
+COARRI_D95B = MessageSpec(
+    "COARRI",
+    "D95B",
+    "ITG13|SMDG16|",
+    (
+        *_HEAD,
+        vessel_table("SG2", "", flat=True),
+        party_group("SG3", "SG4", "C"),
+        equipment_group("SG5", "C", 6, eqn=False, loc_group=False, damage=True, directory="D95B"),
+        S("CNT", "C", 1),
+    ),
+    "Container discharge/loading report (ITIGG COARRI D95B, SMDG COARRI 1.6)",
+)
+
+COARRI_D23A = MessageSpec(
+    "COARRI",
+    "D23A",
+    "",
+    (
+        *_HEAD,
+        vessel_table("SG2", "SG3"),
+        party_group("SG4", "SG5", "C"),
+        equipment_group("SG6", "C", 7, eqn=False, loc_group=True, damage=True, directory="D23A"),
+        S("CNT", "C", 1),
+    ),
+    "Container discharge/loading report (UN/EDIFACT D.23A)",
+)
+
+SPECS: tuple[MessageSpec, ...] = (COARRI_D95B, COARRI_D00B, COARRI_D23A)
 
 
 def read_coarri(message: Message, problems: Problems) -> HandlingReport | None:
@@ -72,7 +128,8 @@ def read_coarri(message: Message, problems: Problems) -> HandlingReport | None:
     if head is None:
         return None
     items: list[HandlingItem] = []
-    for data, box in read_boxes(head, problems, "reported"):
+    boxes = group_name(message.spec, "EQD", "SG6")
+    for data, box in read_boxes(head, problems, "reported", boxes):
         at = data.dates.get(MOVE_TIME)
         if data.slot is None or at is None:
             what = "slot (LOC+147)" if data.slot is None else "move time (DTM+203)"
@@ -93,7 +150,11 @@ def read_coarri(message: Message, problems: Problems) -> HandlingReport | None:
 
 
 def write_coarri(report: HandlingReport, version: str = "D00B") -> list[Segment]:
-    """The body of a COARRI message (UNH/UNT excluded) for ``report``."""
+    """The body of a COARRI message (UNH/UNT excluded) for ``report``.
+
+    ``version`` is a directory (``D00B``) or a directory and association code
+    (``D95B:SMDG16``); every version is written with the same segments.
+    """
     spec_for(SPECS, version)
     status = EXPORT if report.kind is MoveKind.LOAD else IMPORT
     body = opening(_CODES[report.kind], report.reference, report.issued)
@@ -117,11 +178,13 @@ def coarri_interchange(
     version: str = "D00B",
 ) -> str:
     """A whole interchange (UNA … UNZ) holding the COARRI of ``report``."""
+    spec = spec_for(SPECS, version)
     return message_interchange(
-        spec_for(SPECS, version),
+        spec,
         write_coarri(report, version),
         sender=sender,
         recipient=recipient,
         reference=reference,
         prepared=prepared,
+        association=association_for(spec, version),
     )

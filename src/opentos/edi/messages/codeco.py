@@ -1,10 +1,26 @@
-"""CODECO: the terminal's gate-in and gate-out reports (SMDG CODECO 2.0, D.00B).
+"""CODECO: the terminal's gate-in and gate-out reports.
 
 ``BGM+34`` reports boxes in through the gate, ``BGM+36`` boxes out. The line
 the report is for is the header ``NAD+CA``. Each box is an ``EQD`` group (see
 :mod:`~opentos.edi.messages.equipment`) with its booking (``RFF+BN``) or release
 (``RFF+RE``), the gate time (``DTM+7``) and the truck: ``TDT+1++3+31`` with the
 haulier in element 5 and the licence plate in element 8.
+
+=========  ========================  ===========================================
+directory  UNH 0057                  guide
+=========  ========================  ===========================================
+D.95B      none, ``SMDG16``,         ITIGG CODECO D95B 1.4 (JM4/ITIGG/105) /
+           ``ITG13``, ``ITG``        SMDG CODECO 1.6
+D.00B      ``SMDG20``, ``SMDG21``    SMDG CODECO 2.0 / 2.1
+=========  ========================  ===========================================
+
+Where the directories differ: D.95B has SG1 RFF-DTM, SG2 the vessel
+(TDT-RFF-LOC-DTM, plain LOC and DTM), SG3 NAD with SG4 CTA-COM and SG5 the
+boxes (EQD-RFF-TMD-DTM-LOC-MEA-DIM-TMP-RNG-SEL-FTX-DGS-EQA, SG6 DAM-COD, SG7
+TDT-RFF-LOC-DTM for the truck, NAD); D.00B has the vessel's LOC-DTM group
+(SG3), the parties as SG4-SG5 and the boxes as SG6 with LOC-DTM, TMP-RNG,
+DGS-FTX, DAM-COD and TDT-DTM-RFF-LOC groups. Both are written with the same
+segments.
 """
 
 from __future__ import annotations
@@ -14,11 +30,13 @@ from functools import partial
 
 from opentos.edi.envelope import Message
 from opentos.edi.messages.equipment import (
+    association_for,
     built,
     carrier_segments,
     container_segments,
     count,
     equipment_group,
+    group_name,
     message_interchange,
     missing,
     opening,
@@ -58,7 +76,24 @@ CODECO_D00B = MessageSpec(
     "Container gate-in/gate-out report (SMDG CODECO 2.0)",
 )
 
-SPECS: tuple[MessageSpec, ...] = (CODECO_D00B,)
+CODECO_D95B = MessageSpec(
+    "CODECO",
+    "D95B",
+    "|SMDG16|ITG13|ITG",
+    (
+        S("BGM", "M", 1, (GATE_IN_CODE, GATE_OUT_CODE), "gate-in or gate-out report"),
+        S("DTM", "C", 9, (), "message date"),
+        S("FTX", "C", 9),
+        G("SG1", "C", 9, (S("RFF", "M", 1), S("DTM", "C", 9))),
+        vessel_table("SG2", "", "C", flat=True),
+        party_group("SG3", "SG4"),
+        equipment_group("SG5", "C", 6, eqn=False, loc_group=False, damage=True, directory="D95B"),
+        S("CNT", "C", 1),
+    ),
+    "Container gate-in/gate-out report (ITIGG CODECO D95B, SMDG CODECO 1.6)",
+)
+
+SPECS: tuple[MessageSpec, ...] = (CODECO_D95B, CODECO_D00B)
 
 
 def truck_segments(item: GateItem) -> list[Segment]:
@@ -82,7 +117,8 @@ def read_codeco(message: Message, problems: Problems) -> GateReport | None:
         )
         return None
     items: list[GateItem] = []
-    for data, box in read_boxes(head, problems, "reported"):
+    boxes = group_name(message.spec, "EQD", "SG6")
+    for data, box in read_boxes(head, problems, "reported", boxes):
         at = data.dates.get(GATE_TIME)
         if at is None or data.truck is None:
             what = "gate time (DTM+7)" if at is None else "truck licence plate (TDT element 8)"
@@ -118,7 +154,11 @@ def read_codeco(message: Message, problems: Problems) -> GateReport | None:
 
 
 def write_codeco(report: GateReport, version: str = "D00B") -> list[Segment]:
-    """The body of a CODECO message (UNH/UNT excluded) for ``report``."""
+    """The body of a CODECO message (UNH/UNT excluded) for ``report``.
+
+    ``version`` is a directory (``D00B``) or a directory and association code
+    (``D95B:ITG13``, ``D95B:`` for none); every version is written with the same segments.
+    """
     spec_for(SPECS, version)
     body = opening(_CODES[report.direction], report.reference, report.issued)
     body += carrier_segments(report.operator)
@@ -143,11 +183,13 @@ def codeco_interchange(
     version: str = "D00B",
 ) -> str:
     """A whole interchange (UNA … UNZ) holding the CODECO of ``report``."""
+    spec = spec_for(SPECS, version)
     return message_interchange(
-        spec_for(SPECS, version),
+        spec,
         write_codeco(report, version),
         sender=sender,
         recipient=recipient,
         reference=reference,
         prepared=prepared,
+        association=association_for(spec, version),
     )

@@ -9,6 +9,19 @@ Each ``EQD`` group is one named box (``EQN+1``) or a number of unnamed boxes of
 one size type (``EQD+CN++22G1:102:5`` with ``EQN``); groups of the same kind of
 equipment make one :class:`~opentos.model.orders.EquipmentLine`. Ports of
 loading and discharge are written in every group (``LOC+9``, ``LOC+11``).
+
+=========  ======================  =============================================
+directory  UNH 0057                guide
+=========  ======================  =============================================
+D.95B      ``ITG13``, none         ITIGG COPARN D95B
+D.00B      ``SMDG20``, ``SMDG21``  SMDG COPARN 2.0
+=========  ======================  =============================================
+
+Where the directories differ: D.95B has SG1 RFF-DTM, SG2 the vessel
+(TDT-RFF-LOC-DTM, plain LOC and DTM), SG3 NAD with SG4 CTA-COM and SG5 the
+equipment (EQD-RFF-EQN-TMD-DTM-LOC-MEA-DIM-TMP-RNG-SEL-FTX-DGS-EQA, SG6
+DAM-COD, SG7 TDT-RFF-LOC-DTM, a plain NAD); D.00B numbers the parties SG4-SG5
+and the equipment SG6, with TMP-RNG, DGS-FTX, DAM-COD, TDT and NAD-DTM groups.
 """
 
 from __future__ import annotations
@@ -27,6 +40,7 @@ from opentos.edi.messages.equipment import (
     count,
     equipment_group,
     equipment_segments,
+    group_name,
     header_party,
     message_interchange,
     message_tree,
@@ -70,13 +84,32 @@ COPARN_D00B = MessageSpec(
     "Container announcement (SMDG COPARN 2.0)",
 )
 
-SPECS: tuple[MessageSpec, ...] = (COPARN_D00B,)
+COPARN_D95B = MessageSpec(
+    "COPARN",
+    "D95B",
+    "ITG13|",
+    (
+        S("BGM", "M", 1, tuple(k.value for k in BookingKind), "booking or release"),
+        S("TMD", "C", 1),
+        S("DTM", "C", 9, (), "message date"),
+        S("TSR", "C", 9),
+        S("FTX", "C", 9),
+        G("SG1", "C", 9, (S("RFF", "M", 1), S("DTM", "C", 9, (), "validity"))),
+        vessel_table("SG2", "", "C", flat=True),
+        party_group("SG3", "SG4"),
+        equipment_group("SG5", "M", 6, eqn=True, loc_group=False, damage=True, directory="D95B"),
+        S("CNT", "C", 1),
+    ),
+    "Container announcement (ITIGG COPARN D95B)",
+)
+
+SPECS: tuple[MessageSpec, ...] = (COPARN_D95B, COPARN_D00B)
 
 _LineKey = tuple[SizeType, FullEmpty, ReeferSetting | None, tuple[DangerousGoods, ...]]
 
 
-def _reference(tree: Node, head: Segment) -> tuple[str, Segment, Node | None]:
-    for group in tree.groups("SG1"):
+def _reference(tree: Node, head: Segment, name: str) -> tuple[str, Segment, Node | None]:
+    for group in tree.groups(name):
         rff = group.trigger
         if rff.qualifier in ("BN", "RE") and rff.el(1, 2):
             return rff.el(1, 2), rff, group
@@ -105,21 +138,24 @@ def read_coparn(message: Message, problems: Problems) -> Booking | None:
             value=head.el(1),
         )
         return None
-    reference, at, ref_group = _reference(tree, head)
+    spec = message.spec
+    reference, at, ref_group = _reference(tree, head, group_name(spec, "RFF", "SG1"))
     valid: dict[str, datetime] = {}
     for seg in ref_group.segments("DTM") if ref_group is not None else []:
         when = read_dtm(seg, problems)
         if when is not None:
             valid[seg.qualifier] = when
-    operator = next(filter(None, (header_party(g) for g in tree.groups("SG4"))), None)
-    call = next(iter(tree.groups("SG2")), None)
+    parties = tree.groups(group_name(spec, "NAD", "SG4"))
+    operator = next(filter(None, (header_party(g) for g in parties)), None)
+    call = next(iter(tree.groups(group_name(spec, "TDT", "SG2"))), None)
+    boxes = group_name(spec, "EQD", "SG6")
     if operator is None:
-        operator = _line_elsewhere(tree, call, head, problems)
+        operator = _line_elsewhere(tree, call, head, boxes, problems)
     if operator is None:
         return None
     vessel = None if call is None else read_vessel(call, problems, operator)
     ports: dict[str, UnLocode] = {}
-    lines = _read_lines(tree, problems, ports, operator, message.containers)
+    lines = _read_lines(tree, problems, ports, boxes, operator, message.containers)
     try:
         return Booking(
             reference,
@@ -138,14 +174,16 @@ def read_coparn(message: Message, problems: Problems) -> Booking | None:
         return None
 
 
-def _line_elsewhere(tree: Node, call: Node | None, head: Segment, problems: Problems) -> str | None:
+def _line_elsewhere(
+    tree: Node, call: Node | None, head: Segment, boxes: str, problems: Problems
+) -> str | None:
     """The line when the mandatory ``NAD+CA`` is missing: the vessel's operator, else the
     first box's (``NAD+CF``); a warning says where it was taken from, an error if nowhere."""
     found: tuple[str, Segment, str] | None = None
     if call is not None and call.trigger.el(5):
         found = (call.trigger.el(5), call.trigger, "5.1")
     else:
-        for group in tree.groups("SG6"):
+        for group in tree.groups(boxes):
             nad = next((s for s in group.flatten() if s.tag == "NAD" and s.qualifier == "CF"), None)
             if nad is not None and nad.el(2):
                 found = (nad.el(2), nad, "2.1")
@@ -173,13 +211,14 @@ def _read_lines(
     tree: Node,
     problems: Problems,
     ports: dict[str, UnLocode],
+    boxes: str,
     operator: str,
     containers: list[Container],
 ) -> list[EquipmentLine]:
     quantities: dict[_LineKey, int] = {}
     numbers: dict[_LineKey, list[ContainerNumber]] = {}
     first: dict[_LineKey, EquipmentData] = {}
-    for group in tree.groups("SG6"):
+    for group in tree.groups(boxes):
         data = read_equipment(group, problems, number_required=False)
         # the named box, for the message's list; its problems are already reported
         box = container_of(data, operator, Problems(problems.source, max_problems=None))

@@ -1,10 +1,29 @@
-"""COPRAR: the line's load and discharge orders for one vessel call (SMDG COPRAR 2.1, D.00B).
+"""COPRAR: the line's load and discharge orders for one vessel call.
 
 ``BGM+45`` is a loading order, ``BGM+121`` a discharge order. The vessel call is
 the ``TDT+20`` group (voyage, operator, IMO or call sign and name, ``LOC+5``
 port of call), the line the header ``NAD+CA``; each box is an ``EQD`` group
 (see :mod:`~opentos.edi.messages.equipment`) with its booking (``RFF+BN``) and,
 when the line gives it, its slot (``LOC+147``).
+
+=========  ==========================  =========================================
+directory  UNH 0057                    guide
+=========  ==========================  =========================================
+D.95B      ``SMDG16``, ``ITG13``,      ITIGG COPRAR D95B / SMDG COPRAR 1.6
+           none
+D.95B      any other (a line's code)   the same table; the code is noted
+D.00B      ``SMDG21``, ``SMDG20``      SMDG COPRAR 2.1 (2.0 read)
+=========  ==========================  =========================================
+
+Where the directories differ: D.95B has SG1 RFF-DTM, SG2 the vessel
+(TDT-RFF-LOC-DTM-FTX, LOC and DTM plain segments), SG3 NAD with SG4 CTA-COM
+and SG5 the boxes (EQD-RFF-EQN-TMD-DTM-LOC-MEA-DIM-TMP-RNG-SEL-FTX-DGS-EQA,
+SG6 TDT-RFF-LOC-DTM, NAD), with no TMP-RNG or DGS-FTX sub-groups; D.00B
+has the vessel's LOC-DTM as SG3, the parties as SG4-SG5 and the boxes as SG6
+with TMP-RNG, DGS-FTX (CTA-COM) and TDT-DTM-RFF-LOC groups. Neither has a
+DAM-COD group in the order. Lines that send D.95B with their own association
+code (``MSK10``, ``HLC01`` …) follow the same directory; their files are read
+with this table and the code is noted in a warning.
 """
 
 from __future__ import annotations
@@ -21,6 +40,7 @@ from opentos.edi.messages.equipment import (
     container_segments,
     count,
     equipment_group,
+    group_name,
     message_interchange,
     opening,
     party_group,
@@ -31,6 +51,7 @@ from opentos.edi.messages.equipment import (
     vessel_table,
 )
 from opentos.edi.problems import Problems
+from opentos.edi.registry import ANY_OTHER
 from opentos.edi.structure import G, MessageSpec, S
 from opentos.edi.syntax import Segment
 from opentos.model.moves import MoveKind
@@ -58,7 +79,34 @@ COPRAR_D00B = MessageSpec(
     "Container discharge/loading order (SMDG COPRAR 2.1)",
 )
 
-SPECS: tuple[MessageSpec, ...] = (COPRAR_D00B,)
+_D95B = (
+    S("BGM", "M", 1, (LOAD_CODE, DISCHARGE_CODE), "loading or discharge order"),
+    S("DTM", "C", 9, (), "message date"),
+    S("FTX", "C", 9),
+    G("SG1", "C", 9, (S("RFF", "M", 1), S("DTM", "C", 9))),
+    vessel_table("SG2", "", ftx=True, flat=True),
+    party_group("SG3", "SG4"),
+    equipment_group("SG5", "M", 6, eqn=True, loc_group=False, damage=False, directory="D95B"),
+    S("CNT", "C", 1),
+)
+
+COPRAR_D95B = MessageSpec(
+    "COPRAR",
+    "D95B",
+    "SMDG16|ITG13|",
+    _D95B,
+    "Container discharge/loading order (ITIGG COPRAR D95B, SMDG COPRAR 1.6)",
+)
+
+COPRAR_D95B_LINE = MessageSpec(
+    "COPRAR",
+    "D95B",
+    ANY_OTHER,
+    _D95B,
+    "Container discharge/loading order, D95B with a line's own association code",
+)
+
+SPECS: tuple[MessageSpec, ...] = (COPRAR_D95B, COPRAR_D95B_LINE, COPRAR_D00B)
 
 
 def read_coprar(message: Message, problems: Problems) -> LoadDischargeOrder | None:
@@ -71,7 +119,8 @@ def read_coprar(message: Message, problems: Problems) -> LoadDischargeOrder | No
     if head is None:
         return None
     items: list[OrderItem] = []
-    for data, box in read_boxes(head, problems, "ordered"):
+    boxes = group_name(message.spec, "EQD", "SG6")
+    for data, box in read_boxes(head, problems, "ordered", boxes):
         item = built(
             partial(OrderItem, box, data.slot, data.references.get("BN")),
             problems,

@@ -86,18 +86,25 @@ def equipment_group(
     loc_group: bool,
     damage: bool,
     nad_group: bool = False,
+    directory: str = "D00B",
 ) -> G:
-    """The ``EQD`` group of a D.00B container message; sub-groups are numbered from ``first``.
+    """The ``EQD`` group of a container message; sub-groups are numbered from ``first``.
 
     ``eqn``: the group has an EQN segment (orders and bookings); ``loc_group``:
     its LOC is a LOC-DTM group (reports); ``damage``: it has a DAM-COD group;
-    ``nad_group``: its NAD is a NAD-DTM group (COPARN).
+    ``nad_group``: its NAD is a NAD-DTM group (COPARN). ``directory`` ``D95B``
+    gives the flatter D.95B group (see :func:`equipment_group_d95b`); ``D23A``
+    adds the GDS, PIA and COD segments later directories have.
     """
+    if directory == "D95B":
+        return equipment_group_d95b(name, status, first, eqn=eqn, damage=damage)
     n = first
     entries: list[S | G] = [
         S("EQD", "M", 1, ("CN",), "equipment details"),
         S("RFF", "C", 9, (), "references: booking, release, B/L"),
     ]
+    if directory == "D23A":
+        entries.append(S("GDS", "C", 9))
     if eqn:
         entries.append(S("EQN", "C", 1, (), "number of units"))
     entries += [S("TMD", "C", 9), S("DTM", "C", 9, (), "move or gate time")]
@@ -124,7 +131,10 @@ def equipment_group(
             ),
         )
     )
-    entries += [S("EQA", "C", 9), S("HAN", "C", 9)]
+    entries.append(S("EQA", "C", 9))
+    if directory == "D23A":
+        entries += [S("PIA", "C", 9), S("COD", "C", 9)]
+    entries.append(S("HAN", "C", 9))
     if damage:
         entries.append(G(f"SG{n}", "C", 9, (S("DAM", "M", 1), S("COD", "C", 1))))
         n += 1
@@ -150,8 +160,64 @@ def equipment_group(
     return G(name, status, 9999, tuple(entries))
 
 
-def vessel_table(name: str, loc_name: str, status: Status = "M", *, ftx: bool = False) -> G:
-    """The ``TDT`` group naming the vessel call (TDT, DTM, RFF, LOC-DTM, FTX)."""
+def equipment_group_d95b(name: str, status: Status, first: int, *, eqn: bool, damage: bool) -> G:
+    """The ``EQD`` group of a D.95B container message; sub-groups are numbered from ``first``.
+
+    D.95B has no LOC-DTM, TMP-RNG or DGS-FTX sub-groups (LOC, TMP, RNG and DGS
+    are plain segments of the group), no PCD and no HAN; the onward transport is
+    a TDT-RFF-LOC-DTM group and the operator a plain NAD.
+    """
+    n = first
+    entries: list[S | G] = [
+        S("EQD", "M", 1, ("CN",), "equipment details"),
+        S("RFF", "C", 9, (), "references: booking, release, B/L"),
+    ]
+    if eqn:
+        entries.append(S("EQN", "C", 1, (), "number of units"))
+    entries += [
+        S("TMD", "C", 9),
+        S("DTM", "C", 9, (), "move or gate time"),
+        S("LOC", "C", 9, (), "slot, ports"),
+        S("MEA", "C", 9, (), "weights"),
+        S("DIM", "C", 9, (), "out of gauge"),
+        S("TMP", "C", 9),
+        S("RNG", "C", 9),
+        S("SEL", "C", 9),
+        S("FTX", "C", 9),
+        S("DGS", "C", 99),
+        S("EQA", "C", 9),
+    ]
+    if damage:
+        entries.append(G(f"SG{n}", "C", 9, (S("DAM", "M", 1), S("COD", "C", 1))))
+        n += 1
+    transport = (
+        S("TDT", "M", 1, (), "inland or onward transport"),
+        S("RFF", "C", 9),
+        S("LOC", "C", 9),
+        S("DTM", "C", 9),
+    )
+    entries += [G(f"SG{n}", "C", 1, transport), S("NAD", "C", 9, (), "container operator")]
+    return G(name, status, 9999, tuple(entries))
+
+
+def vessel_table(
+    name: str, loc_name: str, status: Status = "M", *, ftx: bool = False, flat: bool = False
+) -> G:
+    """The ``TDT`` group naming the vessel call (TDT, DTM, RFF, LOC-DTM, FTX).
+
+    ``flat``: the D.95B group TDT-RFF-LOC-DTM(-FTX), with LOC and DTM as plain
+    segments (``loc_name`` is not used).
+    """
+    if flat:
+        plain: list[S | G] = [
+            S("TDT", "M", 1, ("20",), "vessel and voyage"),
+            S("RFF", "C", 9),
+            S("LOC", "C", 9, (), "port of call"),
+            S("DTM", "C", 9),
+        ]
+        if ftx:
+            plain.append(S("FTX", "C", 9))
+        return G(name, status, 1, tuple(plain))
     entries: list[S | G] = [
         S("TDT", "M", 1, ("20",), "vessel and voyage"),
         S("DTM", "C", 9),
@@ -539,20 +605,44 @@ def item_dropped(data: EquipmentData, what: Container | None) -> bool:
     return what is None or data.errors > 0 or bool(what.unknown)
 
 
+def group_name(spec: MessageSpec | None, tag: str, default: str) -> str:
+    """The name of the top-level group of ``spec`` that ``tag`` opens (``default`` if none)."""
+    for entry in spec.body if spec is not None else ():
+        if isinstance(entry, G) and entry.trigger.tag == tag:
+            return entry.name
+    return default
+
+
 def spec_for(specs: Sequence[MessageSpec], version: str) -> MessageSpec:
-    """The table of ``version`` (``"D00B"``) among ``specs``.
+    """The table of ``version`` among ``specs``: a directory (``"D00B"``), or a
+    directory and association code (``"D95B:SMDG16"``; ``"D95B:"`` is no code).
 
     Raises
     ------
     InvalidValue
         When no table of that version exists.
     """
+    directory, colon, association = version.partition(":")
     for spec in specs:
-        if spec.version == version:
+        codes = spec.association.split("|")
+        if spec.version == directory and (not colon or association in codes):
             return spec
-    known = ", ".join(s.version for s in specs)
+    known = ", ".join(written_versions(specs))
     kind = specs[0].type if specs else "message"
     raise InvalidValue(f"{kind} version {version!r} is not one OpenTOS writes ({known})")
+
+
+def association_for(spec: MessageSpec, version: str) -> str:
+    """The association code written for ``version`` with ``spec``: the one asked, else the first."""
+    _, colon, association = version.partition(":")
+    return association if colon else spec.association.split("|")[0]
+
+
+def written_versions(specs: Sequence[MessageSpec]) -> list[str]:
+    """Every ``directory:association`` the tables can be written as (``D95B:`` is no code)."""
+    return [
+        f"{s.version}:{code}" for s in specs for code in s.association.split("|") if code != "*"
+    ]
 
 
 def message_interchange(
@@ -563,11 +653,14 @@ def message_interchange(
     recipient: str,
     reference: str,
     prepared: datetime,
+    association: str | None = None,
 ) -> str:
-    """An interchange holding one message with ``body`` under ``spec``'s header."""
-    header = MessageHeader(
-        "1", spec.type, spec.version[0], spec.version[1:], "UN", spec.association.split("|")[0]
-    )
+    """An interchange holding one message with ``body`` under ``spec``'s header.
+
+    ``association``: the code written in 0057 (default: the table's first; ``""`` none).
+    """
+    code = spec.association.split("|")[0] if association is None else association
+    header = MessageHeader("1", spec.type, spec.version[0], spec.version[1:], "UN", code)
     return write_interchange(
         [(header, body)], sender=sender, recipient=recipient, reference=reference, prepared=prepared
     )
@@ -605,12 +698,18 @@ def read_head(
     expected: str,
     *,
     vessel: bool = True,
+    parties: str | None = None,
+    call_group: str | None = None,
 ) -> MessageHead | None:
     """The tree, ``BGM`` kind, line (``NAD+CA``), vessel call and date of a message.
 
     ``kinds`` maps the BGM document codes to move kinds; ``expected`` names them
     for the error. None (after an error) when the header is unusable.
+    ``parties`` and ``call_group`` name the NAD and TDT groups; by default those
+    of the message's table (see :func:`group_name`).
     """
+    parties = parties or group_name(message.spec, "NAD", "SG4")
+    call_group = call_group or group_name(message.spec, "TDT", "SG2")
     tree = message_tree(message, problems)
     if tree is None:
         return None
@@ -621,8 +720,8 @@ def read_head(
     if kind is None:
         problems.error(f"document code must be {expected}", at=head, element="1", value=head.el(1))
         return None
-    operator = next(filter(None, (header_party(g) for g in tree.groups("SG4"))), None)
-    call = next(iter(tree.groups("SG2")), None) if vessel else None
+    operator = next(filter(None, (header_party(g) for g in tree.groups(parties))), None)
+    call = next(iter(tree.groups(call_group)), None) if vessel else None
     read_call = None if call is None else read_vessel(call, problems, operator)
     return MessageHead(message, tree, head, kind, operator, read_call, read_issued(tree, problems))
 

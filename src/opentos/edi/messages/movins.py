@@ -133,7 +133,8 @@ _D95B = (
 )
 
 SPECS: tuple[MessageSpec, ...] = (
-    MessageSpec("MOVINS", "D95B", "SMDG20", _D95B, "Stowage instructions (SMDG MOVINS 2.1)"),
+    # Files that name no guide (an empty 0057) follow the same directory and guide.
+    MessageSpec("MOVINS", "D95B", "SMDG20|", _D95B, "Stowage instructions (SMDG MOVINS 2.1)"),
 )
 """MOVINS tables OpenTOS reads and writes."""
 
