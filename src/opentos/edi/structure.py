@@ -215,7 +215,7 @@ class BodyReader:
             )
         elif not placed:
             problems.error(
-                f"{seg.tag} is not expected here in {spec.type} {spec.association} "
+                f"{seg.tag} is not expected here in {spec.type} {spec.version} "
                 f"(after {_last_tag(frames)} in {frames[-1].label})",
                 at=seg,
             )
