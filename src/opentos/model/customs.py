@@ -25,32 +25,7 @@ from opentos.model.container import FullEmpty, JsonValue, Seal
 from opentos.model.dictread import DictReader
 from opentos.model.ids import ContainerNumber
 from opentos.model.iso_types import SizeType
-from opentos.model.orders import VesselCall
-
-
-def _text(what: str, value: object, max_len: int, *, optional: bool = False) -> None:
-    """A free-text field: a str of 1..max_len printable characters without surrounding blanks."""
-    if value is None and optional:
-        return
-    if (
-        not isinstance(value, str)
-        or not value
-        or value != value.strip()
-        or len(value) > max_len
-        or not value.isprintable()
-    ):
-        raise InvalidValue(
-            f"{what} {value!r} must be 1-{max_len} printable characters without surrounding blanks"
-        )
-
-
-def _aware(what: str, value: datetime | None) -> None:
-    if value is not None and (not isinstance(value, datetime) or value.tzinfo is None):
-        raise InvalidValue(f"{what} {value!r} must be a datetime with a time zone")
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
+from opentos.model.orders import VesselCall, check_aware, check_text, iso_or_none
 
 
 def _unique(what: str, values: Iterable[object]) -> None:
@@ -114,7 +89,7 @@ class GoodsItem:
         if not self.containers:
             raise InvalidValue("goods item is in no container")
         _unique("goods item", self.containers)
-        _text("goods description", self.description, 512, optional=True)
+        check_text("goods description", self.description, 512, optional=True)
         for what, value in (("gross weight", self.gross_weight_kg), ("packages", self.packages)):
             if value is not None and (
                 not isinstance(value, int) or isinstance(value, bool) or value < 0
@@ -150,13 +125,13 @@ class Consignment:
     consignee: str | None = None
 
     def __post_init__(self) -> None:
-        _text("bill of lading", self.bill_of_lading, 35)
+        check_text("bill of lading", self.bill_of_lading, 35)
         what = f"bill of lading {self.bill_of_lading}"
         object.__setattr__(self, "goods", tuple(self.goods))
         if not self.goods:
             raise InvalidValue(f"{what} has no goods item")
-        _text(f"{what}: shipper", self.shipper, 70, optional=True)
-        _text(f"{what}: consignee", self.consignee, 70, optional=True)
+        check_text(f"{what}: shipper", self.shipper, 70, optional=True)
+        check_text(f"{what}: consignee", self.consignee, 70, optional=True)
 
     @property
     def containers(self) -> tuple[ContainerNumber, ...]:
@@ -215,7 +190,7 @@ class CargoReport:
     issued: datetime | None = None
 
     def __post_init__(self) -> None:
-        _text("cargo report reference", self.reference, 35)
+        check_text("cargo report reference", self.reference, 35)
         what = f"cargo report {self.reference}"
         if not isinstance(self.vessel, VesselCall):
             raise InvalidValue(f"{what}: vessel {self.vessel!r} is not a VesselCall")
@@ -233,15 +208,15 @@ class CargoReport:
                         f"{what}: bill of lading {consignment.bill_of_lading} names container "
                         f"{number}, which is not in the report's equipment"
                     )
-        _aware(f"{what}: arrival", self.arrival)
-        _aware(f"{what}: issue time", self.issued)
+        check_aware(f"{what}: arrival", self.arrival)
+        check_aware(f"{what}: issue time", self.issued)
 
     def to_dict(self) -> dict[str, JsonValue]:
         return {
             "reference": self.reference,
             "vessel": self.vessel.to_dict(),
-            "arrival": _iso(self.arrival),
-            "issued": _iso(self.issued),
+            "arrival": iso_or_none(self.arrival),
+            "issued": iso_or_none(self.issued),
             "equipment": [e.to_dict() for e in self.equipment],
             "consignments": [c.to_dict() for c in self.consignments],
         }
@@ -274,7 +249,7 @@ class ResponseItem:
             raise InvalidValue("customs response item names neither a container nor a B/L")
         if self.container is not None and not isinstance(self.container, ContainerNumber):
             raise InvalidValue(f"customs response item {self.container!r} is not a container")
-        _text("customs response: bill of lading", self.bill_of_lading, 35, optional=True)
+        check_text("customs response: bill of lading", self.bill_of_lading, 35, optional=True)
 
     def to_dict(self) -> dict[str, JsonValue]:
         return {
@@ -301,7 +276,7 @@ class ContainerDecision:
             "response": self.response,
             "bill_of_lading": self.bill_of_lading,
             "reason": self.reason,
-            "at": _iso(self.at),
+            "at": iso_or_none(self.at),
         }
 
 
@@ -321,17 +296,17 @@ class CustomsResponse:
     at: datetime | None = None
 
     def __post_init__(self) -> None:
-        _text("customs response reference", self.reference, 35)
+        check_text("customs response reference", self.reference, 35)
         what = f"customs response {self.reference}"
-        _text(f"{what}: reference answered", self.responds_to, 35)
+        check_text(f"{what}: reference answered", self.responds_to, 35)
         object.__setattr__(self, "status", CustomsStatus(self.status))
         object.__setattr__(self, "items", tuple(self.items))
         if not self.items:
             raise InvalidValue(f"{what} names no container and no bill of lading")
         _unique(what, ((i.container, i.bill_of_lading) for i in self.items))
         _unique(f"{what}: container", (i.container for i in self.items if i.container))
-        _text(f"{what}: reason", self.reason, 512, optional=True)
-        _aware(f"{what}: decision time", self.at)
+        check_text(f"{what}: reason", self.reason, 512, optional=True)
+        check_aware(f"{what}: decision time", self.at)
 
     def decisions(self) -> dict[ContainerNumber, ContainerDecision]:
         """The decision for each container this response names."""
@@ -354,7 +329,7 @@ class CustomsResponse:
             "responds_to": self.responds_to,
             "status": self.status.value,
             "reason": self.reason,
-            "at": _iso(self.at),
+            "at": iso_or_none(self.at),
             "items": [i.to_dict() for i in self.items],
             "containers": {str(n): d.status.value for n, d in self.decisions().items()},
         }

@@ -38,7 +38,7 @@ _CALL_SIGN = re.compile(r"[A-Z0-9]{1,17}")
 _IMO = re.compile(r"\d{7}")
 
 
-def _text(what: str, value: object, max_len: int, *, optional: bool = False) -> None:
+def check_text(what: str, value: object, max_len: int, *, optional: bool = False) -> None:
     """Check a free-text field: a str of 1..max_len characters without surrounding blanks."""
     if value is None and optional:
         return
@@ -54,7 +54,7 @@ def _text(what: str, value: object, max_len: int, *, optional: bool = False) -> 
         )
 
 
-def _aware(what: str, value: datetime | None) -> None:
+def check_aware(what: str, value: datetime | None) -> None:
     if value is None:
         return
     if not isinstance(value, datetime) or value.tzinfo is None:
@@ -66,7 +66,7 @@ def _operator(what: str, value: object) -> None:
         raise InvalidValue(f"{what} {value!r} must be 1-4 capital letters or digits")
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso_or_none(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
@@ -90,8 +90,8 @@ class VesselCall:
     port: UnLocode | None = None
 
     def __post_init__(self) -> None:
-        _text("vessel name", self.vessel_name, 35)
-        _text(f"vessel {self.vessel_name}: voyage", self.voyage, 17)
+        check_text("vessel name", self.vessel_name, 35)
+        check_text(f"vessel {self.vessel_name}: voyage", self.voyage, 17)
         _operator(f"vessel {self.vessel_name}: operator", self.operator)
         if self.call_sign is not None and not _CALL_SIGN.fullmatch(self.call_sign):
             raise InvalidValue(
@@ -139,7 +139,7 @@ class OrderItem:
     def __post_init__(self) -> None:
         if not isinstance(self.container, Container):
             raise InvalidValue(f"order item {self.container!r} is not a Container")
-        _text(f"container {self.container.number}: booking", self.booking, 35, optional=True)
+        check_text(f"container {self.container.number}: booking", self.booking, 35, optional=True)
 
     def to_dict(self) -> dict[str, JsonValue]:
         return {
@@ -160,13 +160,13 @@ class LoadDischargeOrder:
     issued: datetime | None = None
 
     def __post_init__(self) -> None:
-        _text("order reference", self.reference, 35)
+        check_text("order reference", self.reference, 35)
         what = f"order {self.reference}"
         object.__setattr__(self, "kind", _vessel_kind(what, self.kind))
         object.__setattr__(self, "items", tuple(self.items))
         if not self.items:
             raise InvalidValue(f"{what} lists no container")
-        _aware(f"{what}: issue time", self.issued)
+        check_aware(f"{what}: issue time", self.issued)
         _unique_numbers(what, [i.container.number for i in self.items])
 
     def to_dict(self) -> dict[str, JsonValue]:
@@ -174,7 +174,7 @@ class LoadDischargeOrder:
             "reference": self.reference,
             "kind": self.kind.value,
             "vessel": self.vessel.to_dict(),
-            "issued": _iso(self.issued),
+            "issued": iso_or_none(self.issued),
             "items": [i.to_dict() for i in self.items],
         }
 
@@ -195,7 +195,7 @@ class HandlingItem:
         object.__setattr__(self, "kind", _vessel_kind(what, self.kind))
         if not isinstance(self.slot, BayRowTier):
             raise InvalidValue(f"{what}: slot {self.slot!r} is not a BayRowTier")
-        _aware(f"{what}: move time", self.at)
+        check_aware(f"{what}: move time", self.at)
 
     def to_dict(self) -> dict[str, JsonValue]:
         return {
@@ -217,12 +217,12 @@ class HandlingReport:
     issued: datetime | None = None
 
     def __post_init__(self) -> None:
-        _text("report reference", self.reference, 35)
+        check_text("report reference", self.reference, 35)
         what = f"report {self.reference}"
         kind = _vessel_kind(what, self.kind)
         object.__setattr__(self, "kind", kind)
         object.__setattr__(self, "items", tuple(self.items))
-        _aware(f"{what}: issue time", self.issued)
+        check_aware(f"{what}: issue time", self.issued)
         for item in self.items:
             if item.kind is not kind:
                 raise InvalidValue(
@@ -236,7 +236,7 @@ class HandlingReport:
             "reference": self.reference,
             "kind": self.kind.value,
             "vessel": self.vessel.to_dict(),
-            "issued": _iso(self.issued),
+            "issued": iso_or_none(self.issued),
             "items": [i.to_dict() for i in self.items],
         }
 
@@ -267,11 +267,11 @@ class GateItem:
             raise InvalidValue(f"gate item {self.container!r} is not a Container")
         what = f"container {self.container.number}"
         object.__setattr__(self, "direction", _gate_kind(what, self.direction))
-        _aware(f"{what}: gate time", self.at)
-        _text(f"{what}: truck licence plate", self.truck, 17)
-        _text(f"{what}: haulier", self.haulier, 17, optional=True)
-        _text(f"{what}: booking", self.booking, 35, optional=True)
-        _text(f"{what}: release", self.release, 35, optional=True)
+        check_aware(f"{what}: gate time", self.at)
+        check_text(f"{what}: truck licence plate", self.truck, 17)
+        check_text(f"{what}: haulier", self.haulier, 17, optional=True)
+        check_text(f"{what}: booking", self.booking, 35, optional=True)
+        check_text(f"{what}: release", self.release, 35, optional=True)
 
     def to_dict(self) -> dict[str, JsonValue]:
         return {
@@ -296,13 +296,13 @@ class GateReport:
     issued: datetime | None = None
 
     def __post_init__(self) -> None:
-        _text("gate report reference", self.reference, 35)
+        check_text("gate report reference", self.reference, 35)
         what = f"gate report {self.reference}"
         direction = _gate_kind(what, self.direction)
         object.__setattr__(self, "direction", direction)
         _operator(f"{what}: operator", self.operator)
         object.__setattr__(self, "items", tuple(self.items))
-        _aware(f"{what}: issue time", self.issued)
+        check_aware(f"{what}: issue time", self.issued)
         for item in self.items:
             if item.direction is not direction:
                 raise InvalidValue(
@@ -315,7 +315,7 @@ class GateReport:
             "reference": self.reference,
             "direction": self.direction.value,
             "operator": self.operator,
-            "issued": _iso(self.issued),
+            "issued": iso_or_none(self.issued),
             "items": [i.to_dict() for i in self.items],
         }
 
@@ -419,7 +419,7 @@ class Booking:
     issued: datetime | None = None
 
     def __post_init__(self) -> None:
-        _text("booking reference", self.reference, 35)
+        check_text("booking reference", self.reference, 35)
         what = f"booking {self.reference}"
         kind = self.kind
         if not isinstance(kind, BookingKind):
@@ -444,7 +444,7 @@ class Booking:
             keys.add(line.key)
         _unique_numbers(what, [n for line in lines for n in line.containers])
         for name in ("valid_from", "valid_until", "issued"):
-            _aware(f"{what}: {name}", getattr(self, name))
+            check_aware(f"{what}: {name}", getattr(self, name))
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise InvalidValue(
                 f"{what}: valid until {self.valid_until.isoformat()} is before valid from "
@@ -465,8 +465,8 @@ class Booking:
             "vessel": None if self.vessel is None else self.vessel.to_dict(),
             "port_of_loading": _str(self.port_of_loading),
             "port_of_discharge": _str(self.port_of_discharge),
-            "valid_from": _iso(self.valid_from),
-            "valid_until": _iso(self.valid_until),
-            "issued": _iso(self.issued),
+            "valid_from": iso_or_none(self.valid_from),
+            "valid_until": iso_or_none(self.valid_until),
+            "issued": iso_or_none(self.issued),
             "lines": [line.to_dict() for line in self.lines],
         }

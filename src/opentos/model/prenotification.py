@@ -17,6 +17,7 @@ from enum import StrEnum
 from opentos.errors import InvalidValue
 from opentos.model.container import Container, JsonValue
 from opentos.model.iso_types import SizeType
+from opentos.model.orders import check_aware, check_text, iso_or_none
 
 _OPERATOR = re.compile(r"[A-Z0-9]{1,4}")
 
@@ -28,30 +29,6 @@ class PreNotificationKind(StrEnum):
     """The truck brings the boxes to the terminal (export, empty return)."""
     PICK_UP = "661"
     """The truck takes the boxes away (import, empty release)."""
-
-
-def _text(what: str, value: object, max_len: int, *, optional: bool = False) -> None:
-    if value is None and optional:
-        return
-    if (
-        not isinstance(value, str)
-        or not value
-        or value != value.strip()
-        or len(value) > max_len
-        or not value.isprintable()
-    ):
-        raise InvalidValue(
-            f"{what} {value!r} must be 1-{max_len} printable characters without surrounding blanks"
-        )
-
-
-def _aware(what: str, value: datetime | None) -> None:
-    if value is not None and (not isinstance(value, datetime) or value.tzinfo is None):
-        raise InvalidValue(f"{what} {value!r} must be a datetime with a time zone")
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +56,8 @@ class PreNotifiedItem:
         if self.iso_type is not None and not isinstance(self.iso_type, SizeType):
             raise InvalidValue(f"pre-notified size type {self.iso_type!r} is not a SizeType")
         what = f"pre-notified {self.label}"
-        _text(f"{what}: booking", self.booking, 35, optional=True)
-        _text(f"{what}: release", self.release, 35, optional=True)
+        check_text(f"{what}: booking", self.booking, 35, optional=True)
+        check_text(f"{what}: release", self.release, 35, optional=True)
         if self.iso_type is not None and self.release is None:
             raise InvalidValue(f"{what}: an unnamed empty needs its release reference")
 
@@ -121,7 +98,7 @@ class PreNotification:
     issued: datetime | None = None
 
     def __post_init__(self) -> None:
-        _text("pre-notification reference", self.reference, 35)
+        check_text("pre-notification reference", self.reference, 35)
         what = f"pre-notification {self.reference}"
         kind = self.kind
         if not isinstance(kind, PreNotificationKind):
@@ -135,11 +112,11 @@ class PreNotification:
             raise InvalidValue(
                 f"{what}: operator {self.operator!r} must be 1-4 capital letters or digits"
             )
-        _text(f"{what}: haulier", self.haulier, 35)
-        _text(f"{what}: truck licence plate", self.truck, 17)
-        _text(f"{what}: driver", self.driver, 35, optional=True)
+        check_text(f"{what}: haulier", self.haulier, 35)
+        check_text(f"{what}: truck licence plate", self.truck, 17)
+        check_text(f"{what}: driver", self.driver, 35, optional=True)
         for name in ("planned_arrival", "earliest", "latest", "issued"):
-            _aware(f"{what}: {name.replace('_', ' ')}", getattr(self, name))
+            check_aware(f"{what}: {name.replace('_', ' ')}", getattr(self, name))
         self._check_window(what)
         items = tuple(self.items)
         object.__setattr__(self, "items", items)
@@ -181,9 +158,9 @@ class PreNotification:
             "haulier": self.haulier,
             "truck": self.truck,
             "driver": self.driver,
-            "planned_arrival": _iso(self.planned_arrival),
-            "earliest": _iso(self.earliest),
-            "latest": _iso(self.latest),
-            "issued": _iso(self.issued),
+            "planned_arrival": iso_or_none(self.planned_arrival),
+            "earliest": iso_or_none(self.earliest),
+            "latest": iso_or_none(self.latest),
+            "issued": iso_or_none(self.issued),
             "items": [item.to_dict() for item in self.items],
         }
