@@ -24,10 +24,11 @@ from opentos.edi.problems import (
     Severity,
     counts_by_kind,
 )
+from opentos.edi.registry import version_rows, version_table_markdown
 
 edi_app = typer.Typer(
     help="EDI: UN/EDIFACT messages with shipping lines (BAPLIE, MOVINS, COPRAR, COARRI, "
-    "CODECO, COPARN, VERMAS) and customs (CUSCAR, CUSRES).",
+    "CODECO, COPARN, VERMAS, IFTSAI), hauliers (COPINO) and customs (CUSCAR, CUSRES).",
     no_args_is_help=True,
 )
 
@@ -188,6 +189,27 @@ def _stopped(file: Path, exc: ReadingLimitReached, as_json: bool, show: int) -> 
         _print_problems(exc.items, show, stopped=True)
     err_console.print(f"error: {exc}")
     raise typer.Exit(1)
+
+
+@edi_app.command("versions")
+def versions(
+    as_json: Annotated[bool, typer.Option("--json", help="The table as JSON.")] = False,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="The table as Markdown (as in docs/edi.md).")
+    ] = False,
+) -> None:
+    """The message versions OpenTOS reads and writes: directory, association codes, guide."""
+    if as_json:
+        typer.echo(json.dumps(version_rows(), indent=2))
+        return
+    if markdown:
+        typer.echo(version_table_markdown(), nl=False)
+        return
+    table = Table("message", "directory", "association codes", "guide", "also tolerated")
+    for row in version_rows():
+        table.add_row(*row.values())
+    table.title = "Every table is read, and written in any of its codes"
+    console.print(table)
 
 
 @edi_app.command("validate")

@@ -6,10 +6,9 @@ import hashlib
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from opentos.edi.envelope import MessageHeader, write_interchange
 from opentos.edi.messages import coarri, codeco, cuscar
 from opentos.edi.messages.baplie import VERSIONS, baplie_interchange
-from opentos.edi.messages.equipment import association_for, spec_for
+from opentos.edi.messages.equipment import message_interchange, spec_for
 from opentos.edi.outbound import (
     cargo_report,
     departure_plan,
@@ -17,8 +16,6 @@ from opentos.edi.outbound import (
     handling_reports,
     import_boxes,
 )
-from opentos.edi.structure import MessageSpec
-from opentos.edi.syntax import Segment
 from opentos.errors import InvalidValue, NotFound
 from opentos.model.container import Container
 from opentos.model.customs import Consignment
@@ -36,13 +33,6 @@ def _vessel_visit(store: Store, visit_id: str | None, kind: str) -> VesselVisit:
     if not isinstance(visit, VesselVisit):
         raise InvalidValue(f"visit {visit_id!r} is a {visit.kind} visit, not a vessel visit")
     return visit
-
-
-def _header(spec: MessageSpec, number: int, version: str) -> MessageHeader:
-    return MessageHeader(
-        str(number), spec.type, spec.version[0], spec.version[1:], "UN",
-        association_for(spec, version),
-    )  # fmt: skip
 
 
 _PREFIXES = {"baplie": "BAP", "coarri": "COA", "codeco": "COD", "cuscar": "CUS"}
@@ -122,7 +112,7 @@ def _renderer(
     if kind == "coarri":
         vessel = _vessel_visit(store, visit, kind)
         written = version or "D00B"
-        spec = spec_for(coarri.SPECS, written)
+        spec_for(coarri.SPECS, written)  # refuses an unknown version before any work
         events = store.events(place_prefix=f"vessel:{vessel.id}:")
         masters = _masters(store, events)
         if not handling_reports(
@@ -141,11 +131,19 @@ def _renderer(
                 vessel, events, masters, port=port, reference=reference, issued=at
             )
             bodies = [coarri.write_coarri(r, written) for r in reports]
-            return _interchange(spec, written, bodies, sender, to, reference, at)
+            return message_interchange(
+                coarri.SPECS,
+                written,
+                bodies,
+                sender=sender,
+                recipient=to,
+                reference=reference,
+                prepared=at,
+            )
 
         return "COARRI", written, coarri_text
     written = version or "D00B"
-    spec = spec_for(codeco.SPECS, written)
+    spec_for(codeco.SPECS, written)  # refuses an unknown version before any work
     trucks: set[str] | None = None
     plates: dict[str, tuple[str, str | None]] = {}
     if visit is not None:
@@ -174,7 +172,15 @@ def _renderer(
             gate_events, gate_masters, reference=reference, issued=at, trucks=plates
         )
         bodies = [codeco.write_codeco(r, written) for r in reports]
-        return _interchange(spec, written, bodies, sender, to, reference, at)
+        return message_interchange(
+            codeco.SPECS,
+            written,
+            bodies,
+            sender=sender,
+            recipient=to,
+            reference=reference,
+            prepared=at,
+        )
 
     return "CODECO", written, codeco_text
 
@@ -231,18 +237,3 @@ def _truck_of(event: MoveEvent) -> str | None:
         if isinstance(place, EquipmentPlace):
             return place.equipment
     return None
-
-
-def _interchange(
-    spec: MessageSpec,
-    version: str,
-    bodies: Sequence[list[Segment]],
-    sender: str,
-    recipient: str,
-    reference: str,
-    prepared: datetime,
-) -> str:
-    messages = [(_header(spec, i, version), body) for i, body in enumerate(bodies, start=1)]
-    return write_interchange(
-        messages, sender=sender, recipient=recipient, reference=reference, prepared=prepared
-    )

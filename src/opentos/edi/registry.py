@@ -80,3 +80,47 @@ def directories_of(type_: str, association: str) -> tuple[str, ...]:
         for s in all_specs()
         if s.type == type_ and association and association in associations(s)
     )
+
+
+def directory_label(directory: str) -> str:
+    """A directory as UNH writes it: ``D:95B`` for ``D95B``, ``1:911`` for ``1911``."""
+    return f"{directory[:1]}:{directory[1:]}"
+
+
+def association_label(code: str) -> str:
+    """An association code as the table of versions shows it."""
+    if code == ANY_OTHER:
+        return "any other (a line's own)"
+    return code or "(none)"
+
+
+def version_rows() -> list[dict[str, str]]:
+    """One row per table: message, directory, association codes, guide, what it tolerates.
+
+    Every table is read, and written by its module's ``write_<type>`` in any of
+    its codes but ``*`` (a line's own code is written with that table when asked).
+    """
+    return [
+        {
+            "message": spec.type,
+            "directory": directory_label(spec.version),
+            "associations": ", ".join(association_label(c) for c in associations(spec)),
+            "guide": spec.guide,
+            "tolerates": spec.tolerates,
+        }
+        for spec in all_specs()
+    ]
+
+
+def version_table_markdown() -> str:
+    """:func:`version_rows` as the Markdown table ``docs/edi.md`` holds."""
+    lines = [
+        "| Message | Directory | Association codes (0057) | Guide followed | Also tolerated |",
+        "|---|---|---|---|---|",
+    ]
+    for row in version_rows():
+        lines.append(
+            f"| {row['message']} | {row['directory']} | {row['associations']} "
+            f"| {row['guide']} | {row['tolerates']} |"
+        )
+    return "\n".join(lines) + "\n"

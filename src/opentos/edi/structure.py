@@ -86,6 +86,11 @@ class MessageSpec:
     """Association assigned code in ``UNH`` 0057: ``SMDG22``, ``SMDG31`` ..."""
     body: tuple[S | G, ...]
     title: str = ""
+    """The message's name in the UN directory."""
+    guide: str = ""
+    """The implementation guide (or guides) the table follows."""
+    tolerates: str = ""
+    """What the table reads beyond its guide, besides what every table tolerates."""
 
 
 @dataclass(slots=True)

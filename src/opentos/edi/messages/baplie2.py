@@ -149,7 +149,9 @@ SPEC = MessageSpec(
     "D95B",
     "SMDG20|SMDG22|SMDG21|",
     _body(("WT", "VGM")),
-    "Bayplan/stowage plan occupied and empty locations (SMDG BAPLIE 2.0, 2.1, 2.1.1, 2.2)",
+    "Bayplan/stowage plan occupied and empty locations",
+    guide="SMDG BAPLIE 2.0, 2.1, 2.1.1 and 2.2",
+    tolerates="no association code (files that name no guide)",
 )
 """BAPLIE 2 on D.95B; also read for an empty association code (files that name no guide)."""
 
@@ -160,7 +162,9 @@ SPEC_1_D95B = MessageSpec(
     "D95B",
     "SMDG15|SMDG16",
     _BODY_1,
-    "Bayplan/stowage plan occupied and empty locations (SMDG BAPLIE 1.5, 1.6 on D.95B)",
+    "Bayplan/stowage plan occupied and empty locations",
+    guide="SMDG BAPLIE 1.5 and 1.6 sent on D.95B",
+    tolerates="gross weight in MEA+WT only, as 1.x had no VGM",
 )
 """BAPLIE 1.x content sent on the D.95B directory: as 2.x, without the VGM."""
 
@@ -169,7 +173,9 @@ SPEC_1_5 = MessageSpec(
     "1911",
     "SMDG15",
     _BODY_1,
-    "Bayplan/stowage plan occupied and empty locations (SMDG BAPLIE 1.5, directory 1:911)",
+    "Bayplan/stowage plan occupied and empty locations",
+    guide="SMDG BAPLIE 1.5 on the 91.1 directory (UNH BAPLIE:1:911)",
+    tolerates="gross weight in MEA+WT only, as 1.x had no VGM",
 )
 """BAPLIE 1.5 on the 91.1 draft directory (UNH ``BAPLIE:1:911:UN:SMDG15``)."""
 

@@ -158,7 +158,9 @@ SPEC = MessageSpec(
         ),
         S("CNT", "M", 1, ("8",), name="number of containers"),
     ),
-    "Bayplan/stowage plan occupied and empty locations (SMDG BAPLIE 3.0, 3.1, 3.1.1)",
+    "Bayplan/stowage plan occupied and empty locations",
+    guide="SMDG BAPLIE 3.0, 3.1 and 3.1.1",
+    tolerates="the 3.0 and 3.1.1 association codes read as 3.1",
 )
 
 

@@ -33,7 +33,6 @@ from opentos.edi.envelope import Message
 from opentos.edi.messages.equipment import (
     EXPORT,
     IMPORT,
-    association_for,
     built,
     carrier_segments,
     container_segments,
@@ -77,7 +76,9 @@ COARRI_D00B = MessageSpec(
         equipment_group("SG6", "C", 7, eqn=False, loc_group=True, damage=True),
         S("CNT", "C", 1),
     ),
-    "Container discharge/loading report (SMDG COARRI 2.0)",
+    "Container discharge/loading report",
+    guide="SMDG COARRI 2.0 and 2.1",
+    tolerates="the 2.1 association code read with the 2.0 table",
 )
 
 _HEAD = (
@@ -98,7 +99,9 @@ COARRI_D95B = MessageSpec(
         equipment_group("SG5", "C", 6, eqn=False, loc_group=False, damage=True, directory="D95B"),
         S("CNT", "C", 1),
     ),
-    "Container discharge/loading report (ITIGG COARRI D95B, SMDG COARRI 1.6)",
+    "Container discharge/loading report",
+    guide="ITIGG COARRI D.95B (ITG13), SMDG COARRI 1.6",
+    tolerates="no association code",
 )
 
 COARRI_D23A = MessageSpec(
@@ -112,7 +115,9 @@ COARRI_D23A = MessageSpec(
         equipment_group("SG6", "C", 7, eqn=False, loc_group=True, damage=True, directory="D23A"),
         S("CNT", "C", 1),
     ),
-    "Container discharge/loading report (UN/EDIFACT D.23A)",
+    "Container discharge/loading report",
+    guide="UN/EDIFACT COARRI D.23A as lines write it",
+    tolerates="no association code (D.23A files name none)",
 )
 
 SPECS: tuple[MessageSpec, ...] = (COARRI_D95B, COARRI_D00B, COARRI_D23A)
@@ -178,13 +183,7 @@ def coarri_interchange(
     version: str = "D00B",
 ) -> str:
     """A whole interchange (UNA … UNZ) holding the COARRI of ``report``."""
-    spec = spec_for(SPECS, version)
     return message_interchange(
-        spec,
-        write_coarri(report, version),
-        sender=sender,
-        recipient=recipient,
-        reference=reference,
-        prepared=prepared,
-        association=association_for(spec, version),
-    )
+        SPECS, version, [write_coarri(report, version)],
+        sender=sender, recipient=recipient, reference=reference, prepared=prepared,
+    )  # fmt: skip

@@ -30,7 +30,6 @@ from functools import partial
 
 from opentos.edi.envelope import Message
 from opentos.edi.messages.equipment import (
-    association_for,
     built,
     carrier_segments,
     container_segments,
@@ -73,7 +72,9 @@ CODECO_D00B = MessageSpec(
         equipment_group("SG6", "C", 7, eqn=False, loc_group=True, damage=True),
         S("CNT", "C", 1),
     ),
-    "Container gate-in/gate-out report (SMDG CODECO 2.0)",
+    "Container gate-in/gate-out report",
+    guide="SMDG CODECO 2.0 and 2.1",
+    tolerates="the 2.1 association code read with the 2.0 table",
 )
 
 CODECO_D95B = MessageSpec(
@@ -90,7 +91,9 @@ CODECO_D95B = MessageSpec(
         equipment_group("SG5", "C", 6, eqn=False, loc_group=False, damage=True, directory="D95B"),
         S("CNT", "C", 1),
     ),
-    "Container gate-in/gate-out report (ITIGG CODECO D95B, SMDG CODECO 1.6)",
+    "Container gate-in/gate-out report",
+    guide="ITIGG CODECO D.95B (ITG13, ITG), SMDG CODECO 1.6",
+    tolerates="no association code",
 )
 
 SPECS: tuple[MessageSpec, ...] = (CODECO_D95B, CODECO_D00B)
@@ -183,13 +186,7 @@ def codeco_interchange(
     version: str = "D00B",
 ) -> str:
     """A whole interchange (UNA … UNZ) holding the CODECO of ``report``."""
-    spec = spec_for(SPECS, version)
     return message_interchange(
-        spec,
-        write_codeco(report, version),
-        sender=sender,
-        recipient=recipient,
-        reference=reference,
-        prepared=prepared,
-        association=association_for(spec, version),
-    )
+        SPECS, version, [write_codeco(report, version)],
+        sender=sender, recipient=recipient, reference=reference, prepared=prepared,
+    )  # fmt: skip

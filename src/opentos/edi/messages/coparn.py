@@ -81,7 +81,9 @@ COPARN_D00B = MessageSpec(
         equipment_group("SG6", "M", 7, eqn=True, loc_group=False, damage=True, nad_group=True),
         S("CNT", "C", 1),
     ),
-    "Container announcement (SMDG COPARN 2.0)",
+    "Container announcement",
+    guide="SMDG COPARN 2.0 and 2.1",
+    tolerates="no NAD+CA: the line from TDT or a box's NAD+CF, with a warning",
 )
 
 COPARN_D95B = MessageSpec(
@@ -100,7 +102,9 @@ COPARN_D95B = MessageSpec(
         equipment_group("SG5", "M", 6, eqn=True, loc_group=False, damage=True, directory="D95B"),
         S("CNT", "C", 1),
     ),
-    "Container announcement (ITIGG COPARN D95B)",
+    "Container announcement",
+    guide="ITIGG COPARN D.95B (ITG13)",
+    tolerates="no association code; no NAD+CA: the line from TDT or a box's NAD+CF, with a warning",
 )
 
 SPECS: tuple[MessageSpec, ...] = (COPARN_D95B, COPARN_D00B)
@@ -308,10 +312,6 @@ def coparn_interchange(
 ) -> str:
     """A whole interchange (UNA … UNZ) holding the COPARN of ``booking``."""
     return message_interchange(
-        spec_for(SPECS, version),
-        write_coparn(booking, version),
-        sender=sender,
-        recipient=recipient,
-        reference=reference,
-        prepared=prepared,
-    )
+        SPECS, version, [write_coparn(booking, version)],
+        sender=sender, recipient=recipient, reference=reference, prepared=prepared,
+    )  # fmt: skip

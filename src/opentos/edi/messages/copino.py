@@ -72,7 +72,9 @@ COPINO_D95B = MessageSpec(
         equipment_group("SG4", "M", 5, eqn=True, loc_group=False, damage=False),
         S("CNT", "C", 1),
     ),
-    "Container pre-notification (COPINO D.95B)",
+    "Container pre-notification",
+    guide="ITIGG COPINO D.95B (ITG12)",
+    tolerates="no association code",
 )
 
 SPECS: tuple[MessageSpec, ...] = (COPINO_D95B,)
@@ -274,10 +276,6 @@ def copino_interchange(
 ) -> str:
     """A whole interchange (UNA … UNZ) holding the COPINO of ``notice``."""
     return message_interchange(
-        spec_for(SPECS, version),
-        write_copino(notice, version),
-        sender=sender,
-        recipient=recipient,
-        reference=reference,
-        prepared=prepared,
-    )
+        SPECS, version, [write_copino(notice, version)],
+        sender=sender, recipient=recipient, reference=reference, prepared=prepared,
+    )  # fmt: skip

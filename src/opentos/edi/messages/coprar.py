@@ -76,7 +76,9 @@ COPRAR_D00B = MessageSpec(
         equipment_group("SG6", "M", 7, eqn=True, loc_group=False, damage=False),
         S("CNT", "C", 1),
     ),
-    "Container discharge/loading order (SMDG COPRAR 2.1)",
+    "Container discharge/loading order",
+    guide="SMDG COPRAR 2.1 and 2.0",
+    tolerates="the 2.0 association code read with the 2.1 table",
 )
 
 _D95B = (
@@ -95,7 +97,9 @@ COPRAR_D95B = MessageSpec(
     "D95B",
     "SMDG16|ITG13|",
     _D95B,
-    "Container discharge/loading order (ITIGG COPRAR D95B, SMDG COPRAR 1.6)",
+    "Container discharge/loading order",
+    guide="ITIGG COPRAR D.95B (ITG13), SMDG COPRAR 1.6",
+    tolerates="no association code",
 )
 
 COPRAR_D95B_LINE = MessageSpec(
@@ -103,7 +107,9 @@ COPRAR_D95B_LINE = MessageSpec(
     "D95B",
     ANY_OTHER,
     _D95B,
-    "Container discharge/loading order, D95B with a line's own association code",
+    "Container discharge/loading order",
+    guide="ITIGG COPRAR D.95B as a line varies it",
+    tolerates="any other association code (a line's own), with a warning",
 )
 
 SPECS: tuple[MessageSpec, ...] = (COPRAR_D95B, COPRAR_D95B_LINE, COPRAR_D00B)
@@ -169,10 +175,6 @@ def coprar_interchange(
 ) -> str:
     """A whole interchange (UNA … UNZ) holding the COPRAR of ``order``."""
     return message_interchange(
-        spec_for(SPECS, version),
-        write_coprar(order, version),
-        sender=sender,
-        recipient=recipient,
-        reference=reference,
-        prepared=prepared,
-    )
+        SPECS, version, [write_coprar(order, version)],
+        sender=sender, recipient=recipient, reference=reference, prepared=prepared,
+    )  # fmt: skip

@@ -130,7 +130,9 @@ CUSCAR_D95B = MessageSpec(
         ),
         S("CNT", "C", 9),
     ),
-    "Customs cargo report (UN/EDIFACT D.95B)",
+    "Customs cargo report",
+    guide="UN/EDIFACT CUSCAR D.95B, the terminal's report of a call",
+    tolerates="no association code (D.95B customs files name none)",
 )
 
 SPECS: tuple[MessageSpec, ...] = (CUSCAR_D95B,)
@@ -407,10 +409,6 @@ def cuscar_interchange(
 ) -> str:
     """A whole interchange (UNA … UNZ) holding the CUSCAR of ``report``."""
     return message_interchange(
-        spec_for(SPECS, version),
-        write_cuscar(report, version),
-        sender=sender,
-        recipient=recipient,
-        reference=reference,
-        prepared=prepared,
-    )
+        SPECS, version, [write_cuscar(report, version)],
+        sender=sender, recipient=recipient, reference=reference, prepared=prepared,
+    )  # fmt: skip

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from opentos.edi.envelope import Message, MessageHeader, write_interchange
+from opentos.edi.envelope import Message
 from opentos.edi.messages.common import container_number
 from opentos.edi.messages.equipment import (
     built,
@@ -102,7 +102,9 @@ CUSRES_D95B = MessageSpec(
         ),
         G("SG8", "C", 5, (S("DOC", "M", 1), S("DTM", "C", 2), S("LOC", "C", 1))),
     ),
-    "Customs response (UN/EDIFACT D.95B)",
+    "Customs response",
+    guide="UN/EDIFACT CUSRES D.95B",
+    tolerates="no association code (D.95B customs files name none)",
 )
 
 SPECS: tuple[MessageSpec, ...] = (CUSRES_D95B,)
@@ -272,16 +274,8 @@ def cusres_interchange(
     version: str = "D95B",
 ) -> str:
     """A whole interchange (UNA … UNZ) with one CUSRES message per response."""
-    spec = spec_for(SPECS, version)
-    if isinstance(responses, CustomsResponse):
-        return message_interchange(
-            spec, write_cusres(responses, version), sender=sender, recipient=recipient,
-            reference=reference, prepared=prepared,
-        )  # fmt: skip
-    messages = [
-        (MessageHeader(str(k), spec.type, "D", "95B", "UN"), write_cusres(r, version))
-        for k, r in enumerate(responses, start=1)
-    ]
-    return write_interchange(
-        messages, sender=sender, recipient=recipient, reference=reference, prepared=prepared
-    )
+    several = (responses,) if isinstance(responses, CustomsResponse) else responses
+    return message_interchange(
+        SPECS, version, [write_cusres(r, version) for r in several],
+        sender=sender, recipient=recipient, reference=reference, prepared=prepared,
+    )  # fmt: skip

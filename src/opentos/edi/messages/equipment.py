@@ -41,6 +41,7 @@ from opentos.edi.messages.common import (
     tmp,
 )
 from opentos.edi.problems import Problems
+from opentos.edi.registry import ANY_OTHER
 from opentos.edi.structure import G, MessageSpec, Node, S, Status
 from opentos.edi.syntax import Segment
 from opentos.errors import DomainError, InvalidValue
@@ -617,52 +618,74 @@ def spec_for(specs: Sequence[MessageSpec], version: str) -> MessageSpec:
     """The table of ``version`` among ``specs``: a directory (``"D00B"``), or a
     directory and association code (``"D95B:SMDG16"``; ``"D95B:"`` is no code).
 
+    A code no table lists is written with the directory's table for any other
+    code (:data:`~opentos.edi.registry.ANY_OTHER`) when there is one: a line's own code.
+
     Raises
     ------
     InvalidValue
         When no table of that version exists.
     """
     directory, colon, association = version.partition(":")
-    for spec in specs:
-        codes = spec.association.split("|")
-        if spec.version == directory and (not colon or association in codes):
-            return spec
+    same_dir = [s for s in specs if s.version == directory]
+    if association != ANY_OTHER:
+        for spec in same_dir:
+            if not colon or association in spec.association.split("|"):
+                return spec
+        for spec in same_dir:
+            if association and ANY_OTHER in spec.association.split("|"):
+                return spec
     known = ", ".join(written_versions(specs))
     kind = specs[0].type if specs else "message"
     raise InvalidValue(f"{kind} version {version!r} is not one OpenTOS writes ({known})")
 
 
 def association_for(spec: MessageSpec, version: str) -> str:
-    """The association code written for ``version`` with ``spec``: the one asked, else the first."""
+    """The association code written for ``version`` with ``spec``: the one asked, else the
+    first the table lists (a table only for other codes writes none unless one is asked)."""
     _, colon, association = version.partition(":")
-    return association if colon else spec.association.split("|")[0]
+    if colon:
+        return association
+    first = spec.association.split("|")[0]
+    return "" if first == ANY_OTHER else first
 
 
 def written_versions(specs: Sequence[MessageSpec]) -> list[str]:
     """Every ``directory:association`` the tables can be written as (``D95B:`` is no code)."""
     return [
-        f"{s.version}:{code}" for s in specs for code in s.association.split("|") if code != "*"
+        f"{s.version}:{code}"
+        for s in specs
+        for code in s.association.split("|")
+        if code != ANY_OTHER
     ]
 
 
 def message_interchange(
-    spec: MessageSpec,
-    body: Sequence[Segment],
+    specs: Sequence[MessageSpec],
+    version: str,
+    bodies: Sequence[Sequence[Segment]],
     *,
     sender: str,
     recipient: str,
     reference: str,
     prepared: datetime,
-    association: str | None = None,
 ) -> str:
-    """An interchange holding one message with ``body`` under ``spec``'s header.
+    """An interchange with one message per body, under the table and code of ``version``.
 
-    ``association``: the code written in 0057 (default: the table's first; ``""`` none).
+    Raises
+    ------
+    InvalidValue
+        When no table of that version exists (:func:`spec_for`).
     """
-    code = spec.association.split("|")[0] if association is None else association
-    header = MessageHeader("1", spec.type, spec.version[0], spec.version[1:], "UN", code)
+    spec = spec_for(specs, version)
+    code = association_for(spec, version)
+    directory, release = spec.version[:1], spec.version[1:]
+    messages = [
+        (MessageHeader(str(k), spec.type, directory, release, "UN", code), body)
+        for k, body in enumerate(bodies, start=1)
+    ]
     return write_interchange(
-        [(header, body)], sender=sender, recipient=recipient, reference=reference, prepared=prepared
+        messages, sender=sender, recipient=recipient, reference=reference, prepared=prepared
     )
 
 

@@ -84,7 +84,9 @@ def _table(version: str) -> MessageSpec:
                 ),
             ),
         ),
-        f"Transport schedule (IFTSAI {version[:1]}.{version[1:]})",
+        "Transport schedule",
+        guide=f"UN/EDIFACT IFTSAI {version[:1]}.{version[1:]}, one vessel and voyage",
+        tolerates="any LOC qualifier for a port of call",
     )
 
 
@@ -186,10 +188,6 @@ def iftsai_interchange(
 ) -> str:
     """A whole interchange (UNA … UNZ) holding the IFTSAI of ``schedule``."""
     return message_interchange(
-        spec_for(SPECS, version),
-        write_iftsai(schedule, version),
-        sender=sender,
-        recipient=recipient,
-        reference=reference,
-        prepared=prepared,
-    )
+        SPECS, version, [write_iftsai(schedule, version)],
+        sender=sender, recipient=recipient, reference=reference, prepared=prepared,
+    )  # fmt: skip

@@ -134,7 +134,15 @@ _D95B = (
 
 SPECS: tuple[MessageSpec, ...] = (
     # Files that name no guide (an empty 0057) follow the same directory and guide.
-    MessageSpec("MOVINS", "D95B", "SMDG20|", _D95B, "Stowage instructions (SMDG MOVINS 2.1)"),
+    MessageSpec(
+        "MOVINS",
+        "D95B",
+        "SMDG20|",
+        _D95B,
+        "Stowage instructions",
+        guide="SMDG MOVINS 2.1",
+        tolerates="no association code",
+    ),
 )
 """MOVINS tables OpenTOS reads and writes."""
 

@@ -100,7 +100,15 @@ _D16A = (
 )
 
 SPECS: tuple[MessageSpec, ...] = (
-    MessageSpec("VERMAS", "D16A", "SMDG10", _D16A, "Verified gross mass (SMDG VERMAS 1.0)"),
+    MessageSpec(
+        "VERMAS",
+        "D16A",
+        "SMDG10",
+        _D16A,
+        "Verified gross mass",
+        guide="SMDG VERMAS 1.0",
+        tolerates="the deviations every table tolerates",
+    ),
 )
 """VERMAS tables OpenTOS reads and writes."""
 
