@@ -11,9 +11,13 @@ A size-type code such as ``45G1`` is read character by character:
 
 Planning needs the decoded facts (length for the bay, height for stack limits,
 reefer for plugs, flat rack for out-of-gauge), so :meth:`SizeType.parse` turns
-any code the tables define into a :class:`SizeType`. Codes the standard
-leaves spare (``22G7``) and the numeric codes of the older edition (``2210``)
-are rejected. Parsing is cached: EDI and the yard call it for every box.
+any code the tables define into a :class:`SizeType`; it rejects codes the
+standard leaves spare (``22G7``) and the codes of other editions. Partners still
+send the numeric codes of the 1984 edition (``2210``), the 1995 group codes
+(``22GP``) and carriers' shorthand (``40HC``): :func:`read_size_type` maps them
+to today's codes from :data:`LEGACY_TYPES`, :data:`LEGACY_HEIGHTS`,
+:data:`GROUP_TYPES` and :data:`TRADE_CODES`, saying what it did, and never
+raises. Parsing is cached: EDI and the yard call it for every box.
 """
 
 from __future__ import annotations
