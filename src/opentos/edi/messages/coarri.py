@@ -27,8 +27,6 @@ same segments, which each of the tables takes.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from opentos.edi.envelope import Message
 from opentos.edi.messages.equipment import (
     EXPORT,
@@ -39,7 +37,7 @@ from opentos.edi.messages.equipment import (
     count,
     equipment_group,
     group_name,
-    message_interchange,
+    interchange_writer,
     missing,
     opening,
     party_group,
@@ -173,17 +171,6 @@ def write_coarri(report: HandlingReport, version: str = "D00B") -> list[Segment]
     return body
 
 
-def coarri_interchange(
-    report: HandlingReport,
-    *,
-    sender: str,
-    recipient: str,
-    reference: str,
-    prepared: datetime,
-    version: str = "D00B",
-) -> str:
-    """A whole interchange (UNA … UNZ) holding the COARRI of ``report``."""
-    return message_interchange(
-        SPECS, version, [write_coarri(report, version)],
-        sender=sender, recipient=recipient, reference=reference, prepared=prepared,
-    )  # fmt: skip
+coarri_interchange = interchange_writer(SPECS, write_coarri, "D00B")
+"""A whole interchange (UNA … UNZ) holding the COARRI of a handling report; ``version`` as for
+:func:`write_coarri`."""

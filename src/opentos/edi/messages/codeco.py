@@ -25,7 +25,6 @@ segments.
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import partial
 
 from opentos.edi.envelope import Message
@@ -36,7 +35,7 @@ from opentos.edi.messages.equipment import (
     count,
     equipment_group,
     group_name,
-    message_interchange,
+    interchange_writer,
     missing,
     opening,
     party_group,
@@ -176,17 +175,6 @@ def write_codeco(report: GateReport, version: str = "D00B") -> list[Segment]:
     return body
 
 
-def codeco_interchange(
-    report: GateReport,
-    *,
-    sender: str,
-    recipient: str,
-    reference: str,
-    prepared: datetime,
-    version: str = "D00B",
-) -> str:
-    """A whole interchange (UNA … UNZ) holding the CODECO of ``report``."""
-    return message_interchange(
-        SPECS, version, [write_codeco(report, version)],
-        sender=sender, recipient=recipient, reference=reference, prepared=prepared,
-    )  # fmt: skip
+codeco_interchange = interchange_writer(SPECS, write_codeco, "D00B")
+"""A whole interchange (UNA … UNZ) holding the CODECO of a gate report; ``version`` as for
+:func:`write_codeco`."""

@@ -42,7 +42,7 @@ from opentos.edi.messages.equipment import (
     equipment_segments,
     group_name,
     header_party,
-    message_interchange,
+    interchange_writer,
     message_tree,
     opening,
     party_group,
@@ -301,17 +301,6 @@ def write_coparn(booking: Booking, version: str = "D00B") -> list[Segment]:
     return body
 
 
-def coparn_interchange(
-    booking: Booking,
-    *,
-    sender: str,
-    recipient: str,
-    reference: str,
-    prepared: datetime,
-    version: str = "D00B",
-) -> str:
-    """A whole interchange (UNA … UNZ) holding the COPARN of ``booking``."""
-    return message_interchange(
-        SPECS, version, [write_coparn(booking, version)],
-        sender=sender, recipient=recipient, reference=reference, prepared=prepared,
-    )  # fmt: skip
+coparn_interchange = interchange_writer(SPECS, write_coparn, "D00B")
+"""A whole interchange (UNA … UNZ) holding the COPARN of a booking; ``version`` as for
+:func:`write_coparn`."""

@@ -27,7 +27,7 @@ from opentos.edi.messages.equipment import (
     equipment_group,
     equipment_segments,
     header_party,
-    message_interchange,
+    interchange_writer,
     message_tree,
     opening,
     party_group,
@@ -265,17 +265,6 @@ def write_copino(notice: PreNotification, version: str = "D95B") -> list[Segment
     return body
 
 
-def copino_interchange(
-    notice: PreNotification,
-    *,
-    sender: str,
-    recipient: str,
-    reference: str,
-    prepared: datetime,
-    version: str = "D95B",
-) -> str:
-    """A whole interchange (UNA … UNZ) holding the COPINO of ``notice``."""
-    return message_interchange(
-        SPECS, version, [write_copino(notice, version)],
-        sender=sender, recipient=recipient, reference=reference, prepared=prepared,
-    )  # fmt: skip
+copino_interchange = interchange_writer(SPECS, write_copino, "D95B")
+"""A whole interchange (UNA … UNZ) holding the COPINO of a pre-notification; ``version`` as for
+:func:`write_copino`."""

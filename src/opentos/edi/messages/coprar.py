@@ -28,7 +28,6 @@ with this table and the code is noted in a warning.
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import partial
 
 from opentos.edi.envelope import Message
@@ -41,7 +40,7 @@ from opentos.edi.messages.equipment import (
     count,
     equipment_group,
     group_name,
-    message_interchange,
+    interchange_writer,
     opening,
     party_group,
     read_boxes,
@@ -164,17 +163,6 @@ def write_coprar(order: LoadDischargeOrder, version: str = "D00B") -> list[Segme
     return body
 
 
-def coprar_interchange(
-    order: LoadDischargeOrder,
-    *,
-    sender: str,
-    recipient: str,
-    reference: str,
-    prepared: datetime,
-    version: str = "D00B",
-) -> str:
-    """A whole interchange (UNA … UNZ) holding the COPRAR of ``order``."""
-    return message_interchange(
-        SPECS, version, [write_coprar(order, version)],
-        sender=sender, recipient=recipient, reference=reference, prepared=prepared,
-    )  # fmt: skip
+coprar_interchange = interchange_writer(SPECS, write_coprar, "D00B")
+"""A whole interchange (UNA … UNZ) holding the COPRAR of an order; ``version`` as for
+:func:`write_coprar`."""

@@ -41,7 +41,7 @@ from opentos.edi.messages.equipment import (
     built,
     count,
     equipment_segments,
-    message_interchange,
+    interchange_writer,
     message_tree,
     opening,
     read_equipment,
@@ -398,17 +398,6 @@ def write_cuscar(report: CargoReport, version: str = "D95B") -> list[Segment]:
     return body
 
 
-def cuscar_interchange(
-    report: CargoReport,
-    *,
-    sender: str,
-    recipient: str,
-    reference: str,
-    prepared: datetime,
-    version: str = "D95B",
-) -> str:
-    """A whole interchange (UNA … UNZ) holding the CUSCAR of ``report``."""
-    return message_interchange(
-        SPECS, version, [write_cuscar(report, version)],
-        sender=sender, recipient=recipient, reference=reference, prepared=prepared,
-    )  # fmt: skip
+cuscar_interchange = interchange_writer(SPECS, write_cuscar, "D95B")
+"""A whole interchange (UNA … UNZ) holding the CUSCAR of a cargo report; ``version`` as for
+:func:`write_cuscar`."""

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from opentos.edi.envelope import Message, MessageHeader, write_interchange
 from opentos.edi.messages.common import (
@@ -687,6 +687,51 @@ def message_interchange(
     return write_interchange(
         messages, sender=sender, recipient=recipient, reference=reference, prepared=prepared
     )
+
+
+T_contra = TypeVar("T_contra", contravariant=True)
+
+
+class InterchangeWriter(Protocol[T_contra]):
+    """Writes a whole interchange (UNA … UNZ) holding the message of one domain object."""
+
+    def __call__(
+        self,
+        obj: T_contra,
+        /,
+        *,
+        sender: str,
+        recipient: str,
+        reference: str,
+        prepared: datetime,
+        version: str = ...,
+    ) -> str: ...
+
+
+def interchange_writer(
+    specs: Sequence[MessageSpec],
+    write: Callable[[T_contra, str], Sequence[Segment]],
+    default: str,
+) -> InterchangeWriter[T_contra]:
+    """The ``<type>_interchange`` function of a message module: ``write`` in one message
+    under the table and code of ``version`` (``default`` when not given)."""
+
+    def interchange(
+        obj: T_contra,
+        /,
+        *,
+        sender: str,
+        recipient: str,
+        reference: str,
+        prepared: datetime,
+        version: str = default,
+    ) -> str:
+        return message_interchange(
+            specs, version, [write(obj, version)],
+            sender=sender, recipient=recipient, reference=reference, prepared=prepared,
+        )  # fmt: skip
+
+    return interchange
 
 
 def message_tree(message: Message, problems: Problems) -> Node | None:

@@ -17,7 +17,7 @@ from opentos.edi.envelope import Message
 from opentos.edi.messages.common import dtm, locode, read_dtm
 from opentos.edi.messages.equipment import (
     built,
-    message_interchange,
+    interchange_writer,
     message_tree,
     opening,
     read_issued,
@@ -177,17 +177,6 @@ def write_iftsai(schedule: Schedule, version: str = "D95B") -> list[Segment]:
     return body
 
 
-def iftsai_interchange(
-    schedule: Schedule,
-    *,
-    sender: str,
-    recipient: str,
-    reference: str,
-    prepared: datetime,
-    version: str = "D95B",
-) -> str:
-    """A whole interchange (UNA … UNZ) holding the IFTSAI of ``schedule``."""
-    return message_interchange(
-        SPECS, version, [write_iftsai(schedule, version)],
-        sender=sender, recipient=recipient, reference=reference, prepared=prepared,
-    )  # fmt: skip
+iftsai_interchange = interchange_writer(SPECS, write_iftsai, "D95B")
+"""A whole interchange (UNA … UNZ) holding the IFTSAI of a schedule; ``version`` as for
+:func:`write_iftsai`."""
