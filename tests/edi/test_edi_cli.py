@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+
+from edi_helpers import run_edi
 
 from opentos.edi.api import read_document
 from opentos.edi.messages.baplie import baplie_interchange
@@ -21,17 +20,7 @@ from opentos.storage.store import Store
 DATA = Path(__file__).parent / "data"
 
 
-def edi(*args: str, url: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``opentos [-d URL] edi ARGS``."""
-    database = ["-d", url] if url else []
-    return subprocess.run(
-        [sys.executable, "-m", "opentos", *database, "edi", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "COLUMNS": "200"},
-        timeout=120,
-        check=False,
-    )
+edi = run_edi
 
 
 def test_parse_json_lists_every_slot_with_its_container() -> None:

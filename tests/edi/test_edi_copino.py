@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from edi_helpers import edited, golden_text, run_edi, where
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,7 +27,7 @@ WHEN = datetime(2025, 3, 10, 7, 0, tzinfo=UTC)
 
 
 def golden() -> str:
-    return (DATA / "copino.edi").read_text()
+    return golden_text("copino.edi")
 
 
 def read(text: str, strict: bool = False) -> tuple[PreNotification | None, Problems]:
@@ -160,13 +159,7 @@ def test_generated_pre_notifications_round_trip(notice: PreNotification) -> None
 
 
 def broken(old: str, new: str) -> str:
-    text = golden()
-    assert old in text
-    return text.replace(old, new, 1)
-
-
-def where(problem: object) -> tuple[object, ...]:
-    return tuple(getattr(problem, k) for k in ("segment", "tag", "element", "value"))
+    return edited("copino.edi", old, new)
 
 
 def test_missing_licence_plate_gives_no_notification() -> None:
@@ -247,15 +240,7 @@ def test_strict_reading_raises(old: str, new: str) -> None:
 
 
 def edi(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``opentos -d URL edi ARGS``."""
-    return subprocess.run(
-        [sys.executable, "-m", "opentos", "-d", url, "edi", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "COLUMNS": "200"},
-        timeout=120,
-        check=False,
-    )
+    return run_edi(*args, url=url)
 
 
 def test_import_keeps_the_latest_pre_notification_and_registers_nothing(tmp_path: Path) -> None:

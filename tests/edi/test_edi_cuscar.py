@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from edi_helpers import edited, golden_text, run_edi
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -40,7 +39,7 @@ TESSA = VesselCall("MSC TESSA", "FA511E", "MSC", imo="9839131", port=UnLocode("C
 
 
 def golden() -> str:
-    return (DATA / "cuscar.edi").read_text()
+    return golden_text("cuscar.edi")
 
 
 def read(text: str, strict: bool = False) -> tuple[CargoReport | None, Problems]:
@@ -174,9 +173,7 @@ def test_generated_reports_round_trip(report: CargoReport) -> None:
 
 
 def broken(old: str, new: str) -> str:
-    text = golden()
-    assert old in text
-    return text.replace(old, new, 1)
+    return edited("cuscar.edi", old, new)
 
 
 def test_bad_check_digit_drops_that_container() -> None:
@@ -239,14 +236,7 @@ T0 = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
 
 
 def edi(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "opentos", "-d", url, "edi", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "COLUMNS": "200"},
-        timeout=120,
-        check=False,
-    )
+    return run_edi(*args, url=url)
 
 
 def _terminal(tmp_path: Path) -> str:

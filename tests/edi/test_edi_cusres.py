@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from edi_helpers import edited, golden_text, run_edi
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -32,7 +31,7 @@ N = ContainerNumber.parse
 
 
 def golden() -> str:
-    return (DATA / "cusres.edi").read_text()
+    return golden_text("cusres.edi")
 
 
 def read(text: str, strict: bool = False) -> tuple[list[CustomsResponse | None], Problems]:
@@ -134,9 +133,7 @@ def test_generated_responses_round_trip(found: list[CustomsResponse]) -> None:
 
 
 def broken(old: str, new: str) -> str:
-    text = golden()
-    assert old in text
-    return text.replace(old, new, 1)
+    return edited("cusres.edi", old, new)
 
 
 def test_bad_check_digit_leaves_that_container_out() -> None:
@@ -196,14 +193,7 @@ def test_strict_reading_raises(old: str, new: str) -> None:
 
 
 def edi(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "opentos", "-d", url, "edi", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "COLUMNS": "200"},
-        timeout=120,
-        check=False,
-    )
+    return run_edi(*args, url=url)
 
 
 def test_import_keeps_each_decision_once_and_the_latest_version_wins(tmp_path: Path) -> None:

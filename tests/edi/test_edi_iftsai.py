@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from edi_helpers import edited, golden_text, run_edi, where
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -31,7 +30,7 @@ TESSA = VesselCall("MSC TESSA", "FA512W", "MSC", imo="9839131")
 
 
 def golden() -> str:
-    return (DATA / "iftsai.edi").read_text()
+    return golden_text("iftsai.edi")
 
 
 def read(text: str, strict: bool = False) -> tuple[Schedule | None, Problems]:
@@ -133,13 +132,7 @@ def test_generated_schedules_round_trip(schedule: Schedule, version: str) -> Non
 
 
 def broken(old: str, new: str) -> str:
-    text = golden()
-    assert old in text
-    return text.replace(old, new, 1)
-
-
-def where(problem: object) -> tuple[object, ...]:
-    return tuple(getattr(problem, k) for k in ("segment", "tag", "element", "value"))
+    return edited("iftsai.edi", old, new)
 
 
 def ports(schedule: Schedule | None) -> list[str]:
@@ -209,15 +202,7 @@ def test_strict_reading_raises(old: str, new: str) -> None:
 
 
 def edi(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``opentos -d URL edi ARGS``."""
-    return subprocess.run(
-        [sys.executable, "-m", "opentos", "-d", url, "edi", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "COLUMNS": "200"},
-        timeout=120,
-        check=False,
-    )
+    return run_edi(*args, url=url)
 
 
 def _visits(url: str) -> list[VesselVisit]:
