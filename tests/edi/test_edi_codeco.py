@@ -164,13 +164,25 @@ def test_bad_full_empty_code_is_an_error() -> None:
     assert (error.segment, error.tag, error.element, error.value) == (18, "EQD", "6", "7")
 
 
-def test_missing_line_is_an_error() -> None:
-    """Without the mandatory NAD group (a warning) the report has no line: an error names it."""
+def test_missing_line_is_taken_from_a_box() -> None:
+    """Without the mandatory NAD group (a warning) the line is the first box's NAD+CF."""
     text = broken("NAD+CA+MSC:160:ZZZ'\n", "").replace("UNT+24", "UNT+23")
     report, problems = read(text)
-    assert report is None
+    assert report is not None
+    assert report.operator == "MSC"
+    assert not problems.errors
     assert any("SG4" in p.message for p in problems.warnings)
-    assert [p.message for p in problems.errors] == ["the line (NAD+CA) is missing"]
+    assert ("NAD", "2.1", "MSC") in [(p.tag, p.element, p.value) for p in problems.warnings]
+
+
+def test_no_line_anywhere_is_an_error() -> None:
+    """Without NAD+CA, a vessel or a box naming its operator, the report has no line."""
+    text = broken("NAD+CA+MSC:160:ZZZ'\n", "").replace("NAD+CF+MSC:160:ZZZ'\n", "")
+    report, problems = read(text)
+    assert report is None
+    assert [p.message for p in problems.errors] == [
+        "the line (NAD+CA) is missing, and neither the vessel (TDT) nor a box (NAD+CF) names one"
+    ]
 
 
 @pytest.mark.parametrize(

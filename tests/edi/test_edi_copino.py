@@ -215,9 +215,19 @@ def test_an_unnamed_empty_without_release_is_an_error() -> None:
     assert "release" in problems.errors[0].message
 
 
-def test_missing_line_gives_no_notification() -> None:
-    """Without the header NAD+CA the boxes have no line: an error at BGM element 2."""
+def test_missing_line_is_taken_from_a_box() -> None:
+    """Without the header NAD+CA the line is the first box's NAD+CF, with a warning there."""
     notice, problems = read(broken("NAD+CA+MSC:160:ZZZ'\n", ""))
+    assert notice is not None
+    assert notice.operator == "MSC"
+    assert not problems.errors
+    assert ("NAD", "2.1", "MSC") in [(p.tag, p.element, p.value) for p in problems.warnings]
+
+
+def test_no_line_anywhere_gives_no_notification() -> None:
+    """Without NAD+CA and without a box naming its operator: an error at BGM element 2."""
+    text = broken("NAD+CA+MSC:160:ZZZ'\n", "").replace("NAD+CF+MSC:160:ZZZ'\n", "")
+    notice, problems = read(text)
     assert notice is None
     assert [(p.tag, p.element) for p in problems.errors] == [("BGM", "2")]
 

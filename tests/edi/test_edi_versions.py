@@ -96,16 +96,12 @@ ROWS: dict[tuple[str, str, str], Row] = {
         "coparn.edi",
         coparn,
         "D95B:ITG13",
-        tweak=(r"NAD\+CA\+[^']*'\n", ""),
-        tweak_warnings=2,
     ),
     ("COPARN", "D00B", "SMDG20|SMDG21"): Row(
         "coparn-D00B-SMDG20.edi",
         "coparn.edi",
         coparn,
         "D00B:SMDG20",
-        tweak=(r"NAD\+CA\+[^']*'\n", ""),
-        tweak_warnings=2,
     ),
     ("COPINO", "D95B", "ITG12|"): Row("copino-D95B-ITG12.edi", "copino.edi", copino, "D95B:ITG12"),
     ("IFTSAI", "D95B", ""): Row(
@@ -191,21 +187,41 @@ def test_the_version_is_written_back(key: tuple[str, str, str]) -> None:
         assert not document.problems
 
 
+def _tweaked(text: str, pattern: str, replacement: str, count: int = 0) -> str:
+    """``text`` (one message) with ``pattern`` replaced and the ``UNT`` count set right."""
+    tweaked, changes = re.subn(pattern, replacement, text, count=count)
+    assert changes, pattern
+    lines = tweaked.splitlines()
+    unh, unt = (next(i for i, s in enumerate(lines) if s.startswith(tag)) for tag in ("UNH", "UNT"))
+    lines[unt] = re.sub(r"UNT\+\d+", f"UNT+{unt - unh + 1}", lines[unt])
+    return "\n".join(lines) + "\n"
+
+
 @pytest.mark.parametrize("key", [k for k, r in ROWS.items() if r.tweak])
 def test_what_the_table_tolerates(key: tuple[str, str, str]) -> None:
     row = ROWS[key]
     assert row.tweak is not None
     text = (VERSIONS / row.file).read_text()
-    tweaked, changes = re.subn(row.tweak[0], row.tweak[1], text)
-    assert changes
-    lines = tweaked.splitlines()
-    unh, unt = (next(i for i, s in enumerate(lines) if s.startswith(tag)) for tag in ("UNH", "UNT"))
-    lines[unt] = re.sub(r"UNT\+\d+", f"UNT+{unt - unh + 1}", lines[unt])
-    tweaked = "\n".join(lines) + "\n"
-    document = read_document(tweaked)
+    document = read_document(_tweaked(text, *row.tweak))
     warnings = [p for p in document.problems if p.severity is Severity.WARNING]
     assert not document.errors
     assert len(warnings) == row.tweak_warnings, warnings
+    assert [m.content for m in document.messages] == _contents(text)
+
+
+LINE_MESSAGES = ("COPRAR", "COARRI", "CODECO", "COPARN", "COPINO")
+"""The messages whose line is the header ``NAD+CA``."""
+
+
+@pytest.mark.parametrize("key", [k for k in ROWS if k[0] in LINE_MESSAGES])
+def test_without_nad_ca_the_line_is_taken_from_the_vessel_or_a_box(
+    key: tuple[str, str, str],
+) -> None:
+    text = (VERSIONS / ROWS[key].file).read_text()
+    document = read_document(_tweaked(text, r"NAD\+CA\+[^']*'\n", "", count=1))
+    assert not document.errors, document.errors
+    found = [p for p in document.problems if p.message.startswith("the line (NAD+CA) is missing")]
+    assert [(p.severity, p.value) for p in found] == [(Severity.WARNING, "MSC")]
     assert [m.content for m in document.messages] == _contents(text)
 
 

@@ -113,10 +113,7 @@ def read_codeco(message: Message, problems: Problems) -> GateReport | None:
     if head is None:
         return None
     operator = head.operator
-    if operator is None:
-        problems.error(
-            "the line (NAD+CA) is missing", at=head.bgm, element="2", value=head.bgm.el(2)
-        )
+    if operator is None:  # read_head found the line or said why not
         return None
     items: list[GateItem] = []
     boxes = group_name(message.spec, "EQD", "SG6")

@@ -43,6 +43,7 @@ from opentos.edi.messages.equipment import (
     group_name,
     header_party,
     interchange_writer,
+    line_elsewhere,
     message_tree,
     opening,
     party_group,
@@ -83,7 +84,7 @@ COPARN_D00B = MessageSpec(
     ),
     "Container announcement",
     guide="SMDG COPARN 2.0 and 2.1",
-    tolerates="no NAD+CA: the line from TDT or a box's NAD+CF, with a warning",
+    tolerates="the 2.1 association code read with the 2.0 table",
 )
 
 COPARN_D95B = MessageSpec(
@@ -104,7 +105,7 @@ COPARN_D95B = MessageSpec(
     ),
     "Container announcement",
     guide="ITIGG COPARN D.95B (ITG13)",
-    tolerates="no association code; no NAD+CA: the line from TDT or a box's NAD+CF, with a warning",
+    tolerates="no association code",
 )
 
 SPECS: tuple[MessageSpec, ...] = (COPARN_D95B, COPARN_D00B)
@@ -154,7 +155,7 @@ def read_coparn(message: Message, problems: Problems) -> Booking | None:
     call = next(iter(tree.groups(group_name(spec, "TDT", "SG2"))), None)
     boxes = group_name(spec, "EQD", "SG6")
     if operator is None:
-        operator = _line_elsewhere(tree, call, head, boxes, problems)
+        operator = line_elsewhere(tree, call, head, boxes, problems)
     if operator is None:
         return None
     vessel = None if call is None else read_vessel(call, problems, operator)
@@ -176,39 +177,6 @@ def read_coparn(message: Message, problems: Problems) -> Booking | None:
     except DomainError as exc:
         problems.error(str(exc), at=at, element="1.2" if at.tag == "RFF" else "2", value=reference)
         return None
-
-
-def _line_elsewhere(
-    tree: Node, call: Node | None, head: Segment, boxes: str, problems: Problems
-) -> str | None:
-    """The line when the mandatory ``NAD+CA`` is missing: the vessel's operator, else the
-    first box's (``NAD+CF``); a warning says where it was taken from, an error if nowhere."""
-    found: tuple[str, Segment, str] | None = None
-    if call is not None and call.trigger.el(5):
-        found = (call.trigger.el(5), call.trigger, "5.1")
-    else:
-        for group in tree.groups(boxes):
-            nad = next((s for s in group.flatten() if s.tag == "NAD" and s.qualifier == "CF"), None)
-            if nad is not None and nad.el(2):
-                found = (nad.el(2), nad, "2.1")
-                break
-    if found is None:
-        problems.error(
-            "the line (NAD+CA) is missing, and neither the vessel (TDT) nor a box (NAD+CF) "
-            "names one",
-            at=head,
-            element="2",
-            value=head.el(2),
-        )
-        return None
-    line, seg, element = found
-    problems.warning(
-        f"the line (NAD+CA) is missing; read as {line}, the operator {seg.tag} names",
-        at=seg,
-        element=element,
-        value=line,
-    )
-    return line
 
 
 def _read_lines(

@@ -28,6 +28,7 @@ from opentos.edi.messages.equipment import (
     equipment_segments,
     header_party,
     interchange_writer,
+    line_elsewhere,
     message_tree,
     opening,
     party_group,
@@ -100,7 +101,8 @@ def read_copino(message: Message, problems: Problems) -> PreNotification | None:
         return None
     operator = next(filter(None, (header_party(g) for g in tree.groups("SG2"))), None)
     if operator is None:
-        problems.error("the line (NAD+CA) is missing", at=head, element="2", value=head.el(2))
+        operator = line_elsewhere(tree, None, head, "SG4", problems)
+    if operator is None:
         return None
     truck = next(iter(tree.groups("SG1")), None)
     if truck is None:

@@ -759,6 +759,40 @@ class MessageHead:
     issued: datetime | None
 
 
+def line_elsewhere(
+    tree: Node, call: Node | None, head: Segment, boxes: str, problems: Problems
+) -> str | None:
+    """The line when the header ``NAD+CA`` is missing: the vessel's operator (``TDT`` of
+    ``call``), else the first box's (``NAD+CF`` in a ``boxes`` group); a warning says
+    where it was taken from, an error at ``head`` (the ``BGM``) if nowhere."""
+    found: tuple[str, Segment, str] | None = None
+    if call is not None and call.trigger.el(5):
+        found = (call.trigger.el(5), call.trigger, "5.1")
+    else:
+        for group in tree.groups(boxes):
+            nad = next((s for s in group.flatten() if s.tag == "NAD" and s.qualifier == "CF"), None)
+            if nad is not None and nad.el(2):
+                found = (nad.el(2), nad, "2.1")
+                break
+    if found is None:
+        problems.error(
+            "the line (NAD+CA) is missing, and neither the vessel (TDT) nor a box (NAD+CF) "
+            "names one",
+            at=head,
+            element="2",
+            value=head.el(2),
+        )
+        return None
+    line, seg, element = found
+    problems.warning(
+        f"the line (NAD+CA) is missing; read as {line}, the operator {seg.tag} names",
+        at=seg,
+        element=element,
+        value=line,
+    )
+    return line
+
+
 def read_head(
     message: Message,
     problems: Problems,
@@ -789,7 +823,14 @@ def read_head(
         problems.error(f"document code must be {expected}", at=head, element="1", value=head.el(1))
         return None
     operator = next(filter(None, (header_party(g) for g in tree.groups(parties))), None)
-    call = next(iter(tree.groups(call_group)), None) if vessel else None
+    call = next(iter(tree.groups(call_group)), None)
+    if operator is None:
+        boxes = group_name(message.spec, "EQD", "SG6")
+        operator = line_elsewhere(tree, call, head, boxes, problems)
+        if operator is None:
+            return None
+    if not vessel:
+        call = None
     read_call = None if call is None else read_vessel(call, problems, operator)
     return MessageHead(message, tree, head, kind, operator, read_call, read_issued(tree, problems))
 
