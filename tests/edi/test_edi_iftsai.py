@@ -147,6 +147,13 @@ def test_bad_port_drops_that_call() -> None:
     assert [where(p) for p in problems.errors] == [(9, "LOC", "2.1", "CN1AO")]
 
 
+def test_bad_port_under_another_qualifier_is_reported_once() -> None:
+    """A call under LOC+5 (a qualifier the vessel group also reads) is read as a call only."""
+    schedule, problems = read(broken("LOC+153+KRPUS", "LOC+5+KR1US"))
+    assert ports(schedule) == ["CNTAO", "CNSHA", "NLRTM"]
+    assert [where(p) for p in problems.errors] == [(6, "LOC", "2.1", "KR1US")]
+
+
 def test_departure_before_arrival_drops_that_call() -> None:
     """A DTM+133 before the call's DTM+132 is an error at the DTM+133 segment."""
     schedule, problems = read(broken("DTM+133:202503081200", "DTM+133:202503051200"))

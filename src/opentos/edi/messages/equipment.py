@@ -545,11 +545,16 @@ def vessel_segments(vessel: VesselCall) -> list[Segment]:
     return out
 
 
-def read_vessel(group: Node, problems: Problems, operator: str | None) -> VesselCall | None:
-    """The vessel call of a ``TDT`` group; ``operator`` (the header's line) when TDT has none."""
+def read_vessel(
+    group: Node, problems: Problems, operator: str | None, *, with_port: bool = True
+) -> VesselCall | None:
+    """The vessel call of a ``TDT`` group; ``operator`` (the header's line) when TDT has none.
+
+    ``with_port``: read the port of call (``LOC+5``) too; a schedule reads its ports itself.
+    """
     tdt = group.trigger
     port: UnLocode | None = None
-    for seg in group.flatten():
+    for seg in group.flatten() if with_port else ():
         if seg.tag == "LOC" and seg.qualifier == PORT_OF_CALL:
             port = locode(seg.el(2), seg, "2.1", problems)
     ident, code, name = tdt.el(8, 1), tdt.el(8, 2), tdt.el(8, 4)

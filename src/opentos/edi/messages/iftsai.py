@@ -116,7 +116,7 @@ def read_iftsai(message: Message, problems: Problems) -> Schedule | None:
             value=extra.trigger.el(2),
         )
     group = groups[0]
-    vessel = read_vessel(group, problems, None)
+    vessel = read_vessel(group, problems, None, with_port=False)
     if vessel is None:
         return None
     calls = [c for c in (_call(g, problems) for g in group.groups("SG5")) if c is not None]
@@ -124,9 +124,7 @@ def read_iftsai(message: Message, problems: Problems) -> Schedule | None:
         problems.error("the schedule has no port call that reads", at=group.trigger, element="2")
         return None
     return built(
-        lambda: Schedule(
-            head.el(2), replace(vessel, port=None), tuple(calls), read_issued(tree, problems)
-        ),
+        lambda: Schedule(head.el(2), vessel, tuple(calls), read_issued(tree, problems)),
         problems,
         head,
         "2",
