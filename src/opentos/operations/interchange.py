@@ -570,13 +570,15 @@ def _renderer(
     written = version or "D00B"
     spec_for(codeco.SPECS, written)  # refuses an unknown version before any work
     trucks: set[str] | None = None
-    plates: dict[str, tuple[str, str | None]] = {}
+    # a truck visit's id is its equipment id in the ledger (operations.moves): report its plate
+    plates = {
+        v.id: (v.licence_plate, v.haulier) for v in store.visits() if isinstance(v, TruckVisit)
+    }
     if visit is not None:
         truck_visit = store.visit(visit)
         if not isinstance(truck_visit, TruckVisit):
             raise InvalidValue(f"visit {visit!r} is not a truck visit")
         trucks = {truck_visit.id, truck_visit.licence_plate}
-        plates[truck_visit.id] = (truck_visit.licence_plate, truck_visit.haulier)
     gate_events = [
         e for e in store.events(from_or_to_outside=True) if trucks is None or _truck_of(e) in trucks
     ]
