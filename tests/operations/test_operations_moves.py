@@ -187,3 +187,25 @@ def test_an_unknown_crane_is_not_found(call: Store) -> None:
     with pytest.raises(NotFound, match="no quay crane 'QC09'"):
         moves.discharge(call, "V1", number, YARD_1, at=LATER, crane="QC09")
     assert snapshot(call) == before
+
+
+def test_a_refused_gate_in_registers_nothing(call: Store) -> None:
+    """The master data given with a refused gate-in are not kept either."""
+    visits.add_truck_visit(call, "T2", licence_plate="LU-B2")
+    box = boxes(1, seed=6)[0]
+    before = snapshot(call)
+    with pytest.raises(IllegalTransition, match="T2 is planned"):
+        moves.gate_in(call, "T2", box.number, YARD_1, at=LATER, register=box)
+    assert snapshot(call) == before
+    with pytest.raises(NotFound):
+        call.container(box.number)
+
+
+def test_a_departing_truck_takes_its_box_out_through_the_gate(call: Store) -> None:
+    """A box left on a truck leaves with it, as a gate-out made by the truck."""
+    number, _ = _top(call)
+    moves.discharge(call, "V1", number, EquipmentPlace("T1"), at=LATER)
+    visits.depart(call, "T1", LATER + timedelta(minutes=5))
+    assert call.where(number) is None
+    last = call.events(container=number)[-1]
+    assert (last.from_place, last.to_place, last.equipment) == (EquipmentPlace("T1"), None, "T1")
