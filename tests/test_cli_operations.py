@@ -116,6 +116,7 @@ def test_visit_commands_print_json_and_list(url: str) -> None:
     listed = json.loads(run(url, "visit", "list", "--kind", "vessel", "--json").stdout)
     assert listed["count"] == 1
     assert listed["data"][0]["actual_arrival"] == _at(0.5)
+    assert listed["data"][0]["profile"]["teu_capacity"] == PROFILE.teu_capacity
     assert "T1" in run(url, "visit", "list").stdout
 
 
@@ -178,7 +179,7 @@ def test_apply_cusres_holds_and_releases_the_boxes_customs_names(url: str) -> No
         (released[1], "release", False),
     }
     assert (
-        "hold: customs customs scan (response CR2503100001)"
+        "hold: customs scan (customs response CR2503100001)"
         in run(url, "inventory", scanned).stdout
     )
     assert "hold:" not in run(url, "inventory", released[0]).stdout

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from opentos.cli.database import open_store
-from opentos.cli.options import JsonOption, describe_visit, optional_time, report
+from opentos.cli.options import JsonOption, describe_visit, optional_time, report, visit_json
 from opentos.operations.berths import assign_berth
 
 berth_app = typer.Typer(help="Berth assignments.", no_args_is_help=True)
@@ -32,4 +32,4 @@ def assign(
             store, visit, berth, position_m=position_m,
             planned_berthing=optional_time(berthing, "--berthing"),
         )  # fmt: skip
-    report(describe_visit(assigned), assigned.to_dict(), as_json)
+    report(describe_visit(assigned), visit_json(assigned), as_json)

@@ -80,3 +80,17 @@ def describe_visit(visit: Visit) -> str:
         position = visit.berth_position_m
         times += f", berth {visit.berth}" + ("" if position is None else f" from {position:g} m")
     return f"{visit.kind} visit {visit.id} ({visit_name(visit)}): {visit.phase}; {times}"
+
+
+def visit_json(visit: Visit) -> dict[str, object]:
+    """A visit as JSON, its vessel profile by name and size (the bay structure is long)."""
+    data = visit.to_dict()
+    if isinstance(visit, VesselVisit):
+        profile = visit.profile
+        data["profile"] = {
+            "name": profile.name,
+            "teu_capacity": profile.teu_capacity,
+            "loa_m": profile.loa_m,
+            "beam_m": profile.beam_m,
+        }
+    return data

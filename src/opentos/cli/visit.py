@@ -16,6 +16,7 @@ from opentos.cli.options import (
     describe_visit,
     optional_time,
     report,
+    visit_json,
     visit_name,
 )
 from opentos.model.visits import VisitKind, VisitPhase
@@ -54,7 +55,7 @@ def add_vessel(
             planned_arrival=optional_time(eta, "--eta"),
             planned_departure=optional_time(etd, "--etd"),
         )  # fmt: skip
-    report(describe_visit(visit) + f"; {visit.profile.name}", visit.to_dict(), as_json)
+    report(describe_visit(visit) + f"; {visit.profile.name}", visit_json(visit), as_json)
 
 
 @visit_app.command("add-truck")
@@ -77,7 +78,7 @@ def add_truck(
             planned_arrival=optional_time(eta, "--eta"),
             planned_departure=optional_time(etd, "--etd"),
         )  # fmt: skip
-    report(describe_visit(visit), visit.to_dict(), as_json)
+    report(describe_visit(visit), visit_json(visit), as_json)
 
 
 @visit_app.command("add-rail")
@@ -97,7 +98,7 @@ def add_rail(
             planned_arrival=optional_time(eta, "--eta"),
             planned_departure=optional_time(etd, "--etd"),
         )  # fmt: skip
-    report(describe_visit(visit), visit.to_dict(), as_json)
+    report(describe_visit(visit), visit_json(visit), as_json)
 
 
 @visit_app.command("update")
@@ -110,7 +111,7 @@ def update(
             store, visit_id, planned_arrival=optional_time(eta, "--eta"),
             planned_departure=optional_time(etd, "--etd"),
         )  # fmt: skip
-    report(describe_visit(visit), visit.to_dict(), as_json)
+    report(describe_visit(visit), visit_json(visit), as_json)
 
 
 @visit_app.command("arrive")
@@ -118,7 +119,7 @@ def arrive(visit_id: VisitId, at: AtOption = None, as_json: JsonOption = False) 
     """Record a visit's actual arrival."""
     with open_store() as store:
         visit = visits.arrive(store, visit_id, at_or_now(at))
-    report(describe_visit(visit), visit.to_dict(), as_json)
+    report(describe_visit(visit), visit_json(visit), as_json)
 
 
 @visit_app.command("depart")
@@ -126,7 +127,7 @@ def depart(visit_id: VisitId, at: AtOption = None, as_json: JsonOption = False) 
     """Record a visit's actual departure; what is still on board leaves with it."""
     with open_store() as store:
         visit = visits.depart(store, visit_id, at_or_now(at))
-    report(describe_visit(visit), visit.to_dict(), as_json)
+    report(describe_visit(visit), visit_json(visit), as_json)
 
 
 @visit_app.command("advance")
@@ -139,7 +140,7 @@ def advance(
     """Move a visit to a phase: working, complete, cancelled (or arrived, departed)."""
     with open_store() as store:
         visit = visits.advance(store, visit_id, phase, at_or_now(at))
-    report(describe_visit(visit), visit.to_dict(), as_json)
+    report(describe_visit(visit), visit_json(visit), as_json)
 
 
 @visit_app.command("list")
@@ -156,7 +157,7 @@ def list_(
             if (kind is None or v.kind is kind) and (phase is None or v.phase is phase)
         ]
     if as_json:
-        report("", {"data": [v.to_dict() for v in found], "count": len(found)}, True)
+        report("", {"data": [visit_json(v) for v in found], "count": len(found)}, True)
         return
     table = Table("id", "kind", "what", "phase", "planned arrival", "planned departure",
                   "arrived", "departed", title=f"Visits: {len(found)}")  # fmt: skip

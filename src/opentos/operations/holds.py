@@ -126,7 +126,7 @@ def apply_customs_responses(store: Store, reference: str | None = None) -> list[
 
 def _reason(decision: ContainerDecision) -> str:
     why = f": {decision.reason}" if decision.reason else ""
-    return f"customs {decision.status} (response {decision.response}){why}"
+    return f"{decision.status} (customs response {decision.response}){why}"
 
 
 def _hold(tx: Transaction, box: Container, kind: HoldKind, reason: str, source: str) -> HoldChange:
