@@ -209,3 +209,19 @@ def test_a_departing_truck_takes_its_box_out_through_the_gate(call: Store) -> No
     assert call.where(number) is None
     last = call.events(container=number)[-1]
     assert (last.from_place, last.to_place, last.equipment) == (EquipmentPlace("T1"), None, "T1")
+
+
+def test_a_retried_confirmation_changes_nothing(call: Store) -> None:
+    """The same move at the same time again returns its events and records nothing new."""
+    number, _ = _top(call)
+    first = moves.discharge(call, "V1", number, YARD_1, at=LATER, crane="QC01")
+    before = snapshot(call)
+    assert moves.discharge(call, "V1", number, YARD_1, at=LATER, crane="QC01") == first
+    assert snapshot(call) == before
+    with pytest.raises(IllegalMove, match="not on board visit V1"):
+        moves.discharge(call, "V1", number, YARD_1, at=LATER + timedelta(seconds=1))
+    box = boxes(1, seed=7)[0]
+    gated = moves.gate_in(call, "T1", box.number, YARD_2, at=LATER, register=box)
+    before = snapshot(call)
+    assert moves.gate_in(call, "T1", box.number, YARD_2, at=LATER, register=box) == gated
+    assert snapshot(call) == before

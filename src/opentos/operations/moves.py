@@ -10,6 +10,9 @@ A vessel visit's first move after its arrival puts it in
 :attr:`~opentos.model.visits.VisitPhase.WORKING`, as does a move after it was
 complete (more work came).
 
+The same confirmation again (same box, places, machines and time: a retried
+request) changes nothing and returns the events recorded the first time.
+
 A truck's equipment id in the ledger is its visit id: a gate-in is outside ->
 ``equipment:T1`` -> the yard, a gate-out the yard -> ``equipment:T1`` ->
 outside, each leg through the gate made by the truck, as CODECO reports them.
@@ -17,6 +20,7 @@ outside, each leg through the gate made by the truck, as CODECO reports them.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -91,6 +95,9 @@ def discharge(
         raise InvalidValue(
             f"discharge of {container} to {to}: a discharge goes to the yard or a machine"
         )
+    done = _replayed(store, container, at, [(_on(visit_id), to, crane)])
+    if done:
+        return RecordedMove(MoveKind.DISCHARGE, container, visit_id, done)
     with store.transaction() as tx:
         tx.container(container)
         visit = _vessel(tx, visit_id, f"discharge of {container}")
@@ -130,6 +137,10 @@ def load(
     """
     _check_crane(store, crane)
     what = f"load of {container} into {slot}"
+    place = VesselPlace(visit_id, slot)
+    done = _replayed(store, container, at, [(_anywhere, place, crane)])
+    if done:
+        return RecordedMove(MoveKind.LOAD, container, visit_id, done)
     with store.transaction() as tx:
         box = tx.container(container)
         visit = _vessel(tx, visit_id, what)
@@ -142,7 +153,6 @@ def load(
         where = tx.where(container)
         if where is None or isinstance(where, VesselPlace):
             raise IllegalMove(f"{what}: it is {_at(where)}; a load comes from the terminal")
-        place = VesselPlace(visit_id, slot)
         events = _record(tx, [MoveEvent(container, where, place, at, crane)])
         _working(tx, visit, at)
     return RecordedMove(MoveKind.LOAD, container, visit_id, events)
@@ -170,6 +180,9 @@ def relocate(
     what = f"relocation of {container} to {to}"
     if isinstance(to, VesselPlace):
         raise InvalidValue(f"{what}: a box goes on board by a load")
+    done = _replayed(store, container, at, [(_anywhere, to, equipment)])
+    if done:
+        return RecordedMove(MoveKind.YARD_SHIFT, container, None, done)
     with store.transaction() as tx:
         tx.container(container)
         where = tx.where(container)
@@ -207,6 +220,12 @@ def gate_in(
     if register is not None and register.number != container:
         raise InvalidValue(f"{what}: the master data given are of {register.number}")
     _check_yard_crane(store, yard_crane)
+    truck_at = _on_truck(visit_id)
+    done = _replayed(
+        store, container, at, [(_outside, truck_at, visit_id), (truck_at, to, yard_crane)]
+    )
+    if done:
+        return RecordedMove(MoveKind.GATE_IN, container, visit_id, done)
     with store.transaction() as tx:
         if register is not None:
             tx.register(register, source=f"gate-in by {visit_id}")
@@ -256,6 +275,12 @@ def gate_out(
     """
     what = f"gate-out of {container} by {visit_id}"
     _check_yard_crane(store, yard_crane)
+    truck_at = _on_truck(visit_id)
+    done = _replayed(
+        store, container, at, [(_in_yard, truck_at, yard_crane), (truck_at, _outside, visit_id)]
+    )
+    if done:
+        return RecordedMove(MoveKind.GATE_OUT, container, visit_id, done)
     with store.transaction() as tx:
         box = tx.container(container)
         truck = _truck(tx, visit_id, what)
@@ -272,6 +297,56 @@ def gate_out(
             ],
         )
     return RecordedMove(MoveKind.GATE_OUT, container, visit_id, events)
+
+
+PlaceTest = Callable[[Place | None], bool]
+_Leg = tuple[Place | PlaceTest | None, Place | PlaceTest | None, str | None]
+
+
+def _replayed(
+    store: Store, container: ContainerNumber, at: datetime, legs: Sequence[_Leg]
+) -> tuple[MoveEvent, ...] | None:
+    """The box's last events, if they are these legs at ``at``: the move was recorded already."""
+    events = store.events(container=container)[-len(legs) :]
+    if len(events) != len(legs):
+        return None
+    for event, (src, dst, equipment) in zip(events, legs, strict=True):
+        if (
+            event.at != at
+            or event.equipment != equipment
+            or not _matches(event.from_place, src)
+            or not _matches(event.to_place, dst)
+        ):
+            return None
+    if store.where(container) != events[-1].to_place:
+        return None
+    return tuple(events)
+
+
+def _matches(place: Place | None, expected: Place | PlaceTest | None) -> bool:
+    if callable(expected):
+        return expected(place)
+    return place == expected
+
+
+def _on(visit_id: str) -> PlaceTest:
+    return lambda place: isinstance(place, VesselPlace) and place.visit == visit_id
+
+
+def _on_truck(visit_id: str) -> PlaceTest:
+    return lambda place: isinstance(place, EquipmentPlace) and place.equipment == visit_id
+
+
+def _anywhere(place: Place | None) -> bool:
+    return place is not None
+
+
+def _in_yard(place: Place | None) -> bool:
+    return isinstance(place, YardPlace)
+
+
+def _outside(place: Place | None) -> bool:
+    return place is None
 
 
 def _record(tx: Transaction, events: list[MoveEvent]) -> tuple[MoveEvent, ...]:
