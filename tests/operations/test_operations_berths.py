@@ -65,3 +65,15 @@ def test_calls_apart_in_time_or_space_share_the_berth(terminal: Store) -> None:
     berths.assign_berth(terminal, "V2", "B01", position_m=0)
     berths.assign_berth(terminal, "V3", "B01", position_m=150)
     assert [getattr(v, "berth_position_m", None) for v in terminal.visits()] == [0.0, 150.0, 0.0]
+
+
+def test_new_planned_times_may_not_overlap_another_call(terminal: Store) -> None:
+    """Moving a berthed call's departure into the next call's time at that berth is refused."""
+    _feeder(terminal, "V1")
+    _feeder(terminal, "V2", hours=10)
+    berths.assign_berth(terminal, "V1", "B01", position_m=0)
+    berths.assign_berth(terminal, "V2", "B01", position_m=0)
+    before = snapshot(terminal)
+    with pytest.raises(DomainError, match=r"visit V1 .* overlaps visit V2"):
+        visits.update_planned_times(terminal, "V1", planned_departure=T0 + timedelta(hours=11))
+    assert snapshot(terminal) == before

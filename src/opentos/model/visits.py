@@ -110,6 +110,11 @@ class _VisitBase:
         return replace(self, **changes)  # type: ignore[arg-type]
 
     @property
+    def is_final(self) -> bool:
+        """Departed or cancelled: no phase follows."""
+        return not _NEXT[self.phase]
+
+    @property
     def in_terminal(self) -> bool:
         """Arrived and not yet departed."""
         return self.phase in (VisitPhase.ARRIVED, VisitPhase.WORKING, VisitPhase.COMPLETE)

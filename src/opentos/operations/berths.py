@@ -14,9 +14,9 @@ from dataclasses import replace
 from datetime import datetime
 
 from opentos.errors import DomainError, IllegalTransition, InvalidValue
+from opentos.model.layout import TerminalLayout
 from opentos.model.visits import VesselVisit, VisitPhase
-from opentos.operations.visits import FINAL_PHASES
-from opentos.storage.store import Store
+from opentos.storage.store import Store, Transaction
 
 
 def assign_berth(
@@ -49,7 +49,7 @@ def assign_berth(
         visit = tx.visit(visit_id)
         if not isinstance(visit, VesselVisit):
             raise InvalidValue(f"visit {visit_id} is a {visit.kind} visit; only vessels berth")
-        if visit.phase in FINAL_PHASES:
+        if visit.is_final:
             raise IllegalTransition(f"visit {visit_id} is {visit.phase}; it takes no berth")
         start = berth.start_m if position_m is None else position_m
         end = start + visit.profile.loa_m
@@ -70,38 +70,56 @@ def assign_berth(
             berth_position_m=float(start),
             planned_berthing=planned_berthing or visit.planned_berthing or visit.planned_arrival,
         )
-        begin, until = _window(assigned)
-        if begin is None or until is None:
-            raise InvalidValue(
-                f"{where}: a berth needs the planned arrival and departure of the visit"
-            )
-        for other in tx.visits():
-            if (
-                not isinstance(other, VesselVisit)
-                or other.id == visit_id
-                or other.berth is None
-                or other.phase is VisitPhase.CANCELLED
-            ):
-                continue
-            other_start = other.berth_position_m
-            if other_start is None:
-                other_start = store.layout.berth(other.berth).start_m
-            other_end = other_start + other.profile.loa_m
-            other_begin, other_until = _window(other)
-            overlaps_quay = other_start < end and start < other_end
-            overlaps_time = (other_begin is None or other_begin < until) and (
-                other_until is None or begin < other_until
-            )
-            if overlaps_quay and overlaps_time:
-                raise DomainError(
-                    f"{where} at {start:g}-{end:g} m from {begin:%Y-%m-%d %H:%M} to "
-                    f"{until:%Y-%m-%d %H:%M} overlaps visit {other.id} ({other.vessel_name}) "
-                    f"at {other_start:g}-{other_end:g} m, {_when(other_begin)} to "
-                    f"{_when(other_until)}"
-                )
+        check_quay_space(tx, store.layout, assigned)
         if assigned != visit:
             tx.add_visit(assigned)
         return assigned
+
+
+def check_quay_space(tx: Transaction, layout: TerminalLayout, visit: VesselVisit) -> None:
+    """Refuse ``visit``'s berth if another visit holds its quay metres while it is alongside.
+
+    Raises
+    ------
+    InvalidValue
+        The visit has no berth, or no planned arrival or departure.
+    DomainError
+        Another visit overlaps it in quay metres and in time.
+    """
+    if visit.berth is None:
+        raise InvalidValue(f"visit {visit.id} has no berth")
+    start = visit.berth_position_m
+    if start is None:
+        start = layout.berth(visit.berth).start_m
+    end = start + visit.profile.loa_m
+    where = f"visit {visit.id} ({visit.vessel_name}, {visit.profile.loa_m:g} m)"
+    begin, until = _window(visit)
+    if begin is None or until is None:
+        raise InvalidValue(f"{where}: a berth needs the planned arrival and departure of the visit")
+    for other in tx.visits():
+        if (
+            not isinstance(other, VesselVisit)
+            or other.id == visit.id
+            or other.berth is None
+            or other.phase is VisitPhase.CANCELLED
+        ):
+            continue
+        other_start = other.berth_position_m
+        if other_start is None:
+            other_start = layout.berth(other.berth).start_m
+        other_end = other_start + other.profile.loa_m
+        other_begin, other_until = _window(other)
+        overlaps_quay = other_start < end and start < other_end
+        overlaps_time = (other_begin is None or other_begin < until) and (
+            other_until is None or begin < other_until
+        )
+        if overlaps_quay and overlaps_time:
+            raise DomainError(
+                f"{where} at {start:g}-{end:g} m from {begin:%Y-%m-%d %H:%M} to "
+                f"{until:%Y-%m-%d %H:%M} overlaps visit {other.id} ({other.vessel_name}) "
+                f"at {other_start:g}-{other_end:g} m, {_when(other_begin)} to "
+                f"{_when(other_until)}"
+            )
 
 
 def _window(visit: VesselVisit) -> tuple[datetime | None, datetime | None]:

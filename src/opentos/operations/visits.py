@@ -18,11 +18,10 @@ from opentos.model.places import EquipmentPlace
 from opentos.model.vessel import VesselProfile
 from opentos.model.vessel_classes import standard_class, vessel_class
 from opentos.model.visits import RailVisit, TruckVisit, VesselVisit, Visit, VisitPhase
+from opentos.operations.berths import check_quay_space
 from opentos.storage.store import Store, Transaction
 
 V = TypeVar("V", VesselVisit, TruckVisit, RailVisit)
-
-FINAL_PHASES = frozenset({VisitPhase.DEPARTED, VisitPhase.CANCELLED})
 
 
 def add_vessel_visit(
@@ -154,10 +153,12 @@ def update_planned_times(
         The visit has departed or was cancelled: its plan is history.
     InvalidValue
         The planned departure would be before the planned arrival, or a time has no zone.
+    DomainError
+        The new times put a berthed vessel on quay metres another visit holds then.
     """
     with store.transaction() as tx:
         visit = tx.visit(visit_id)
-        if visit.phase in FINAL_PHASES:
+        if visit.is_final:
             raise IllegalTransition(
                 f"visit {visit_id} is {visit.phase}; its planned times can no longer change"
             )
@@ -167,6 +168,8 @@ def update_planned_times(
         if planned_departure is not None:
             changes["planned_departure"] = planned_departure
         updated = replace(visit, **changes)  # type: ignore[arg-type]
+        if isinstance(updated, VesselVisit) and updated.berth is not None:
+            check_quay_space(tx, store.layout, updated)
         if updated != visit:
             tx.add_visit(updated)
         return updated
