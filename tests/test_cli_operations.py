@@ -96,6 +96,7 @@ def test_a_call_from_bay_plan_to_coarri_and_codeco(url: str, tmp_path: Path) -> 
         for i in r.items
     ]
     assert gates == [(MoveKind.GATE_OUT, middle, "LU-B12345")]
+    assert "equals the inventory rebuilt" in run(url, "ledger", "rebuild").stdout
     with Store.open(url) as store:
         assert {str(n) for n, _ in store.on_visit("V1")} == {bottom, top}
         assert store.where(ContainerNumber.parse(middle)) is None
