@@ -168,9 +168,9 @@ def update_planned_times(
         if planned_departure is not None:
             changes["planned_departure"] = planned_departure
         updated = replace(visit, **changes)  # type: ignore[arg-type]
-        if isinstance(updated, VesselVisit) and updated.berth is not None:
-            check_quay_space(tx, store.layout, updated)
         if updated != visit:
+            if isinstance(updated, VesselVisit) and updated.berth is not None:
+                check_quay_space(tx, store.layout, updated)
             tx.add_visit(updated)
         return updated
 
