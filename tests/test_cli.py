@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from opentos.cli.edi_import import import_document
 from opentos.edi.api import read_document
 from opentos.model.ids import UnLocode
 from opentos.model.onboard import OnBoardPlan
 from opentos.model.orders import HandlingReport
 from opentos.model.places import YardPlace
+from opentos.operations.interchange import import_document
 from opentos.presets import load_preset
 from opentos.storage.store import Store
 from opentos.synthetic import ContainerFactory, fill_yard

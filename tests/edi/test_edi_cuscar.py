@@ -12,7 +12,6 @@ from edi_helpers import edited, golden_text, run_edi
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from opentos.cli.edi_import import import_document
 from opentos.edi.api import read_document
 from opentos.edi.envelope import read_interchange
 from opentos.edi.messages.baplie import baplie_interchange
@@ -29,6 +28,7 @@ from opentos.model.orders import VesselCall
 from opentos.model.places import EquipmentPlace, VesselPlace
 from opentos.model.vessel_classes import vessel_class
 from opentos.model.visits import VesselVisit
+from opentos.operations.interchange import import_document
 from opentos.presets import load_preset
 from opentos.storage.store import Store
 

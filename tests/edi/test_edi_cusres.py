@@ -227,3 +227,10 @@ def test_import_keeps_each_decision_once_and_the_latest_version_wins(tmp_path: P
     assert len(kept) == 2
     assert kept[0] == held.to_dict()
     assert kept[0]["containers"] == {"MSCU7654329": "held"}
+
+
+@settings(max_examples=50, deadline=None)
+@given(responses())
+def test_a_kept_response_reads_back_from_its_dict(response: CustomsResponse) -> None:
+    """A response kept as a document (to_dict) reads back equal with from_dict."""
+    assert CustomsResponse.from_dict(response.to_dict()) == response

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from opentos.cli.edi_import import import_document
 from opentos.edi.api import read_document
 from opentos.edi.messages.baplie import Version, baplie_interchange
 from opentos.edi.outbound import departure_plan
@@ -26,6 +25,7 @@ from opentos.model.slots import BayRowTier
 from opentos.model.vessel import VesselProfile
 from opentos.model.vessel_classes import vessel_class
 from opentos.model.visits import VesselVisit
+from opentos.operations.interchange import import_document
 from opentos.planning.stowage.generate import generate_stowage
 from opentos.planning.stowage.problem import final_state
 from opentos.planning.stowage.solver import solve_stowage

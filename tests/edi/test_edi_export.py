@@ -7,8 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from opentos.cli.edi_export import export_interchange
-from opentos.cli.edi_import import import_document
 from opentos.edi.api import read_document
 from opentos.edi.messages.baplie import baplie_interchange
 from opentos.errors import EdiError
@@ -17,6 +15,7 @@ from opentos.model.onboard import OnBoardPlan
 from opentos.model.places import EquipmentPlace, VesselPlace
 from opentos.model.vessel_classes import vessel_class
 from opentos.model.visits import VesselVisit
+from opentos.operations.interchange import export_interchange, import_document
 from opentos.presets import load_preset
 from opentos.storage.store import Store
 

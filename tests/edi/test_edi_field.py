@@ -16,8 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from opentos.cli.edi_export import export_interchange
-from opentos.cli.edi_import import import_document
 from opentos.edi.api import read_document
 from opentos.errors import EdiError
 from opentos.model.ids import ContainerNumber
@@ -25,6 +23,7 @@ from opentos.model.iso_types import SizeType
 from opentos.model.onboard import OnBoardPlan
 from opentos.model.vessel_classes import vessel_class
 from opentos.model.visits import VesselVisit
+from opentos.operations.interchange import export_interchange, import_document
 from opentos.presets import load_preset
 from opentos.storage.store import Store
 

@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from opentos.cli.edi_export import export_interchange
-from opentos.cli.edi_import import import_document
 from opentos.edi.api import Document, read_document
 from opentos.edi.messages.baplie import baplie_interchange
 from opentos.edi.messages.vermas import vermas_interchange
@@ -24,6 +22,7 @@ from opentos.model.slots import BayRowTier
 from opentos.model.vessel_classes import vessel_class
 from opentos.model.vgm import VgmDeclaration, VgmMethod
 from opentos.model.visits import VesselVisit
+from opentos.operations.interchange import export_interchange, import_document
 from opentos.presets import load_preset
 from opentos.storage.stocktake import import_stocktake, parse_stocktake
 from opentos.storage.store import Store

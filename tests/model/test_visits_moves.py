@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -129,3 +130,13 @@ def test_work_instruction_needs_a_place() -> None:
             from_place=None,
             to_place=None,
         )
+
+
+def test_a_berth_position_needs_a_berth_and_round_trips() -> None:
+    """The berthing position is a quay metre >= 0 of an assigned berth, kept through dicts."""
+    placed = replace(vessel_visit(), berth_position_m=42.5)
+    assert visit_from_dict(placed.to_dict()) == placed
+    with pytest.raises(InvalidValue, match="berth position -1 m must be >= 0"):
+        replace(vessel_visit(), berth_position_m=-1)
+    with pytest.raises(InvalidValue, match="given without a berth"):
+        replace(vessel_visit(), berth=None, berth_position_m=10.0)

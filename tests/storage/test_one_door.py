@@ -23,7 +23,6 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select, update
 
 from invariants import violations, yard_and_vessel_tiers
-from opentos.cli.edi_import import import_document
 from opentos.edi.api import read_document
 from opentos.edi.messages.baplie import baplie_interchange
 from opentos.edi.messages.coprar import coprar_interchange
@@ -39,6 +38,7 @@ from opentos.model.places import EquipmentPlace, Place, VesselPlace, YardPlace, 
 from opentos.model.slots import BayRowTier, YardSlot
 from opentos.model.vessel_classes import vessel_class
 from opentos.model.visits import VesselVisit
+from opentos.operations.interchange import import_document
 from opentos.presets import load_preset
 from opentos.storage import schema
 from opentos.storage.pgserver import PostgresServer

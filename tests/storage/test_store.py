@@ -14,6 +14,7 @@ from opentos.model.ids import ContainerNumber
 from opentos.model.iso_types import SizeType
 from opentos.model.ledger import MoveEvent
 from opentos.model.places import parse_place
+from opentos.model.visits import TruckVisit
 from opentos.presets import load_preset
 from opentos.storage import schema
 from opentos.storage.stocktake import import_stocktake, parse_stocktake
@@ -279,3 +280,17 @@ def test_visits_slots_and_instructions_persist(store: Store) -> None:
     with Store.open(url) as other, other.transaction() as tx:  # loads the profile lazily
         tx.record([ev(1, f"vessel:V1:{slot}", "yard:A01.001.01.1")])
     assert store.rebuild().consistent
+
+
+def test_a_transaction_reads_its_own_visits_and_boxes(store: Store) -> None:
+    """Inside a transaction, visit(), visits() and container() see its own changes."""
+    with store.transaction() as tx:
+        tx.add_visit(TruckVisit(id="T1", licence_plate="LU-B1"))
+        tx.register(box(1))
+        assert tx.visit("T1").id == "T1"
+        assert [v.id for v in tx.visits()] == ["T1"]
+        assert tx.container(n(1)) == box(1)
+        with pytest.raises(NotFound, match="no visit 'T2'"):
+            tx.visit("T2")
+        with pytest.raises(NotFound, match=str(n(2))):
+            tx.container(n(2))

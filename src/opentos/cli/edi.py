@@ -263,8 +263,8 @@ def import_(
 ) -> None:
     """Apply an interchange to the terminal: all of it or nothing; once only."""
     from opentos.cli.database import open_store
-    from opentos.cli.edi_import import import_document
     from opentos.model.ids import UnLocode
+    from opentos.operations.interchange import import_document
 
     port_code = UnLocode.parse(port) if port is not None else None
 
@@ -339,8 +339,8 @@ def export(
 ) -> None:
     """Write COARRI, CODECO, a departure BAPLIE or the import CUSCAR from the ledger."""
     from opentos.cli.database import open_store
-    from opentos.cli.edi_export import export_interchange
     from opentos.cli.files import output_file
+    from opentos.operations.interchange import export_interchange
 
     if out is not None:
         output_file(out)

@@ -21,13 +21,17 @@ import typer
 from rich.table import Table
 
 from opentos.cli.bench import bench_app
+from opentos.cli.berth import berth_app
 from opentos.cli.console import console, err_console, styled
 from opentos.cli.container import container_app
 from opentos.cli.database import chosen, database_url, open_store
 from opentos.cli.edi import edi_app
 from opentos.cli.files import output_folder
+from opentos.cli.hold import hold_app
+from opentos.cli.move import move_app
 from opentos.cli.plan import plan_app
 from opentos.cli.progress import progress
+from opentos.cli.visit import visit_app
 from opentos.errors import DataImportError, NotFound, OpenTosError
 from opentos.model.ids import ContainerNumber
 from opentos.model.places import Place
@@ -51,6 +55,10 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(plan_app, name="plan")
 app.add_typer(edi_app, name="edi")
 app.add_typer(container_app, name="container")
+app.add_typer(visit_app, name="visit")
+app.add_typer(berth_app, name="berth")
+app.add_typer(move_app, name="move")
+app.add_typer(hold_app, name="hold")
 
 DatabaseOption = Annotated[
     str | None,

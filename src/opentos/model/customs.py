@@ -323,6 +323,28 @@ class CustomsResponse:
             if item.container is not None
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> CustomsResponse:
+        """The response :meth:`to_dict` gave (a kept CUSRES); InvalidValue if not."""
+        read = DictReader(data, label="customs response")
+        items = [
+            ResponseItem(
+                None if (n := item.optional_str("container")) is None
+                else ContainerNumber.parse(n),
+                item.optional_str("bill_of_lading"),
+            )
+            for item in read.dict_list("items")
+        ]  # fmt: skip
+        at = read.optional_str("at")
+        return cls(
+            read.str_("reference"),
+            read.str_("responds_to"),
+            read.enum("status", CustomsStatus),
+            tuple(items),
+            read.optional_str("reason"),
+            None if at is None else datetime.fromisoformat(at),
+        )
+
     def to_dict(self) -> dict[str, JsonValue]:
         return {
             "reference": self.reference,

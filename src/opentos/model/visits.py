@@ -7,6 +7,7 @@ the planned one that was known before.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
@@ -109,6 +110,11 @@ class _VisitBase:
         return replace(self, **changes)  # type: ignore[arg-type]
 
     @property
+    def is_final(self) -> bool:
+        """Departed or cancelled: no phase follows."""
+        return not _NEXT[self.phase]
+
+    @property
     def in_terminal(self) -> bool:
         """Arrived and not yet departed."""
         return self.phase in (VisitPhase.ARRIVED, VisitPhase.WORKING, VisitPhase.COMPLETE)
@@ -146,11 +152,25 @@ class VesselVisit(_VisitBase):
     imo: str | None = None
     call_sign: str | None = None
     berth: str | None = None
+    berth_position_m: float | None = None
+    """Where along the quay the vessel lies: the quay metre of its end nearer quay metre 0."""
     planned_berthing: datetime | None = None
     actual_berthing: datetime | None = None
 
     def __post_init__(self) -> None:
         self._check()
+        position = self.berth_position_m
+        if position is not None and (
+            isinstance(position, bool)
+            or not isinstance(position, int | float)
+            or not math.isfinite(position)
+            or position < 0
+        ):
+            raise InvalidValue(f"visit {self.id}: berth position {position!r} m must be >= 0")
+        if position is not None and self.berth is None:
+            raise InvalidValue(
+                f"visit {self.id}: berth position {position} m given without a berth"
+            )
         if self.imo is not None and not (len(self.imo) == 7 and self.imo.isdigit()):
             raise InvalidValue(f"visit {self.id}: IMO number {self.imo!r} must be 7 digits")
 

@@ -927,6 +927,39 @@ class Transaction:
         """The checked inventory, with this transaction's own changes (do not modify)."""
         return self._state.inventory
 
+    def visit(self, visit_id: str) -> Visit:
+        """A visit by id, with this transaction's own changes.
+
+        Raises
+        ------
+        NotFound
+            No visit has that id.
+        """
+        found = self._state.visit(visit_id)
+        if found is None:
+            raise NotFound(f"no visit {visit_id!r}")
+        return found
+
+    def visits(self) -> list[Visit]:
+        """Every visit, with this transaction's own changes, by planned arrival."""
+        rows = self.connection.execute(select(schema.visits.c.data)).scalars()
+        found = {v.id: v for v in (visit_from_dict(data) for data in rows)}
+        found.update(self._state.pending_visits)
+        return sorted(
+            found.values(),
+            key=lambda v: (v.planned_arrival is not None, v.planned_arrival or _LOAD_TIME, v.id),
+        )
+
+    def container(self, number: ContainerNumber) -> Container:
+        """A container's master data, with this transaction's own changes.
+
+        Raises
+        ------
+        NotFound
+            No container with that number was ever registered.
+        """
+        return self._known_container(number)
+
     # -- writing ----------------------------------------------------------------
 
     def _bump_version(self) -> None:
