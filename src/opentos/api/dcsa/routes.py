@@ -1,0 +1,279 @@
+"""The DCSA endpoints: ``GET /v2/events[/{eventID}]`` and ``GET /v3/service-schedules``.
+
+:func:`router` builds them over two dependencies the app provides: the store
+and the caller's scope (a shipping line's SMDG code, or ``None`` for terminal
+staff; that dependency answers 401/403 itself). The routes only read the
+query and call :mod:`opentos.operations.track_trace`.
+
+Paging follows Track & Trace 2.2: ``limit`` and an opaque ``cursor`` in the
+query; the response carries ``Current-Page`` and, when there is more,
+``Next-Page`` (a link to the next page, whose ``cursor`` continues after the
+last event), and ``First-Page`` on pages after the first. Each response has
+the ``API-Version`` header of its standard. A bad value (cursor, date, code)
+is a 400 and an unknown event a 404, both with the 2.2 ``error`` body.
+Filters on shipment events (``shipmentEventTypeCode``, ``documentTypeCode``,
+booking and transport document references, ``carrierServiceCode``) match
+nothing: OpenTOS publishes no shipment events and knows no services.
+"""
+
+# No `from __future__ import annotations`: FastAPI reads the routes' annotations at run
+# time, and those naming the dependencies refer to router()'s arguments.
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse
+
+from opentos.api.dcsa import models
+from opentos.errors import InvalidValue, NotFound
+from opentos.model.container import JsonValue
+from opentos.operations.track_trace import (
+    DEFAULT_LIMIT,
+    CreatedFilter,
+    EquipmentEventTypeCode,
+    EventQuery,
+    EventType,
+    Facility,
+    ScheduleQuery,
+    TransportEventTypeCode,
+    find_event,
+    find_events,
+    parse_created_filter,
+    service_schedules,
+)
+from opentos.storage.store import Store
+
+TNT_VERSION = "2.2.0"
+OVS_VERSION = "3.0.0"
+_CREATED = "eventCreatedDateTime"
+_PAGE_HEADERS = {
+    "API-Version": {"description": "SemVer of the contract returned", "schema": {"type": "string"}},
+    "Current-Page": {"description": "A link to the current page", "schema": {"type": "string"}},
+    "Next-Page": {"description": "A link to the next page", "schema": {"type": "string"}},
+    "First-Page": {"description": "A link to the first page", "schema": {"type": "string"}},
+}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": models.Error, "description": "A filter or the cursor is not valid"},
+    404: {"model": models.Error, "description": "No such event"},
+}
+
+
+_Code = TypeVar("_Code", EventType, EquipmentEventTypeCode, TransportEventTypeCode)
+
+
+def _codes(kind: type[_Code], name: str, text: str | None) -> frozenset[_Code]:
+    """A comma-separated list of codes (OR), as the 2.2 list parameters are written."""
+    if not text:
+        return frozenset()
+    found: set[_Code] = set()
+    for part in text.split(","):
+        try:
+            found.add(kind(part.strip()))
+        except ValueError:
+            allowed = ", ".join(c.value for c in kind)
+            raise InvalidValue(f"{name} {part.strip()!r} is not one of {allowed}") from None
+    return frozenset(found)
+
+
+def _error(request: Request, status: int, text: str, reason: str, message: str) -> JSONResponse:
+    body = models.Error(
+        httpMethod=request.method,
+        requestUri=str(request.url),
+        errors=[models.SubError(reason=reason, message=message)],
+        statusCode=status,
+        statusCodeText=text,
+        errorDateTime=datetime.now(UTC),
+    )
+    return JSONResponse(body.model_dump(mode="json"), status, headers={"API-Version": TNT_VERSION})
+
+
+def _created_filters(request: Request) -> tuple[CreatedFilter, ...]:
+    """``eventCreatedDateTime`` and ``eventCreatedDateTime:<op>`` query parameters."""
+    bounds: list[CreatedFilter] = []
+    for name, value in request.query_params.multi_items():
+        if name == _CREATED or name.startswith(_CREATED + ":"):
+            bounds.append(parse_created_filter(name[len(_CREATED) + 1 :], value))
+    return tuple(bounds)
+
+
+def router(
+    get_store: Callable[..., Any],
+    get_scope: Callable[..., Any],
+    facility: Callable[[Store], Facility] = Facility.of,
+) -> APIRouter:
+    """The DCSA routes over the app's store and scope dependencies.
+
+    Parameters
+    ----------
+    get_store
+        A FastAPI dependency giving the :class:`~opentos.storage.store.Store` (it may yield).
+    get_scope
+        A FastAPI dependency giving the caller's line code, or ``None`` for terminal staff;
+        it raises 401/403 itself.
+    facility
+        The terminal's location from its store (by default the layout's UN/LOCODE, no SMDG
+        terminal code).
+    """
+    api = APIRouter(tags=["DCSA"])
+
+    @api.get(
+        "/v2/events",
+        response_model=list[models.Event],
+        responses={200: {"headers": _PAGE_HEADERS}, **_ERRORS},
+        summary="Find events (DCSA Track & Trace 2.2)",
+    )
+    def get_events(
+        request: Request,
+        store: Annotated[Store, Depends(get_store)],
+        scope: Annotated[str | None, Depends(get_scope)],
+        event_type: Annotated[str | None, Query(alias="eventType")] = None,
+        equipment_event_type_code: Annotated[
+            str | None, Query(alias="equipmentEventTypeCode")
+        ] = None,
+        transport_event_type_code: Annotated[
+            str | None, Query(alias="transportEventTypeCode")
+        ] = None,
+        shipment_event_type_code: Annotated[
+            str | None, Query(alias="shipmentEventTypeCode")
+        ] = None,
+        document_type_code: Annotated[str | None, Query(alias="documentTypeCode")] = None,
+        carrier_booking_reference: Annotated[
+            str | None, Query(alias="carrierBookingReference", max_length=35)
+        ] = None,
+        transport_document_reference: Annotated[
+            str | None, Query(alias="transportDocumentReference", max_length=20)
+        ] = None,
+        carrier_service_code: Annotated[
+            str | None, Query(alias="carrierServiceCode", max_length=5)
+        ] = None,
+        equipment_reference: Annotated[
+            str | None, Query(alias="equipmentReference", max_length=15)
+        ] = None,
+        transport_call_id: Annotated[
+            str | None, Query(alias="transportCallID", max_length=100)
+        ] = None,
+        vessel_imo_number: Annotated[
+            str | None, Query(alias="vesselIMONumber", max_length=7)
+        ] = None,
+        carrier_voyage_number: Annotated[
+            str | None, Query(alias="carrierVoyageNumber", max_length=50)
+        ] = None,
+        export_voyage_number: Annotated[
+            str | None, Query(alias="exportVoyageNumber", max_length=50)
+        ] = None,
+        un_location_code: Annotated[str | None, Query(alias="UNLocationCode", max_length=5)] = None,
+        event_created: Annotated[
+            str | None,
+            Query(
+                alias=_CREATED,
+                description="Also eventCreatedDateTime:gte, :gt, :lte, :lt and :eq",
+            ),
+        ] = None,
+        limit: Annotated[int, Query(ge=1)] = DEFAULT_LIMIT,
+        cursor: str | None = None,
+    ) -> JSONResponse:
+        try:
+            query = EventQuery(
+                event_types=_codes(EventType, "eventType", event_type),
+                equipment_event_type_codes=_codes(
+                    EquipmentEventTypeCode, "equipmentEventTypeCode", equipment_event_type_code
+                ),
+                transport_event_type_codes=_codes(
+                    TransportEventTypeCode, "transportEventTypeCode", transport_event_type_code
+                ),
+                equipment_reference=equipment_reference,
+                transport_call_id=transport_call_id,
+                vessel_imo_number=vessel_imo_number,
+                carrier_voyage_number=carrier_voyage_number,
+                export_voyage_number=export_voyage_number,
+                un_location_code=un_location_code,
+                created=_created_filters(request),
+                limit=limit,
+                cursor=cursor,
+            )
+            shipment_only = (
+                shipment_event_type_code,
+                document_type_code,
+                carrier_booking_reference,
+                transport_document_reference,
+                carrier_service_code,
+            )
+            if any(shipment_only):
+                events: list[JsonValue] = []
+                next_cursor = None
+            else:
+                page = find_events(store, query, scope, facility(store))
+                events = list[JsonValue](page.events)
+                next_cursor = page.next_cursor
+        except InvalidValue as exc:
+            return _error(request, 400, "Bad Request", "invalidQuery", str(exc))
+        headers = {"API-Version": TNT_VERSION, "Current-Page": str(request.url)}
+        if next_cursor is not None:
+            headers["Next-Page"] = str(request.url.include_query_params(cursor=next_cursor))
+        if cursor is not None:
+            headers["First-Page"] = str(request.url.remove_query_params("cursor"))
+        return JSONResponse(events, headers=headers)
+
+    @api.get(
+        "/v2/events/{eventID}",
+        response_model=models.Event,
+        responses={200: {"headers": {"API-Version": _PAGE_HEADERS["API-Version"]}}, **_ERRORS},
+        summary="Find an event by its id (DCSA Track & Trace 2.2)",
+    )
+    def get_event(
+        request: Request,
+        store: Annotated[Store, Depends(get_store)],
+        scope: Annotated[str | None, Depends(get_scope)],
+        event_id: Annotated[str, Path(alias="eventID", max_length=100)],
+    ) -> JSONResponse:
+        try:
+            body = find_event(store, event_id, scope, facility(store))
+        except NotFound as exc:
+            return _error(request, 404, "Not Found", "notFound", str(exc))
+        return JSONResponse(body, headers={"API-Version": TNT_VERSION})
+
+    @api.get(
+        "/v3/service-schedules",
+        response_model=list[models.ServiceSchedule],
+        responses={
+            200: {"headers": {"API-Version": _PAGE_HEADERS["API-Version"]}},
+            400: _ERRORS[400],
+        },
+        summary="The terminal's vessel calls (DCSA Operational Vessel Schedules 3.0)",
+    )
+    def get_service_schedules(
+        store: Annotated[Store, Depends(get_store)],
+        scope: Annotated[str | None, Depends(get_scope)],
+        vessel_imo_number: Annotated[
+            str | None, Query(alias="vesselIMONumber", pattern=r"^\d{7}$")
+        ] = None,
+        vessel_name: Annotated[str | None, Query(alias="vesselName", max_length=35)] = None,
+        carrier_voyage_number: Annotated[
+            str | None, Query(alias="carrierVoyageNumber", max_length=50)
+        ] = None,
+        un_location_code: Annotated[
+            str | None, Query(alias="UNLocationCode", pattern=r"^[A-Z]{2}[A-Z2-9]{3}$")
+        ] = None,
+        facility_smdg_code: Annotated[
+            str | None, Query(alias="facilitySMDGCode", max_length=6)
+        ] = None,
+        start_date: Annotated[date | None, Query(alias="startDate")] = None,
+        end_date: Annotated[date | None, Query(alias="endDate")] = None,
+        limit: Annotated[int, Query(ge=0)] = DEFAULT_LIMIT,
+    ) -> JSONResponse:
+        query = ScheduleQuery(
+            vessel_imo_number=vessel_imo_number,
+            vessel_name=vessel_name,
+            carrier_voyage_number=carrier_voyage_number,
+            un_location_code=un_location_code,
+            facility_smdg_code=facility_smdg_code,
+            start_date=start_date,
+            end_date=end_date,
+            limit=limit,
+        )
+        found = service_schedules(store, query, scope, facility(store))
+        return JSONResponse(found, headers={"API-Version": OVS_VERSION})
+
+    return api
