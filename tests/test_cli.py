@@ -21,10 +21,10 @@ from opentos.model.ids import UnLocode
 from opentos.model.onboard import OnBoardPlan
 from opentos.model.orders import HandlingReport
 from opentos.model.places import YardPlace
+from opentos.operations.scenarios import scenario as make_scenario
 from opentos.presets import load_preset
 from opentos.storage.store import Store
 from opentos.synthetic import ContainerFactory, fill_yard
-from opentos.twin.scenario import scenario as make_scenario
 
 OPENTOS = [sys.executable, "-m", "opentos"]
 

@@ -36,8 +36,8 @@ from opentos.storage.store import Store
 from opentos.synthetic import ContainerFactory, batches, fill_vessel, fill_yard
 
 if TYPE_CHECKING:
-    from opentos.twin.run import SimulationResult
-    from opentos.twin.scenario import Scenario, VesselCall
+    from opentos.operations.scenarios import Scenario, VesselCall
+    from opentos.operations.twin_study import SimulationResult
 
 PRESET = "qianwan-1"
 DEMO_TIME = datetime(2026, 11, 21, 6, 0, tzinfo=UTC)
@@ -120,7 +120,7 @@ def run_demo(
         )
         if not report.consistent:
             raise SystemExit(1)
-    from opentos.twin.scenario import zim_chicago
+    from opentos.operations.scenarios import zim_chicago
 
     made = zim_chicago(2017)
     _plan_call(made.calls[0], out, console)
@@ -130,8 +130,7 @@ def run_demo(
 
 def _plan_call(call: VesselCall, out: Path, console: Console) -> None:
     """The ZIM Chicago call's load plan, from the stowage planner, checked and drawn."""
-    from opentos.planning.stowage.bayplan import draw_bay_plan
-    from opentos.planning.stowage.validate import arrival_violations, validate_stowage
+    from opentos.operations.planning import check_stowage, draw_stowage
 
     console.print(
         styled(
@@ -143,12 +142,9 @@ def _plan_call(call: VesselCall, out: Path, console: Console) -> None:
     started = time.perf_counter()
     assert call.stowage is not None
     problem, plan = call.stowage
-    report = validate_stowage(problem, plan)
-    before = set(arrival_violations(problem))
-    own = [v for v in report.violations if v not in before]
-    out.mkdir(parents=True, exist_ok=True)
-    for suffix in ("png", "svg"):
-        draw_bay_plan(problem, plan, out / f"bay_plan.{suffix}")
+    check = check_stowage(problem, plan)
+    report, own, before = check.report, check.violations, check.arrival_violations
+    draw_stowage(problem, plan, out)
     c = report.condition
     table = Table("load plan", "value", title=f"{call.visit.vessel_name} at CNTAO")
     table.add_row("discharged here", f"{len(problem.discharge):,}")

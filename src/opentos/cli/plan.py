@@ -11,7 +11,6 @@ import typer
 
 from opentos.cli.files import output_folder, read_input
 from opentos.cli.stow import stow
-from opentos.errors import NotFound
 
 if TYPE_CHECKING:
     from opentos.planning.cranes.call import CallCranePlan, CallCraneProblem
@@ -117,6 +116,7 @@ def cranes(
     """
     from dataclasses import replace
 
+    from opentos.operations.cranes import scenario_crane_problem
     from opentos.planning.cranes.call import (
         plan_call_cranes,
         problem_from_json,
@@ -138,8 +138,12 @@ def cranes(
             made = replace(made, split_sections=split_sections)
     else:
         assert scenario is not None
-        made = _scenario_problem(
-            scenario, call, seed, bool(dual_cycling), split_sections is not False
+        made = scenario_crane_problem(
+            scenario,
+            call,
+            seed,
+            dual_cycling=bool(dual_cycling),
+            split_sections=split_sections is not False,
         )
     result = plan_call_cranes(made, time_limit, seed)
     problems = validate_call_plan(made, result.plan) if result.plan is not None else []
@@ -162,28 +166,6 @@ def cranes(
     print(json.dumps(to_json(result.plan)))
     if problems:  # a planner bug: say so with the exit code too
         raise typer.Exit(3)
-
-
-def _scenario_problem(
-    name: str, visit: str | None, seed: int, dual_cycling: bool, split_sections: bool
-) -> CallCraneProblem:
-    """The crane problem of a twin scenario's call."""
-    from opentos.presets.kinematics import load_kinematics
-    from opentos.twin.run import crane_problem
-    from opentos.twin.scenario import scenario as make_scenario
-
-    made = make_scenario(name, seed)
-    calls = {c.visit.id: c for c in made.calls}
-    if visit is not None and visit not in calls:
-        raise NotFound(f"scenario {name} has no call {visit!r}; calls: {', '.join(calls)}")
-    chosen = calls[visit] if visit is not None else made.calls[0]
-    return crane_problem(
-        chosen,
-        made.layout,
-        load_kinematics("qianwan-1"),  # the preset every scenario is built on
-        dual_cycling=dual_cycling,
-        split_sections=split_sections,
-    )
 
 
 def plot_crane_plan(problem: CallCraneProblem, plan: CallCranePlan, path: Path) -> None:

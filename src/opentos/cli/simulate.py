@@ -12,10 +12,14 @@ from rich.table import Table
 
 from opentos.cli.progress import progress
 from opentos.errors import ConfigError
-from opentos.twin.plots import write_plots
-from opentos.twin.run import SimulationResult, SimulationSettings, simulate
-from opentos.twin.scenario import Scenario
-from opentos.twin.scenario import scenario as make_scenario
+from opentos.operations.scenarios import Scenario
+from opentos.operations.scenarios import scenario as make_scenario
+from opentos.operations.twin_study import (
+    SimulationResult,
+    SimulationSettings,
+    simulate,
+    write_results,
+)
 
 
 def run_simulation(
@@ -60,13 +64,11 @@ def run_simulation(
         )
         result = simulate(made, settings, advance)
     wall = time.perf_counter() - started
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "kpis.json").write_text(json.dumps(result.kpis, indent=2, sort_keys=True) + "\n")
-    plots = write_plots(result, out)
+    kpis_file, *plots = write_results(result, out)
     console.print(kpi_table(result))
     console.print(
         f"{result.simpy_events:,} events in {wall:.1f} s wall "
-        f"({result.simpy_events / wall:,.0f} events/s); wrote {out / 'kpis.json'} and "
+        f"({result.simpy_events / wall:,.0f} events/s); wrote {kpis_file} and "
         + ", ".join(p.name for p in plots)
     )
     if not result.finished:

@@ -1,4 +1,7 @@
-"""Scenarios for the twin: a terminal, its yard, vessel calls and truck flows, from a seed.
+"""Twin scenarios: a terminal, its yard, vessel calls and truck flows, from a seed.
+
+A scenario is built from a preset, synthetic boxes and the stowage planner, so it
+lives in the application layer; the twin only runs what it is given.
 
 ``zim-chicago`` re-creates the call behind Qianwan's first world record
 (December 2017: ZIM Chicago, 1,785 boxes in about 9 hours with about 5 quay
@@ -26,7 +29,6 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Literal
 
 from opentos.errors import InvalidValue, NotFound
 from opentos.model.container import Container
@@ -40,6 +42,7 @@ from opentos.model.visits import VesselVisit
 from opentos.planning.stowage.problem import StowagePlan, StowageProblem, Stowed
 from opentos.presets import load_preset
 from opentos.synthetic import ContainerFactory, fill_vessel, fill_yard
+from opentos.twin.arrivals import TruckArrival
 
 START = datetime(2017, 12, 1, 0, 0, tzinfo=UTC)
 
@@ -69,16 +72,6 @@ class VesselCall:
         """Position along the quay of a bay's centre."""
         section = self.visit.profile.section_of(bay)
         return self.berth_x_m + section.lcg_m
-
-
-@dataclass(frozen=True, slots=True)
-class TruckArrival:
-    """A truck at the gate: to collect an import box, or to deliver an export box."""
-
-    truck: str
-    at_s: float
-    kind: Literal["import", "export"]
-    container: ContainerNumber
 
 
 @dataclass(frozen=True, slots=True)

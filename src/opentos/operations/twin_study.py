@@ -1,59 +1,46 @@
-"""Run a scenario in the twin: machines, ledger and the ECS, from one seed.
+"""A twin study: a scenario run in the twin, driven by the ECS, from one seed.
 
-:func:`simulate` builds the terminal in memory (every box recorded in the
-ledger, checked), the guide path and router, the machines, and the
-:class:`~opentos.control.ecs.EquipmentControl` that drives them through a
-:class:`TwinLink`; runs the SimPy clock until every quay move is done (or
-the time limit); and returns the ledger, the machines' log and the KPIs.
+:func:`simulate` assembles the terminal in memory (every box recorded in the
+ledger, checked), the guide path and router, the twin's machines, the crane
+plan of each call and the :class:`~opentos.control.ecs.EquipmentControl` that
+drives the machines through a :class:`~opentos.twin.link.TwinLink`; runs the
+SimPy clock until every quay move is done (or the time limit); and returns the
+ledger, the machines' log and the KPIs. Assembling subsystems is the
+application layer's job, so this lives here and not in :mod:`opentos.twin`.
 """
 
 from __future__ import annotations
 
-import math
+import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Literal
 
 import simpy
 
 from opentos.control.dispatch import policy as dispatch_policy
 from opentos.control.ecs import EcsSettings, EquipmentControl
-from opentos.control.link import (
-    AgvOrder,
-    EquipmentEvent,
-    EventHandler,
-    Fault,
-    Gantry,
-    Order,
-    QuayCraneOrder,
-    TruckOrder,
-    YardCraneOrder,
-)
-from opentos.control.quay import CraneJob, QuayMove, crane_sequences
+from opentos.control.link import Fault, Gantry
+from opentos.control.quay import QuayMove, crane_sequences
 from opentos.control.routing import Router
 from opentos.control.yard import YardView
 from opentos.errors import InvalidValue
-from opentos.model.equipment import Kinematics
 from opentos.model.guidepath import Edge, GuidePath, build_guidepath
-from opentos.model.ids import ContainerNumber
 from opentos.model.layout import TerminalLayout
 from opentos.model.ledger import MoveEvent
 from opentos.model.places import VesselPlace, YardPlace
-from opentos.model.slots import BayRowTier
 from opentos.model.terminal import Terminal
 from opentos.model.visits import VisitPhase
-from opentos.planning.cranes.call import (
-    CallCranePlan,
-    CallCraneProblem,
-    CallMove,
-    plan_call_cranes,
-)
+from opentos.operations.cranes import planned_sequences
+from opentos.operations.scenarios import Scenario, VesselCall
 from opentos.presets.kinematics import load_kinematics
 from opentos.twin.kpi import JsonDict, kpis
+from opentos.twin.link import CountingEnvironment, TwinLink
 from opentos.twin.machines import Agv, BlockRail, Log, Machines, QuayCrane, Truck, YardCrane
-from opentos.twin.scenario import Scenario, VesselCall
+from opentos.twin.plots import write_plots
 from opentos.twin.timing import KinematicTiming
 
 
@@ -138,49 +125,6 @@ class SimulationResult:
     start: datetime
     terminal: Terminal
     """The terminal at the end of the run (its ledger holds every event)."""
-
-
-class TwinLink:
-    """The :class:`~opentos.control.link.EquipmentLink` to the twin's machines."""
-
-    def __init__(self, env: simpy.Environment) -> None:
-        self.env = env
-        self.handlers: list[EventHandler] = []
-        self.agvs: dict[str, Agv] = {}
-        self.quay_cranes: dict[str, QuayCrane] = {}
-        self.yard_cranes: dict[str, YardCrane] = {}
-        self.trucks: dict[str, Truck] = {}
-
-    def send(self, order: Order) -> None:
-        """Hand an order to its machine's queue."""
-        if isinstance(order, AgvOrder):
-            self.agvs[order.agv].orders.put(order)
-        elif isinstance(order, QuayCraneOrder):
-            self.quay_cranes[order.crane].send(order)
-        elif isinstance(order, YardCraneOrder):
-            self.yard_cranes[order.crane].orders.put(order)
-        elif isinstance(order, TruckOrder):
-            self.trucks[order.truck].orders.put(order)
-
-    def cancel(self, machine: str, order_id: str) -> None:
-        """Withdraw an AGV's order: it stops at its next node (only AGVs take cancels)."""
-        agv = self.agvs.get(machine)
-        if agv is None:
-            raise InvalidValue(f"cancel {order_id}: {machine} is not an AGV")
-        agv.cancel(order_id)
-
-    def subscribe(self, handler: EventHandler) -> None:
-        """Call ``handler`` with every event."""
-        self.handlers.append(handler)
-
-    def emit(self, event: EquipmentEvent) -> None:
-        """Deliver an event to every subscriber."""
-        for handler in self.handlers:
-            handler(event)
-
-    def now_s(self) -> float:
-        """Simulated seconds."""
-        return float(self.env.now)
 
 
 def simulate(
@@ -387,6 +331,14 @@ def simulate(
     )
 
 
+def write_results(result: SimulationResult, out: Path) -> list[Path]:
+    """Write ``kpis.json`` and the plots of ``result`` into ``out``; return the files."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "kpis.json"
+    path.write_text(json.dumps(result.kpis, indent=2, sort_keys=True) + "\n")
+    return [path, *write_plots(result, out)]
+
+
 MOVES_LEFT_SHOWN = 10
 """Moves left that a stalled run's KPIs name (the count covers all of them)."""
 
@@ -413,112 +365,6 @@ def machine_states(link: TwinLink, ecs: EquipmentControl, cranes: list[str]) -> 
             doing = f"following {agv.current}" if agv.current else "no order"
         states[machine] = f"{state} (the AGV: at {agv.node}, {doing})"
     return states
-
-
-def crane_problem(
-    call: VesselCall,
-    layout: TerminalLayout,
-    kinematics: Kinematics,
-    *,
-    dual_cycling: bool = False,
-    split_sections: bool = True,
-    starts_m: dict[str, float] | None = None,
-) -> CallCraneProblem:
-    """The crane split and sequencing problem of ``call``, for the planner.
-
-    Cranes start at their rail positions, or where ``starts_m`` puts them (a crane
-    coming from an earlier call starts where it finished that one).
-
-    Each move takes its main-trolley cycle (the kinematics' nominal cycle, rounded up
-    to whole seconds); the cranes start where the layout puts them and keep the
-    kinematics' spacing (width and gap) and one bay section free between them; the
-    gantry's start-stop time is its acceleration and braking. A dual cycle
-    saves the empty return of the load and the empty run out of the discharge less
-    the hoisting between the two slots, averaged over the call's hold discharges.
-    """
-    qc = kinematics.quay_crane
-    profile = call.visit.profile
-    on_board = dict(call.on_board)
-    kinds: list[tuple[ContainerNumber, Literal["discharge", "load"], BayRowTier]]
-    kinds = [(n, "discharge", on_board[n]) for n in call.discharge]
-    kinds += [(n, "load", slot) for n, slot in call.load]
-    moves = []
-    for number, kind, slot in kinds:
-        cycle = qc.vessel_cycle(profile, slot.bay, slot.row, slot.tier, loaded_out=kind == "load")
-        moves.append(CallMove(number, kind, slot, math.ceil(cycle.total_s - 1e-9)))
-    saving = 0
-    if dual_cycling:
-        travel = qc.travel_height_m(profile)
-        savings = []
-        for number in call.discharge:
-            slot = on_board[number]
-            if slot.on_deck:
-                continue
-            out = qc.vessel_cycle(profile, slot.bay, slot.row, slot.tier, loaded_out=False)
-            back = qc.vessel_cycle(profile, slot.bay, slot.row, slot.tier, loaded_out=True)
-            _, height = qc.slot_geometry(profile, slot.bay, slot.row, slot.tier)
-            between = 2 * qc.main_hoist_empty.time_for(max(travel - height, 0.0))
-            savings.append(back.back_s + out.out_s - between)
-        saving = max(0, math.floor(sum(savings) / len(savings))) if savings else 0
-    rail = {qc_.id: qc_.rail_position_m for qc_ in layout.quay_cranes}
-    gantry = qc.gantry
-    return CallCraneProblem(
-        tuple(moves),
-        {bay: call.bay_x_m(bay) for section in profile.sections for bay in section.bays},
-        call.cranes,
-        tuple((starts_m or {}).get(c, rail[c]) for c in call.cranes),
-        gantry_speed_m_s=gantry.max_speed_m_s,
-        gantry_start_stop_s=gantry.max_speed_m_s / (2 * gantry.accel_m_s2)
-        + gantry.max_speed_m_s / (2 * gantry.decel_m_s2),
-        min_spacing_m=qc.min_spacing_m,
-        safety_sections=1,
-        dual_cycling=dual_cycling,
-        dual_saving_s=saving,
-        split_sections=split_sections,
-    )
-
-
-def crane_jobs(call: VesselCall, plan: CallCranePlan) -> dict[str, list[CraneJob]]:
-    """The ECS's crane sequences from a crane plan: each crane's moves in planned order."""
-    jobs: dict[str, list[CraneJob]] = {}
-    for seq in plan.cranes:
-        jobs[seq.crane] = [
-            CraneJob(
-                seq.crane,
-                number,
-                QuayMove(m.container, m.kind, m.slot),
-                call.bay_x_m(m.slot.bay),
-                dual=m.dual,
-            )
-            for number, m in enumerate(seq.moves, start=1)
-        ]
-    return jobs
-
-
-def planned_sequences(
-    call: VesselCall,
-    layout: TerminalLayout,
-    kinematics: Kinematics,
-    settings: SimulationSettings,
-    starts_m: dict[str, float] | None = None,
-) -> dict[str, list[CraneJob]]:
-    """Plan ``call``'s crane split and sequences (QCSP) and hand them over as crane jobs.
-
-    Raises
-    ------
-    InvalidValue
-        The planner found no plan: a crane moves only to work, so one that starts in
-        the others' way can leave none (``crane_plan="sweep"`` then still runs).
-    """
-    problem = crane_problem(
-        call, layout, kinematics, dual_cycling=settings.dual_cycling, starts_m=starts_m
-    )
-    result = plan_call_cranes(problem, settings.crane_plan_time_limit_s, settings.seed)
-    if result.plan is None:
-        raise InvalidValue(
-            f"{call.visit.id}: no crane plan found ({result.status}); try crane_plan='sweep'"
-        )
-    return crane_jobs(call, result.plan)
 
 
 def _berths(
@@ -645,16 +491,3 @@ def _rail_positions(scenario: Scenario, working: list[str], spacing_m: float) ->
     for k, crane in enumerate(reversed(idle)):
         positions[crane] = end - k * spacing_m
     return positions
-
-
-class CountingEnvironment(simpy.Environment):
-    """A SimPy environment that counts the events it processes (for the speed figure)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.steps = 0
-
-    def step(self) -> None:
-        """Process the next event."""
-        self.steps += 1
-        super().step()
