@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from opentos.cli.files import output_folder, read_input
+from opentos.cli.plan_visit import stowage, visit_cranes
 from opentos.cli.stow import stow
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ plan_app = typer.Typer(
     no_args_is_help=True,
 )
 plan_app.command("stow")(stow)
+plan_app.command("stowage")(stowage)
 
 
 @plan_app.command("berth")
@@ -81,6 +83,25 @@ def cranes(
     call: Annotated[
         str | None, typer.Option(help="Visit id of the scenario's call (default: its first).")
     ] = None,
+    visit: Annotated[
+        str | None,
+        typer.Option(help="Plan a stored vessel visit instead, and save its work instructions."),
+    ] = None,
+    quay_cranes: Annotated[
+        str,
+        typer.Option(
+            "--cranes",
+            help="With --visit: how many quay cranes (e.g. 3) or which (QC01,QC02); "
+            "default: those over the vessel.",
+        ),
+    ] = "",
+    berth_x: Annotated[
+        float | None,
+        typer.Option("--berth-x", help="With --visit: the stern's quay position (m)."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="With --visit: JSON only, no summary table.")
+    ] = False,
     time_limit: Annotated[
         float, typer.Option("--time-limit", help="CP-SAT's (deterministic) seconds.")
     ] = 10.0,
@@ -112,7 +133,9 @@ def cranes(
 
     With --scenario the problem is the twin's: the call's moves with their
     main-trolley cycles, its cranes where the quay puts them. The folder also gets
-    the problem as crane_problem.json, which can be edited and planned again.
+    the problem as crane_problem.json, which can be edited and planned again. With
+    --visit the problem is a stored visit's (its discharges and the loads its load
+    plan put on board) and the plan is saved as the visit's work instructions.
     """
     from dataclasses import replace
 
@@ -125,12 +148,19 @@ def cranes(
         validate_call_plan,
     )
 
-    if (problem is None) == (scenario is None):
-        raise typer.BadParameter("give a problem file or --scenario NAME (not both)")
+    if sum(x is not None for x in (problem, scenario, visit)) != 1:
+        raise typer.BadParameter("give a problem file, --scenario NAME or --visit ID (one)")
     if call is not None and scenario is None:
         raise typer.BadParameter("--call picks a call of a --scenario")
+    if visit is None and (quay_cranes or berth_x is not None or as_json):
+        raise typer.BadParameter("--cranes, --berth-x and --json go with --visit")
     output_folder(out)
-    if problem is not None:
+    if visit is not None:
+        planned = visit_cranes(
+            visit, quay_cranes, berth_x, bool(dual_cycling), time_limit, seed, out, as_json
+        )
+        made, result = planned.problem, planned.result
+    elif problem is not None:
         made = problem_from_json(read_input(problem), str(problem))
         if dual_cycling is not None:
             made = replace(made, dual_cycling=dual_cycling)
@@ -145,7 +175,8 @@ def cranes(
             dual_cycling=bool(dual_cycling),
             split_sections=split_sections is not False,
         )
-    result = plan_call_cranes(made, time_limit, seed)
+    if visit is None:
+        result = plan_call_cranes(made, time_limit, seed)
     problems = validate_call_plan(made, result.plan) if result.plan is not None else []
     print(
         f"status {result.status}, makespan {result.objective} s, lower bound {result.bound} s, "
@@ -163,7 +194,8 @@ def cranes(
     }
     (out / "crane_plan.json").write_text(json.dumps(document, indent=1) + "\n")
     plot_crane_plan(made, result.plan, out / "crane_plan.png")
-    print(json.dumps(to_json(result.plan)))
+    if visit is None or as_json:
+        print(json.dumps(to_json(result.plan)))
     if problems:  # a planner bug: say so with the exit code too
         raise typer.Exit(3)
 
