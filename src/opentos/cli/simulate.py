@@ -20,6 +20,7 @@ from opentos.operations.twin_study import (
     simulate,
     write_results,
 )
+from opentos.storage.store import Store
 
 
 def run_simulation(
@@ -35,10 +36,12 @@ def run_simulation(
     dual_cycling: bool = False,
     crane_plan: str = "qcsp",
     made: Scenario | None = None,
+    store: Store | None = None,
 ) -> SimulationResult:
     """Run, write ``kpis.json`` and the plots into ``out``, print the KPIs.
 
-    ``made`` is the scenario when the caller has built it already. A run that leaves
+    ``made`` is the scenario when the caller has built it already; with ``store``
+    the run's moves are recorded in its ledger too. A run that leaves
     moves undone still writes its files, then names the moves left and each machine's
     last state on ``progress_console`` and exits with code 1.
     """
@@ -62,7 +65,7 @@ def run_simulation(
             dual_cycling=dual_cycling,
             crane_plan="qcsp" if crane_plan == "qcsp" else "sweep",
         )
-        result = simulate(made, settings, advance)
+        result = simulate(made, settings, advance, store=store)
     wall = time.perf_counter() - started
     kpis_file, *plots = write_results(result, out)
     console.print(kpi_table(result))

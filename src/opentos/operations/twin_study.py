@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,19 +25,22 @@ import simpy
 from opentos.control.dispatch import policy as dispatch_policy
 from opentos.control.ecs import EcsSettings, EquipmentControl
 from opentos.control.link import Fault, Gantry
-from opentos.control.quay import QuayMove, crane_sequences
+from opentos.control.quay import CraneJob, QuayMove, crane_sequences
 from opentos.control.routing import Router
 from opentos.control.yard import YardView
-from opentos.errors import InvalidValue
+from opentos.errors import IllegalMove, InvalidValue
 from opentos.model.guidepath import Edge, GuidePath, build_guidepath
+from opentos.model.ids import ContainerNumber
 from opentos.model.layout import TerminalLayout
 from opentos.model.ledger import MoveEvent
-from opentos.model.places import VesselPlace, YardPlace
+from opentos.model.moves import MoveKind, MoveState, WorkInstruction
+from opentos.model.places import Place, VesselPlace, YardPlace
 from opentos.model.terminal import Terminal
-from opentos.model.visits import VisitPhase
+from opentos.model.visits import Visit, VisitPhase
 from opentos.operations.cranes import planned_sequences
 from opentos.operations.scenarios import Scenario, VesselCall
 from opentos.presets.kinematics import load_kinematics
+from opentos.storage.store import Store
 from opentos.twin.kpi import JsonDict, kpis
 from opentos.twin.link import CountingEnvironment, TwinLink
 from opentos.twin.machines import Agv, BlockRail, Log, Machines, QuayCrane, Truck, YardCrane
@@ -131,8 +135,21 @@ def simulate(
     scenario: Scenario,
     settings: SimulationSettings,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    store: Store | None = None,
+    batch: int = 2_000,
 ) -> SimulationResult:
-    """Run ``scenario`` under ``settings`` (see the module docstring)."""
+    """Run ``scenario`` under ``settings`` (see the module docstring).
+
+    With ``store`` (which must hold the scenario's yard) the run is also written to
+    the store: the scenario's boxes, its calls' visits and the crane jobs as work
+    instructions, then the twin's moves, ``batch`` events a transaction (see
+    :func:`record_study`). The run itself is the same with or without it.
+    """
+    if batch < 1:
+        raise InvalidValue(f"Expected batch >= 1, got {batch}.")
+    if store is not None:
+        check_yard(store, scenario)
     env = CountingEnvironment()
     rng = random.Random(settings.seed)
     layout = scenario.layout
@@ -240,6 +257,7 @@ def simulate(
     )
     yard_places = {n: YardPlace(slot) for n, slot in scenario.yard}
     ends: dict[str, float] = {}
+    plans: dict[str, dict[str, list[CraneJob]]] = {}
     for call in scenario.calls:
         if settings.crane_plan == "qcsp":
             sequences = planned_sequences(call, layout, kinematics, settings, ends)
@@ -252,6 +270,7 @@ def simulate(
             sequences = crane_sequences(
                 moves, call.cranes, call.bay_x_m, dual_cycling=settings.dual_cycling
             )
+        plans[call.visit.id] = sequences
         ecs.add_call(call.visit.id, sequences, yard_places)
     ecs.start()
     for crane in link.quay_cranes.values():  # the cranes report where they stand
@@ -314,6 +333,11 @@ def simulate(
         **stalled,
         **figures,
     }
+    if store is not None:
+        final = [terminal.visits[call.visit.id] for call in scenario.calls]
+        record_study(
+            store, scenario, events, instructions(plans, yard_places, events), final, batch
+        )
     return SimulationResult(
         scenario.name,
         settings,
@@ -329,6 +353,112 @@ def simulate(
         start,
         terminal,
     )
+
+
+def instructions(
+    plans: dict[str, dict[str, list[CraneJob]]],
+    yard: dict[ContainerNumber, YardPlace],
+    events: Sequence[MoveEvent],
+) -> list[WorkInstruction]:
+    """The calls' crane jobs as work instructions, with the ECS's ids, as the run left them.
+
+    A job whose box reached its destination (on board for a load, the yard for a
+    discharge) is done, one the ledger saw begin is in progress, and the rest are
+    planned; the times are the first and last of its moves in the ledger.
+    """
+    by_id: dict[str, list[MoveEvent]] = defaultdict(list)
+    for event in events:
+        if event.work_instruction is not None:
+            by_id[event.work_instruction].append(event)
+    made = []
+    for visit, cranes in plans.items():
+        for crane, jobs in cranes.items():
+            for job in jobs:
+                move = job.move
+                wi_id = f"{visit}.{crane}.{job.sequence:04d}"
+                moves = by_id.get(wi_id, [])
+                aboard = VesselPlace(visit, move.slot)
+                source: Place | None
+                target: Place | None
+                if move.kind == "load":
+                    kind, source, target = MoveKind.LOAD, yard.get(move.container), aboard
+                    done = any(e.to_place == aboard for e in moves)
+                else:
+                    kind, source = MoveKind.DISCHARGE, aboard
+                    landed = [e.to_place for e in moves if isinstance(e.to_place, YardPlace)]
+                    target = landed[-1] if landed else None
+                    done = target is not None
+                state = MoveState.DONE if done else MoveState.PLANNED
+                if moves and not done:
+                    state = MoveState.IN_PROGRESS
+                made.append(
+                    WorkInstruction(
+                        wi_id,
+                        kind,
+                        move.container,
+                        source,
+                        target,
+                        visit,
+                        state=state,
+                        sequence=job.sequence,
+                        actual_start=moves[0].at if moves else None,
+                        actual_end=moves[-1].at if done else None,
+                        equipment=crane,
+                    )
+                )
+    return made
+
+
+def check_yard(store: Store, scenario: Scenario) -> None:
+    """Raise :class:`IllegalMove` unless ``store``'s yard is the scenario's, box for box."""
+    placed = store.inventory_places()
+    wanted = {n: YardPlace(slot) for n, slot in scenario.yard}
+    extra = sorted(n for n, p in placed.items() if isinstance(p, YardPlace) and n not in wanted)
+    mismatched = [(n, p) for n, p in wanted.items() if placed.get(n) != p]
+    if mismatched or extra:
+        number, where = mismatched[0] if mismatched else (extra[0], None)
+        raise IllegalMove(
+            f"{number} is at {placed.get(number)} in the store, at {where} in scenario "
+            f"{scenario.name}: record a twin study into a store holding the scenario's yard"
+        )
+
+
+def record_study(
+    store: Store,
+    scenario: Scenario,
+    events: Sequence[MoveEvent],
+    work: Sequence[WorkInstruction],
+    visits: Sequence[Visit],
+    batch: int = 2_000,
+) -> None:
+    """Write a twin run into ``store``, whose yard must be the scenario's.
+
+    One transaction registers the scenario's boxes the store does not know, adds
+    the calls' visits as planned and saves ``work``; then the run's ``events`` go
+    through :meth:`~opentos.storage.store.Transaction.record`, ``batch`` a
+    transaction, each checked; the last one also leaves ``visits`` as the run did.
+
+    Raises
+    ------
+    IllegalMove
+        The store's yard is not the scenario's, or a move breaks the store's
+        invariants (its transaction is rolled back; earlier ones stay).
+    """
+    check_yard(store, scenario)
+    known = store.containers([c.number for c in scenario.containers])
+    with store.transaction() as tx:
+        tx.register_many([c for c in scenario.containers if c.number not in known])
+        for call in scenario.calls:
+            tx.add_visit(call.visit)
+        for wi in work:
+            tx.save_instruction(wi)
+    chunks = [events[k : k + batch] for k in range(0, len(events), batch)] or [[]]
+    for k, chunk in enumerate(chunks, start=1):
+        with store.transaction() as tx:
+            tx.record(chunk)
+            if k == len(chunks):
+                for visit in visits:
+                    tx.add_visit(visit)
 
 
 def write_results(result: SimulationResult, out: Path) -> list[Path]:
