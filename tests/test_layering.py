@@ -31,7 +31,6 @@ CLI_EXCEPTIONS: dict[str, tuple[str, ...]] = {
     # Front ends to the pure planners on problem and benchmark files (no Store, no
     # twin, nothing composed): the planners are a library (DESIGN rule 3).
     "opentos.cli.bench": ("opentos.planning",),
-    "opentos.cli.stow": ("opentos.planning.stowage",),
     "opentos.cli.plan": ("opentos.planning.berth", "opentos.planning.cranes.call"),
 }
 """CLI modules still allowed some of :data:`CLI_FORBIDDEN`, and which."""

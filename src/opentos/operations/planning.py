@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
-from opentos.errors import InvalidValue, NotFound
+from opentos.errors import DataImportError, InvalidValue, NotFound
 from opentos.model.container import Container, JsonValue
 from opentos.model.ids import ContainerNumber, UnLocode
 from opentos.model.layout import TerminalLayout
@@ -75,6 +75,49 @@ def check_stowage(problem: StowageProblem, plan: StowagePlan) -> StowageCheck:
     known = set(before)
     own = tuple(v for v in report.violations if v not in known)
     return StowageCheck(report, own, tuple(sorted(known)))
+
+
+def stowage_problem(
+    data: object | None = None,
+    source: str = "<problem>",
+    *,
+    example_teu: int = 0,
+    moves: int = 0,
+    ports: int = 5,
+    seed: int = 0,
+) -> StowageProblem:
+    """A stowage problem read from ``data`` (parsed JSON, from ``source``), or a generated
+    example on a vessel class of ``example_teu`` TEU with ``moves`` loads (default: 42 %
+    of the capacity) for ``ports`` ports.
+
+    Raises
+    ------
+    DataImportError
+        ``data`` is not a stowage problem; the error names ``source``.
+    InvalidValue
+        Neither or both of ``data`` and ``example_teu`` given.
+    """
+    from opentos.planning.stowage.generate import generate_stowage
+
+    if (data is None) == (example_teu == 0):
+        raise InvalidValue("give a stowage problem or an example's TEU (not both)")
+    if data is None:
+        return generate_stowage(example_teu, moves or round(0.42 * example_teu), ports=ports,
+                                seed=seed)  # fmt: skip
+    if not isinstance(data, dict):
+        raise DataImportError(source, ["expected a JSON object"])
+    try:
+        return StowageProblem.from_dict(data)
+    except InvalidValue as exc:
+        raise DataImportError(source, [str(exc)]) from None
+
+
+def solve_and_check_stowage(
+    problem: StowageProblem, *, time_limit_s: float = 60.0, seed: int = 0
+) -> tuple[Result[StowagePlan], StowageCheck | None]:
+    """The planner's load plan for ``problem`` and its independent check (None: no plan)."""
+    result = solve_stowage(problem, time_limit_s=time_limit_s, seed=seed)
+    return result, None if result.plan is None else check_stowage(problem, result.plan)
 
 
 def draw_stowage(
