@@ -30,7 +30,6 @@ CLI_FORBIDDEN = ("opentos.twin", "opentos.planning", "opentos.control")
 CLI_EXCEPTIONS: dict[str, tuple[str, ...]] = {
     # Front ends to the pure planners on problem and benchmark files (no Store, no
     # twin, nothing composed): the planners are a library (DESIGN rule 3).
-    "opentos.cli.bench": ("opentos.planning",),
     "opentos.cli.plan": ("opentos.planning.berth", "opentos.planning.cranes.call"),
 }
 """CLI modules still allowed some of :data:`CLI_FORBIDDEN`, and which."""
