@@ -27,13 +27,6 @@ ALLOWED: dict[str, tuple[str, ...]] = {
 CLI_FORBIDDEN = ("opentos.twin", "opentos.planning", "opentos.control")
 """The CLI reaches these only through :mod:`opentos.operations`."""
 
-CLI_EXCEPTIONS: dict[str, tuple[str, ...]] = {
-    # Front ends to the pure planners on problem and benchmark files (no Store, no
-    # twin, nothing composed): the planners are a library (DESIGN rule 3).
-    "opentos.cli.plan": ("opentos.planning.berth", "opentos.planning.cranes.call"),
-}
-"""CLI modules still allowed some of :data:`CLI_FORBIDDEN`, and which."""
-
 
 def module_name(path: Path) -> str:
     """``src/opentos/twin/kpi.py`` -> ``opentos.twin.kpi``."""
@@ -95,12 +88,7 @@ def violations(found: dict[str, set[str]]) -> list[str]:
             if within(module, (package,)):
                 bad += [f"{module} imports {n}" for n in sorted(names) if not within(n, allowed)]
         if within(module, ("opentos.cli",)):
-            excepted = CLI_EXCEPTIONS.get(module, ())
-            bad += [
-                f"{module} imports {n}"
-                for n in sorted(names)
-                if within(n, CLI_FORBIDDEN) and not within(n, excepted)
-            ]
+            bad += [f"{module} imports {n}" for n in sorted(names) if within(n, CLI_FORBIDDEN)]
     return bad
 
 
@@ -111,14 +99,6 @@ def test_every_package_keeps_its_dependency_rule() -> None:
     for package in (*ALLOWED, "opentos.cli", "opentos.operations"):
         assert any(within(m, (package,)) for m in found), f"no modules found for {package}"
     assert violations(found) == []
-
-
-def test_cli_exceptions_are_still_needed() -> None:
-    """Each listed CLI exception still imports what it is excused for (else drop it)."""
-    found = modules()
-    for module, excused in CLI_EXCEPTIONS.items():
-        for prefix in excused:
-            assert any(within(n, (prefix,)) for n in found[module]), f"{module}: {prefix}"
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,10 @@ joins the twin's kinematics, the layout and the crane planner.
 
 from __future__ import annotations
 
+import json
 import math
+from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from opentos.control.quay import CraneJob, QuayMove
@@ -22,7 +25,12 @@ from opentos.planning.cranes.call import (
     CallCraneProblem,
     CallMove,
     plan_call_cranes,
+    problem_from_json,
+    problem_to_json,
+    to_json,
+    validate_call_plan,
 )
+from opentos.planning.result import Result
 
 if TYPE_CHECKING:  # the settings' module plans with this one
     from opentos.operations.twin_study import SimulationSettings
@@ -164,3 +172,53 @@ def scenario_crane_problem(
         dual_cycling=dual_cycling,
         split_sections=split_sections,
     )
+
+
+def crane_problem_file(
+    text: str,
+    source: str = "<problem>",
+    *,
+    dual_cycling: bool | None = None,
+    split_sections: bool | None = None,
+) -> CallCraneProblem:
+    """A crane problem read from ``text`` (JSON, from ``source``); ``dual_cycling`` and
+    ``split_sections`` override the file's when given.
+
+    Raises
+    ------
+    DataImportError
+        ``text`` is not a crane problem; the error names ``source``.
+    """
+    made = problem_from_json(text, source)
+    if dual_cycling is not None:
+        made = replace(made, dual_cycling=dual_cycling)
+    if split_sections is not None:
+        made = replace(made, split_sections=split_sections)
+    return made
+
+
+def plan_crane_problem(
+    problem: CallCraneProblem, *, time_limit_s: float = 10.0, seed: int = 0
+) -> Result[CallCranePlan]:
+    """The crane planner's result for ``problem``."""
+    return plan_call_cranes(problem, time_limit_s, seed)
+
+
+def check_crane_plan(problem: CallCraneProblem, plan: CallCranePlan) -> list[str]:
+    """The rules ``plan`` breaks, by the planner-independent validator (empty: valid)."""
+    return validate_call_plan(problem, plan)
+
+
+def write_crane_plan(
+    problem: CallCraneProblem, result: Result[CallCranePlan], plan: CallCranePlan, out: Path
+) -> dict[str, object]:
+    """Write ``crane_problem.json``, ``crane_plan.json`` (status, bound, plan) and
+    ``crane_plan.png`` into ``out``; return the plan as JSON."""
+    from opentos.operations.crane_plots import plot_crane_plan
+
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "crane_problem.json").write_text(json.dumps(problem_to_json(problem)) + "\n")
+    document = {"status": str(result.status), "lower_bound_s": result.bound, "plan": to_json(plan)}
+    (out / "crane_plan.json").write_text(json.dumps(document, indent=1) + "\n")
+    plot_crane_plan(problem, plan, out / "crane_plan.png")
+    return to_json(plan)
