@@ -25,7 +25,7 @@ import simpy
 from opentos.control.dispatch import policy as dispatch_policy
 from opentos.control.ecs import EcsSettings, EquipmentControl
 from opentos.control.link import Fault, Gantry
-from opentos.control.quay import CraneJob, QuayMove, crane_sequences
+from opentos.control.quay import CraneJob, QuayMove, crane_sequences, instruction_id
 from opentos.control.routing import Router
 from opentos.control.yard import YardView
 from opentos.errors import IllegalMove, InvalidValue
@@ -375,7 +375,7 @@ def instructions(
         for crane, jobs in cranes.items():
             for job in jobs:
                 move = job.move
-                wi_id = f"{visit}.{crane}.{job.sequence:04d}"
+                wi_id = instruction_id(visit, crane, job.sequence)
                 moves = by_id.get(wi_id, [])
                 aboard = VesselPlace(visit, move.slot)
                 source: Place | None
