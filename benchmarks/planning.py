@@ -46,10 +46,10 @@ def _suite(
 
 def crane_calls(quick: bool = False) -> list[Row]:
     """Crane split and sequences of whole calls: makespan against the lower bound."""
+    from opentos.operations.cranes import crane_problem
+    from opentos.operations.scenarios import zim_chicago
     from opentos.planning.cranes.call import generate_call, plan_call_cranes, validate_call_plan
     from opentos.presets.kinematics import load_kinematics
-    from opentos.twin.run import crane_problem
-    from opentos.twin.scenario import zim_chicago
 
     scenario = zim_chicago()
     call = scenario.calls[0]

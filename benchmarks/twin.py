@@ -30,9 +30,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from opentos.twin.run import SimulationSettings, simulate
-from opentos.twin.scenario import scenario as make_scenario
-from opentos.twin.scenario import zim_chicago
+from opentos.operations.scenarios import scenario as make_scenario
+from opentos.operations.scenarios import zim_chicago
+from opentos.operations.twin_study import SimulationSettings, simulate
 
 POLICIES = ("fcfs", "nearest", "optimal")
 EVERYDAY_AVERAGE = 36.2
@@ -41,8 +41,8 @@ EVERYDAY_AVERAGE = 36.2
 
 _DAY_SCRIPT = """
 import json, resource, time
-from opentos.twin.run import SimulationSettings, simulate
-from opentos.twin.scenario import day
+from opentos.operations.twin_study import SimulationSettings, simulate
+from opentos.operations.scenarios import day
 scenario = day()
 started = time.perf_counter()
 result = simulate(scenario, SimulationSettings(policy="fcfs", agvs=38, seed=1))

@@ -19,6 +19,9 @@ from opentos.errors import DataImportError, InvalidValue
 from opentos.model.ids import ContainerNumber, check_digit
 from opentos.model.places import EquipmentPlace, VesselPlace
 from opentos.model.slots import BayRowTier
+from opentos.operations.cranes import crane_problem, planned_sequences
+from opentos.operations.scenarios import Scenario, small_call, vessel_call, zim_chicago
+from opentos.operations.twin_study import SimulationSettings, simulate
 from opentos.planning.cranes.call import (
     CallCranePlan,
     CallCraneProblem,
@@ -35,8 +38,6 @@ from opentos.planning.cranes.call import (
 )
 from opentos.planning.result import Status
 from opentos.presets.kinematics import load_kinematics
-from opentos.twin.run import SimulationSettings, crane_problem, planned_sequences, simulate
-from opentos.twin.scenario import Scenario, small_call, vessel_call, zim_chicago
 
 
 def box(serial: int) -> ContainerNumber:

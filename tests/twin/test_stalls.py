@@ -13,9 +13,10 @@ from rich.console import Console
 
 from opentos.cli.simulate import run_simulation
 from opentos.model.ids import ContainerNumber
+from opentos.operations.scenarios import Scenario, small_call
+from opentos.operations.twin_study import SimulationSettings, simulate
+from opentos.twin.arrivals import TruckArrival
 from opentos.twin.handover import Handovers
-from opentos.twin.run import SimulationSettings, simulate
-from opentos.twin.scenario import Scenario, TruckArrival, small_call
 
 
 def trucks_for_blockers(made: Scenario, every_s: float) -> Scenario:

@@ -12,9 +12,10 @@ import pytest
 from checks import agv_conflicts, crane_gap_violations
 
 from opentos.model.places import EquipmentPlace, VesselPlace, YardPlace
+from opentos.operations.scenarios import Scenario, day, small_call, small_day
+from opentos.operations.twin_study import FaultSpec, SimulationResult, SimulationSettings, simulate
 from opentos.presets.kinematics import load_kinematics
-from opentos.twin.run import FaultSpec, SimulationResult, SimulationSettings, simulate
-from opentos.twin.scenario import Scenario, TruckArrival, day, small_call, small_day
+from opentos.twin.arrivals import TruckArrival
 
 
 @cache

@@ -1,14 +1,16 @@
 """``opentos demo``: qianwan-1 with a full yard and a vessel alongside, then the twin.
 
-The demo creates the terminal in a fresh database, fills the yard and one
-arriving vessel with a seeded, realistic mix of containers (see
-:mod:`opentos.synthetic`), records every box in the ledger through the same
-checks as any other move, rebuilds the inventory from the ledger to show the
-two agree, and prints a summary. Then it plans the ZIM Chicago record call
-(the load plan by the stowage planner, checked by the independent validator
-and drawn as bay plans) and works it in the digital twin, whose quay cranes
-follow the planned crane sequences; it prints the KPIs. Same seed, same
-terminal, same KPIs.
+The demo creates the terminal in a fresh database with the yard of the ZIM
+Chicago record call (:func:`~opentos.operations.scenarios.zim_chicago`) and the
+vessel arriving after that call, filled with a seeded, realistic mix of
+containers (see :mod:`opentos.synthetic`); it records every box in the ledger
+through the same checks as any other move, rebuilds the inventory from the
+ledger to show the two agree, and prints a summary. Then it plans the ZIM
+Chicago call (the load plan by the stowage planner, checked by the independent
+validator and drawn as bay plans) and works it in the digital twin, whose quay
+cranes follow the planned crane sequences; it prints the KPIs. The twin's moves,
+the call's visit and its work instructions go into the same database, so the
+call's EDI can be exported from it. Same seed, same terminal, same KPIs.
 """
 
 from __future__ import annotations
@@ -29,20 +31,26 @@ from opentos.cli.report import terminal_tables
 from opentos.model.container import Container
 from opentos.model.ids import UnLocode
 from opentos.model.ledger import MoveEvent
+from opentos.model.places import YardPlace
 from opentos.model.vessel_classes import vessel_class
 from opentos.model.visits import VesselVisit, VisitPhase
 from opentos.presets import load_preset
 from opentos.storage.store import Store
-from opentos.synthetic import ContainerFactory, batches, fill_vessel, fill_yard
+from opentos.synthetic import ContainerFactory, batches, fill_vessel
 
 if TYPE_CHECKING:
-    from opentos.twin.run import SimulationResult
-    from opentos.twin.scenario import Scenario, VesselCall
+    from opentos.operations.scenarios import Scenario, VesselCall
+    from opentos.operations.twin_study import SimulationResult
 
 PRESET = "qianwan-1"
 DEMO_TIME = datetime(2026, 11, 21, 6, 0, tzinfo=UTC)
 """Fixed clock of the demo data, so the same seed gives the same database."""
 VISIT_ID = "QDX-2611E"
+RECORD_SEED = 2017
+"""Seed of the ZIM Chicago call and of its twin run (the record's year)."""
+CALL_START = DEMO_TIME - timedelta(hours=12)
+"""The ZIM Chicago call is all fast at this time and gone before the QINGDAO EXPRESS
+arrives at the same berth."""
 PORTS = ("CNTAO", "KRPUS", "SGSIN", "NLRTM", "DEHAM")
 VESSEL_TEU = 10_000
 BATCH = 2_000
@@ -77,12 +85,17 @@ def run_demo(
     progress_console: Console,
 ) -> None:
     """Build the demo terminal in the database at ``url`` and print its summary."""
+    from opentos.operations.scenarios import zim_chicago
+
     started = time.perf_counter()
     layout = load_preset(PRESET)
-    rng = random.Random(seed)
-    factory = ContainerFactory(rng)
+    made = zim_chicago(RECORD_SEED, occupancy=occupancy, start=CALL_START)
+    # The other vessel's boxes get numbers of their own.
+    factory = ContainerFactory(random.Random(seed), _used={str(c.number) for c in made.containers})
     with Store.create(url, layout, PRESET) as store:
-        yard_containers, yard_events = fill_yard(layout, factory, occupancy, DEMO_TIME)
+        by_number = {c.number: c for c in made.containers}
+        yard_containers = [by_number[n] for n, _ in made.yard]
+        yard_events = [MoveEvent(n, None, YardPlace(slot), made.start) for n, slot in made.yard]
         _record(store, yard_containers, yard_events, "yard", progress_console)
 
         profile = vessel_class(VESSEL_TEU, name=f"post-panamax-{VESSEL_TEU}")
@@ -120,18 +133,24 @@ def run_demo(
         )
         if not report.consistent:
             raise SystemExit(1)
-    from opentos.twin.scenario import zim_chicago
-
-    made = zim_chicago(2017)
-    _plan_call(made.calls[0], out, console)
-    result = _twin_call(made, out, console, progress_console)
-    _edi_call(made, result, out, console)
+        _plan_call(made.calls[0], out, console)
+        result = _twin_call(made, store, out, console, progress_console)
+        _edi_call(made, result, out, console)
+        after = store.rebuild()
+        state = "equals" if after.consistent else "DIFFERS FROM"
+        zim = made.calls[0].visit.id
+        console.print(
+            f"The twin's {len(result.events):,} moves are in {url}'s ledger too "
+            f"({after.events:,} events; rebuilt, it {state} the live inventory). Try: "
+            f"opentos -d {url} edi export coarri --visit {zim}"
+        )
+        if not after.consistent:
+            raise SystemExit(1)
 
 
 def _plan_call(call: VesselCall, out: Path, console: Console) -> None:
     """The ZIM Chicago call's load plan, from the stowage planner, checked and drawn."""
-    from opentos.planning.stowage.bayplan import draw_bay_plan
-    from opentos.planning.stowage.validate import arrival_violations, validate_stowage
+    from opentos.operations.planning import check_stowage, draw_stowage
 
     console.print(
         styled(
@@ -143,12 +162,9 @@ def _plan_call(call: VesselCall, out: Path, console: Console) -> None:
     started = time.perf_counter()
     assert call.stowage is not None
     problem, plan = call.stowage
-    report = validate_stowage(problem, plan)
-    before = set(arrival_violations(problem))
-    own = [v for v in report.violations if v not in before]
-    out.mkdir(parents=True, exist_ok=True)
-    for suffix in ("png", "svg"):
-        draw_bay_plan(problem, plan, out / f"bay_plan.{suffix}")
+    check = check_stowage(problem, plan)
+    report, own, before = check.report, check.violations, check.arrival_violations
+    draw_stowage(problem, plan, out)
     c = report.condition
     table = Table("load plan", "value", title=f"{call.visit.vessel_name} at CNTAO")
     table.add_row("discharged here", f"{len(problem.discharge):,}")
@@ -169,9 +185,10 @@ def _plan_call(call: VesselCall, out: Path, console: Console) -> None:
 
 
 def _twin_call(
-    made: Scenario, out: Path, console: Console, progress_console: Console
+    made: Scenario, store: Store, out: Path, console: Console, progress_console: Console
 ) -> SimulationResult:
-    """The ZIM Chicago record call in the twin, with its KPIs and plots."""
+    """The ZIM Chicago record call in the twin, with its KPIs and plots; its moves go
+    into ``store``'s ledger."""
     from opentos.cli.simulate import run_simulation
 
     console.print(
@@ -183,8 +200,9 @@ def _twin_call(
         )
     )
     return run_simulation(
-        "zim-chicago", "qianwan-1", "fcfs", 38, 2017, out, console, progress_console, made=made
-    )
+        "zim-chicago", "qianwan-1", "fcfs", 38, RECORD_SEED, out, console, progress_console,
+        made=made, store=store,
+    )  # fmt: skip
 
 
 def _edi_call(made: Scenario, result: SimulationResult, out: Path, console: Console) -> None:

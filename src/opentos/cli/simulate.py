@@ -12,10 +12,15 @@ from rich.table import Table
 
 from opentos.cli.progress import progress
 from opentos.errors import ConfigError
-from opentos.twin.plots import write_plots
-from opentos.twin.run import SimulationResult, SimulationSettings, simulate
-from opentos.twin.scenario import Scenario
-from opentos.twin.scenario import scenario as make_scenario
+from opentos.operations.scenarios import Scenario
+from opentos.operations.scenarios import scenario as make_scenario
+from opentos.operations.twin_study import (
+    SimulationResult,
+    SimulationSettings,
+    simulate,
+    write_results,
+)
+from opentos.storage.store import Store
 
 
 def run_simulation(
@@ -31,10 +36,12 @@ def run_simulation(
     dual_cycling: bool = False,
     crane_plan: str = "qcsp",
     made: Scenario | None = None,
+    store: Store | None = None,
 ) -> SimulationResult:
     """Run, write ``kpis.json`` and the plots into ``out``, print the KPIs.
 
-    ``made`` is the scenario when the caller has built it already. A run that leaves
+    ``made`` is the scenario when the caller has built it already; with ``store``
+    the run's moves are recorded in its ledger too. A run that leaves
     moves undone still writes its files, then names the moves left and each machine's
     last state on ``progress_console`` and exits with code 1.
     """
@@ -58,15 +65,13 @@ def run_simulation(
             dual_cycling=dual_cycling,
             crane_plan="qcsp" if crane_plan == "qcsp" else "sweep",
         )
-        result = simulate(made, settings, advance)
+        result = simulate(made, settings, advance, store=store)
     wall = time.perf_counter() - started
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "kpis.json").write_text(json.dumps(result.kpis, indent=2, sort_keys=True) + "\n")
-    plots = write_plots(result, out)
+    kpis_file, *plots = write_results(result, out)
     console.print(kpi_table(result))
     console.print(
         f"{result.simpy_events:,} events in {wall:.1f} s wall "
-        f"({result.simpy_events / wall:,.0f} events/s); wrote {out / 'kpis.json'} and "
+        f"({result.simpy_events / wall:,.0f} events/s); wrote {kpis_file} and "
         + ", ".join(p.name for p in plots)
     )
     if not result.finished:

@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from opentos.cli.files import output_folder, read_input
-from opentos.errors import DataImportError, InvalidValue
 from opentos.model.dictread import parse_json
 
 
@@ -39,11 +38,7 @@ def stow(
     ] = Path("out"),
 ) -> None:
     """Plan where every box of the load list goes; print the plan and its check as JSON."""
-    from opentos.planning.stowage.bayplan import draw_bay_plan
-    from opentos.planning.stowage.generate import generate_stowage
-    from opentos.planning.stowage.problem import StowageProblem
-    from opentos.planning.stowage.solver import solve_stowage
-    from opentos.planning.stowage.validate import arrival_violations, validate_stowage
+    from opentos.operations.planning import draw_stowage, solve_and_check_stowage, stowage_problem
 
     if (problem is None) == (example == 0):
         raise typer.BadParameter("give a problem file or --example TEU (not both)")
@@ -53,42 +48,15 @@ def stow(
         raise typer.BadParameter(f"--bays {bays!r} is not a list of bay numbers") from None
     output_folder(out)
     if problem is not None:
-        data = parse_json(read_input(problem), str(problem))
-        if not isinstance(data, dict):
-            raise DataImportError(str(problem), ["expected a JSON object"])
-        try:
-            made = StowageProblem.from_dict(data)
-        except InvalidValue as exc:
-            raise DataImportError(str(problem), [str(exc)]) from None
+        made = stowage_problem(parse_json(read_input(problem), str(problem)), str(problem))
     else:
-        made = generate_stowage(example, moves or round(0.42 * example), ports=ports, seed=seed)
-    result = solve_stowage(made, time_limit_s=time_limit, seed=seed)
-    if result.plan is None:
+        made = stowage_problem(example_teu=example, moves=moves, ports=ports, seed=seed)
+    result, checked = solve_and_check_stowage(made, time_limit_s=time_limit, seed=seed)
+    if result.plan is None or checked is None:
         print(f"status {result.status}: no plan", file=sys.stderr)
         raise typer.Exit(2)
-    report = validate_stowage(made, result.plan)
-    before = set(arrival_violations(made))
-    c = report.condition
-    own = [v for v in report.violations if v not in before]
-    check = {
-        "violations": own,
-        "arrival_violations": sorted(before),
-        "placed": report.placed,
-        "refused_no_vgm": report.refused_no_vgm,
-        "refused_no_room": report.refused_no_room,
-        "overstows": report.overstows,
-        "overstow_bound": report.overstow_bound,
-        "hatch_cover_restows": report.hatch_cover_restows,
-        "max_section_moves": report.max_section_moves,
-        "mean_section_moves": round(report.mean_section_moves, 2),
-        "hatch_openings": report.hatch_openings,
-        "weight_inversions": report.weight_inversions,
-        "gm_m": round(c.gm_m, 3),
-        "trim_m": round(c.trim_m, 3),
-        "list_deg": round(c.list_deg, 3),
-        "draft_m": round(max(c.draft_aft_m, c.draft_fwd_m), 3),
-        "displacement_t": round(c.displacement_t, 1),
-    }
+    report, own, before = checked.report, checked.violations, checked.arrival_violations
+    check = checked.to_dict()
     print(
         f"status {result.status}, {report.placed} placed, "
         f"{len(own)} violations ({len(before)} in the arrival state), "
@@ -106,6 +74,5 @@ def stow(
     if example:
         (out / "stow_problem.json").write_text(json.dumps(made.to_dict()) + "\n")
     (out / "stow_plan.json").write_text(json.dumps(document, indent=2) + "\n")
-    for suffix in ("png", "svg"):
-        draw_bay_plan(made, result.plan, out / f"bay_plan.{suffix}", bays=chosen)
+    draw_stowage(made, result.plan, out, chosen)
     print(json.dumps(document))

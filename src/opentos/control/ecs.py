@@ -65,7 +65,7 @@ from opentos.control.link import (
     TruckOrder,
     YardCraneOrder,
 )
-from opentos.control.quay import CraneJob
+from opentos.control.quay import CraneJob, instruction_id
 from opentos.control.routing import Route, Router
 from opentos.control.yard import YardFull, YardView, allocate, plan_retrieval
 from opentos.model.container import Container
@@ -285,7 +285,7 @@ class EquipmentControl:
         for crane, crane_jobs in sequences.items():
             queue = self._remaining.setdefault(crane, deque())
             for cj in crane_jobs:
-                instruction = f"{visit}.{crane}.{cj.sequence:04d}"
+                instruction = instruction_id(visit, crane, cj.sequence)
                 job = Job(cj, instruction, VesselPlace(visit, cj.move.slot), visit=visit)
                 if cj.move.kind == "load":
                     job.yard_place = yard_places[cj.move.container]

@@ -50,6 +50,11 @@ class CraneJob:
     dual: bool = False
 
 
+def instruction_id(visit: str, crane: str, sequence: int) -> str:
+    """The work instruction id of a crane job: visit, crane and place in its sequence."""
+    return f"{visit}.{crane}.{sequence:04d}"
+
+
 def crane_sequences(
     moves: Sequence[QuayMove],
     cranes: Sequence[str],

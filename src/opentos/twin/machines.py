@@ -48,8 +48,8 @@ from opentos.model.ids import ContainerNumber
 from opentos.model.ledger import MoveEvent
 from opentos.model.places import EquipmentPlace, Place, VesselPlace, YardPlace
 from opentos.model.terminal import Terminal
+from opentos.twin.arrivals import TruckArrival
 from opentos.twin.handover import Handovers
-from opentos.twin.scenario import TruckArrival
 
 Process = Generator[simpy.Event, Any, None]
 

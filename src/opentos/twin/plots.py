@@ -4,13 +4,33 @@ from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
+from typing import Protocol
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from opentos.twin.run import SimulationResult
+from opentos.twin.kpi import JsonDict
+from opentos.twin.machines import Log
+
+
+class RunResult(Protocol):
+    """What the plots read of a twin run (a twin study's result has it)."""
+
+    @property
+    def scenario(self) -> str: ...
+    @property
+    def log(self) -> Log: ...
+    @property
+    def kpis(self) -> JsonDict: ...
+    @property
+    def end_s(self) -> float: ...
+    @property
+    def cranes(self) -> tuple[str, ...]: ...
+    @property
+    def agvs(self) -> tuple[str, ...]: ...
+
 
 _AGV_STATES = ("loaded", "empty", "waiting", "charging")
 _COLOURS = {
@@ -26,7 +46,7 @@ _COLOURS = {
 }
 
 
-def qc_productivity(result: SimulationResult, path: Path) -> None:
+def qc_productivity(result: RunResult, path: Path) -> None:
     """Moves per hour of every quay crane, hour by hour."""
     per_hour: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for crane, at, kind in result.log.qc_moves:
@@ -52,7 +72,7 @@ def qc_productivity(result: SimulationResult, path: Path) -> None:
     plt.close(fig)
 
 
-def agv_states(result: SimulationResult, path: Path) -> None:
+def agv_states(result: RunResult, path: Path) -> None:
     """How every AGV spent the run."""
     time: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for agv, state, start, end in result.log.agv_states:
@@ -77,7 +97,7 @@ def agv_states(result: SimulationResult, path: Path) -> None:
     plt.close(fig)
 
 
-def qc_gantt(result: SimulationResult, path: Path) -> None:
+def qc_gantt(result: RunResult, path: Path) -> None:
     """What each quay crane's main trolley did, over time."""
     fig, ax = plt.subplots(figsize=(12, 0.6 * len(result.cranes) + 1.5))
     index = {crane: i for i, crane in enumerate(result.cranes)}
@@ -98,7 +118,7 @@ def qc_gantt(result: SimulationResult, path: Path) -> None:
     plt.close(fig)
 
 
-def write_plots(result: SimulationResult, out: Path) -> list[Path]:
+def write_plots(result: RunResult, out: Path) -> list[Path]:
     """All plots of a run into ``out``; returns their paths."""
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / "qc_productivity.png", out / "agv_states.png", out / "qc_gantt.png"]

@@ -1,59 +1,50 @@
-"""Run a scenario in the twin: machines, ledger and the ECS, from one seed.
+"""A twin study: a scenario run in the twin, driven by the ECS, from one seed.
 
-:func:`simulate` builds the terminal in memory (every box recorded in the
-ledger, checked), the guide path and router, the machines, and the
-:class:`~opentos.control.ecs.EquipmentControl` that drives them through a
-:class:`TwinLink`; runs the SimPy clock until every quay move is done (or
-the time limit); and returns the ledger, the machines' log and the KPIs.
+:func:`simulate` assembles the terminal in memory (every box recorded in the
+ledger, checked), the guide path and router, the twin's machines, the crane
+plan of each call and the :class:`~opentos.control.ecs.EquipmentControl` that
+drives the machines through a :class:`~opentos.twin.link.TwinLink`; runs the
+SimPy clock until every quay move is done (or the time limit); and returns the
+ledger, the machines' log and the KPIs. Assembling subsystems is the
+application layer's job, so this lives here and not in :mod:`opentos.twin`.
 """
 
 from __future__ import annotations
 
-import math
+import json
 import random
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Literal
 
 import simpy
 
 from opentos.control.dispatch import policy as dispatch_policy
 from opentos.control.ecs import EcsSettings, EquipmentControl
-from opentos.control.link import (
-    AgvOrder,
-    EquipmentEvent,
-    EventHandler,
-    Fault,
-    Gantry,
-    Order,
-    QuayCraneOrder,
-    TruckOrder,
-    YardCraneOrder,
-)
-from opentos.control.quay import CraneJob, QuayMove, crane_sequences
+from opentos.control.link import Fault, Gantry
+from opentos.control.quay import CraneJob, QuayMove, crane_sequences, instruction_id
 from opentos.control.routing import Router
 from opentos.control.yard import YardView
-from opentos.errors import InvalidValue
-from opentos.model.equipment import Kinematics
+from opentos.errors import IllegalMove, InvalidValue
 from opentos.model.guidepath import Edge, GuidePath, build_guidepath
 from opentos.model.ids import ContainerNumber
 from opentos.model.layout import TerminalLayout
 from opentos.model.ledger import MoveEvent
-from opentos.model.places import VesselPlace, YardPlace
-from opentos.model.slots import BayRowTier
+from opentos.model.moves import MoveKind, MoveState, WorkInstruction
+from opentos.model.places import Place, VesselPlace, YardPlace
 from opentos.model.terminal import Terminal
-from opentos.model.visits import VisitPhase
-from opentos.planning.cranes.call import (
-    CallCranePlan,
-    CallCraneProblem,
-    CallMove,
-    plan_call_cranes,
-)
+from opentos.model.visits import Visit, VisitPhase
+from opentos.operations.cranes import planned_sequences
+from opentos.operations.scenarios import Scenario, VesselCall
 from opentos.presets.kinematics import load_kinematics
+from opentos.storage.store import Store
 from opentos.twin.kpi import JsonDict, kpis
+from opentos.twin.link import CountingEnvironment, TwinLink
 from opentos.twin.machines import Agv, BlockRail, Log, Machines, QuayCrane, Truck, YardCrane
-from opentos.twin.scenario import Scenario, VesselCall
+from opentos.twin.plots import write_plots
 from opentos.twin.timing import KinematicTiming
 
 
@@ -140,55 +131,25 @@ class SimulationResult:
     """The terminal at the end of the run (its ledger holds every event)."""
 
 
-class TwinLink:
-    """The :class:`~opentos.control.link.EquipmentLink` to the twin's machines."""
-
-    def __init__(self, env: simpy.Environment) -> None:
-        self.env = env
-        self.handlers: list[EventHandler] = []
-        self.agvs: dict[str, Agv] = {}
-        self.quay_cranes: dict[str, QuayCrane] = {}
-        self.yard_cranes: dict[str, YardCrane] = {}
-        self.trucks: dict[str, Truck] = {}
-
-    def send(self, order: Order) -> None:
-        """Hand an order to its machine's queue."""
-        if isinstance(order, AgvOrder):
-            self.agvs[order.agv].orders.put(order)
-        elif isinstance(order, QuayCraneOrder):
-            self.quay_cranes[order.crane].send(order)
-        elif isinstance(order, YardCraneOrder):
-            self.yard_cranes[order.crane].orders.put(order)
-        elif isinstance(order, TruckOrder):
-            self.trucks[order.truck].orders.put(order)
-
-    def cancel(self, machine: str, order_id: str) -> None:
-        """Withdraw an AGV's order: it stops at its next node (only AGVs take cancels)."""
-        agv = self.agvs.get(machine)
-        if agv is None:
-            raise InvalidValue(f"cancel {order_id}: {machine} is not an AGV")
-        agv.cancel(order_id)
-
-    def subscribe(self, handler: EventHandler) -> None:
-        """Call ``handler`` with every event."""
-        self.handlers.append(handler)
-
-    def emit(self, event: EquipmentEvent) -> None:
-        """Deliver an event to every subscriber."""
-        for handler in self.handlers:
-            handler(event)
-
-    def now_s(self) -> float:
-        """Simulated seconds."""
-        return float(self.env.now)
-
-
 def simulate(
     scenario: Scenario,
     settings: SimulationSettings,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    store: Store | None = None,
+    batch: int = 2_000,
 ) -> SimulationResult:
-    """Run ``scenario`` under ``settings`` (see the module docstring)."""
+    """Run ``scenario`` under ``settings`` (see the module docstring).
+
+    With ``store`` (which must hold the scenario's yard) the run is also written to
+    the store: the scenario's boxes, its calls' visits and the crane jobs as work
+    instructions, then the twin's moves, ``batch`` events a transaction (see
+    :func:`record_study`). The run itself is the same with or without it.
+    """
+    if batch < 1:
+        raise InvalidValue(f"Expected batch >= 1, got {batch}.")
+    if store is not None:
+        check_yard(store, scenario)
     env = CountingEnvironment()
     rng = random.Random(settings.seed)
     layout = scenario.layout
@@ -296,6 +257,7 @@ def simulate(
     )
     yard_places = {n: YardPlace(slot) for n, slot in scenario.yard}
     ends: dict[str, float] = {}
+    plans: dict[str, dict[str, list[CraneJob]]] = {}
     for call in scenario.calls:
         if settings.crane_plan == "qcsp":
             sequences = planned_sequences(call, layout, kinematics, settings, ends)
@@ -308,6 +270,7 @@ def simulate(
             sequences = crane_sequences(
                 moves, call.cranes, call.bay_x_m, dual_cycling=settings.dual_cycling
             )
+        plans[call.visit.id] = sequences
         ecs.add_call(call.visit.id, sequences, yard_places)
     ecs.start()
     for crane in link.quay_cranes.values():  # the cranes report where they stand
@@ -370,6 +333,11 @@ def simulate(
         **stalled,
         **figures,
     }
+    if store is not None:
+        final = [terminal.visits[call.visit.id] for call in scenario.calls]
+        record_study(
+            store, scenario, events, instructions(plans, yard_places, events), final, batch
+        )
     return SimulationResult(
         scenario.name,
         settings,
@@ -385,6 +353,120 @@ def simulate(
         start,
         terminal,
     )
+
+
+def instructions(
+    plans: dict[str, dict[str, list[CraneJob]]],
+    yard: dict[ContainerNumber, YardPlace],
+    events: Sequence[MoveEvent],
+) -> list[WorkInstruction]:
+    """The calls' crane jobs as work instructions, with the ECS's ids, as the run left them.
+
+    A job whose box reached its destination (on board for a load, the yard for a
+    discharge) is done, one the ledger saw begin is in progress, and the rest are
+    planned; the times are the first and last of its moves in the ledger.
+    """
+    by_id: dict[str, list[MoveEvent]] = defaultdict(list)
+    for event in events:
+        if event.work_instruction is not None:
+            by_id[event.work_instruction].append(event)
+    made = []
+    for visit, cranes in plans.items():
+        for crane, jobs in cranes.items():
+            for job in jobs:
+                move = job.move
+                wi_id = instruction_id(visit, crane, job.sequence)
+                moves = by_id.get(wi_id, [])
+                aboard = VesselPlace(visit, move.slot)
+                source: Place | None
+                target: Place | None
+                if move.kind == "load":
+                    kind, source, target = MoveKind.LOAD, yard.get(move.container), aboard
+                    done = any(e.to_place == aboard for e in moves)
+                else:
+                    kind, source = MoveKind.DISCHARGE, aboard
+                    landed = [e.to_place for e in moves if isinstance(e.to_place, YardPlace)]
+                    target = landed[-1] if landed else None
+                    done = target is not None
+                state = MoveState.DONE if done else MoveState.PLANNED
+                if moves and not done:
+                    state = MoveState.IN_PROGRESS
+                made.append(
+                    WorkInstruction(
+                        wi_id,
+                        kind,
+                        move.container,
+                        source,
+                        target,
+                        visit,
+                        state=state,
+                        sequence=job.sequence,
+                        actual_start=moves[0].at if moves else None,
+                        actual_end=moves[-1].at if done else None,
+                        equipment=crane,
+                    )
+                )
+    return made
+
+
+def check_yard(store: Store, scenario: Scenario) -> None:
+    """Raise :class:`IllegalMove` unless ``store``'s yard is the scenario's, box for box."""
+    placed = store.inventory_places()
+    wanted = {n: YardPlace(slot) for n, slot in scenario.yard}
+    extra = sorted(n for n, p in placed.items() if isinstance(p, YardPlace) and n not in wanted)
+    mismatched = [(n, p) for n, p in wanted.items() if placed.get(n) != p]
+    if mismatched or extra:
+        number, where = mismatched[0] if mismatched else (extra[0], None)
+        raise IllegalMove(
+            f"{number} is at {placed.get(number)} in the store, at {where} in scenario "
+            f"{scenario.name}: record a twin study into a store holding the scenario's yard"
+        )
+
+
+def record_study(
+    store: Store,
+    scenario: Scenario,
+    events: Sequence[MoveEvent],
+    work: Sequence[WorkInstruction],
+    visits: Sequence[Visit],
+    batch: int = 2_000,
+) -> None:
+    """Write a twin run into ``store``, whose yard must be the scenario's.
+
+    One transaction registers the scenario's boxes the store does not know, adds
+    the calls' visits as planned and saves ``work``; then the run's ``events`` go
+    through :meth:`~opentos.storage.store.Transaction.record`, ``batch`` a
+    transaction, each checked; the last one also leaves ``visits`` as the run did.
+
+    Raises
+    ------
+    IllegalMove
+        The store's yard is not the scenario's, or a move breaks the store's
+        invariants (its transaction is rolled back; earlier ones stay).
+    """
+    check_yard(store, scenario)
+    known = store.containers([c.number for c in scenario.containers])
+    with store.transaction() as tx:
+        tx.register_many([c for c in scenario.containers if c.number not in known])
+        for call in scenario.calls:
+            tx.add_visit(call.visit)
+        for wi in work:
+            tx.save_instruction(wi)
+    chunks = [events[k : k + batch] for k in range(0, len(events), batch)] or [[]]
+    for k, chunk in enumerate(chunks, start=1):
+        with store.transaction() as tx:
+            tx.record(chunk)
+            if k == len(chunks):
+                for visit in visits:
+                    tx.add_visit(visit)
+
+
+def write_results(result: SimulationResult, out: Path) -> list[Path]:
+    """Write ``kpis.json`` and the plots of ``result`` into ``out``; return the files."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "kpis.json"
+    path.write_text(json.dumps(result.kpis, indent=2, sort_keys=True) + "\n")
+    return [path, *write_plots(result, out)]
 
 
 MOVES_LEFT_SHOWN = 10
@@ -413,112 +495,6 @@ def machine_states(link: TwinLink, ecs: EquipmentControl, cranes: list[str]) -> 
             doing = f"following {agv.current}" if agv.current else "no order"
         states[machine] = f"{state} (the AGV: at {agv.node}, {doing})"
     return states
-
-
-def crane_problem(
-    call: VesselCall,
-    layout: TerminalLayout,
-    kinematics: Kinematics,
-    *,
-    dual_cycling: bool = False,
-    split_sections: bool = True,
-    starts_m: dict[str, float] | None = None,
-) -> CallCraneProblem:
-    """The crane split and sequencing problem of ``call``, for the planner.
-
-    Cranes start at their rail positions, or where ``starts_m`` puts them (a crane
-    coming from an earlier call starts where it finished that one).
-
-    Each move takes its main-trolley cycle (the kinematics' nominal cycle, rounded up
-    to whole seconds); the cranes start where the layout puts them and keep the
-    kinematics' spacing (width and gap) and one bay section free between them; the
-    gantry's start-stop time is its acceleration and braking. A dual cycle
-    saves the empty return of the load and the empty run out of the discharge less
-    the hoisting between the two slots, averaged over the call's hold discharges.
-    """
-    qc = kinematics.quay_crane
-    profile = call.visit.profile
-    on_board = dict(call.on_board)
-    kinds: list[tuple[ContainerNumber, Literal["discharge", "load"], BayRowTier]]
-    kinds = [(n, "discharge", on_board[n]) for n in call.discharge]
-    kinds += [(n, "load", slot) for n, slot in call.load]
-    moves = []
-    for number, kind, slot in kinds:
-        cycle = qc.vessel_cycle(profile, slot.bay, slot.row, slot.tier, loaded_out=kind == "load")
-        moves.append(CallMove(number, kind, slot, math.ceil(cycle.total_s - 1e-9)))
-    saving = 0
-    if dual_cycling:
-        travel = qc.travel_height_m(profile)
-        savings = []
-        for number in call.discharge:
-            slot = on_board[number]
-            if slot.on_deck:
-                continue
-            out = qc.vessel_cycle(profile, slot.bay, slot.row, slot.tier, loaded_out=False)
-            back = qc.vessel_cycle(profile, slot.bay, slot.row, slot.tier, loaded_out=True)
-            _, height = qc.slot_geometry(profile, slot.bay, slot.row, slot.tier)
-            between = 2 * qc.main_hoist_empty.time_for(max(travel - height, 0.0))
-            savings.append(back.back_s + out.out_s - between)
-        saving = max(0, math.floor(sum(savings) / len(savings))) if savings else 0
-    rail = {qc_.id: qc_.rail_position_m for qc_ in layout.quay_cranes}
-    gantry = qc.gantry
-    return CallCraneProblem(
-        tuple(moves),
-        {bay: call.bay_x_m(bay) for section in profile.sections for bay in section.bays},
-        call.cranes,
-        tuple((starts_m or {}).get(c, rail[c]) for c in call.cranes),
-        gantry_speed_m_s=gantry.max_speed_m_s,
-        gantry_start_stop_s=gantry.max_speed_m_s / (2 * gantry.accel_m_s2)
-        + gantry.max_speed_m_s / (2 * gantry.decel_m_s2),
-        min_spacing_m=qc.min_spacing_m,
-        safety_sections=1,
-        dual_cycling=dual_cycling,
-        dual_saving_s=saving,
-        split_sections=split_sections,
-    )
-
-
-def crane_jobs(call: VesselCall, plan: CallCranePlan) -> dict[str, list[CraneJob]]:
-    """The ECS's crane sequences from a crane plan: each crane's moves in planned order."""
-    jobs: dict[str, list[CraneJob]] = {}
-    for seq in plan.cranes:
-        jobs[seq.crane] = [
-            CraneJob(
-                seq.crane,
-                number,
-                QuayMove(m.container, m.kind, m.slot),
-                call.bay_x_m(m.slot.bay),
-                dual=m.dual,
-            )
-            for number, m in enumerate(seq.moves, start=1)
-        ]
-    return jobs
-
-
-def planned_sequences(
-    call: VesselCall,
-    layout: TerminalLayout,
-    kinematics: Kinematics,
-    settings: SimulationSettings,
-    starts_m: dict[str, float] | None = None,
-) -> dict[str, list[CraneJob]]:
-    """Plan ``call``'s crane split and sequences (QCSP) and hand them over as crane jobs.
-
-    Raises
-    ------
-    InvalidValue
-        The planner found no plan: a crane moves only to work, so one that starts in
-        the others' way can leave none (``crane_plan="sweep"`` then still runs).
-    """
-    problem = crane_problem(
-        call, layout, kinematics, dual_cycling=settings.dual_cycling, starts_m=starts_m
-    )
-    result = plan_call_cranes(problem, settings.crane_plan_time_limit_s, settings.seed)
-    if result.plan is None:
-        raise InvalidValue(
-            f"{call.visit.id}: no crane plan found ({result.status}); try crane_plan='sweep'"
-        )
-    return crane_jobs(call, result.plan)
 
 
 def _berths(
@@ -645,16 +621,3 @@ def _rail_positions(scenario: Scenario, working: list[str], spacing_m: float) ->
     for k, crane in enumerate(reversed(idle)):
         positions[crane] = end - k * spacing_m
     return positions
-
-
-class CountingEnvironment(simpy.Environment):
-    """A SimPy environment that counts the events it processes (for the speed figure)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.steps = 0
-
-    def step(self) -> None:
-        """Process the next event."""
-        self.steps += 1
-        super().step()

@@ -1,4 +1,7 @@
-"""Scenarios for the twin: a terminal, its yard, vessel calls and truck flows, from a seed.
+"""Twin scenarios: a terminal, its yard, vessel calls and truck flows, from a seed.
+
+A scenario is built from a preset, synthetic boxes and the stowage planner, so it
+lives in the application layer; the twin only runs what it is given.
 
 ``zim-chicago`` re-creates the call behind Qianwan's first world record
 (December 2017: ZIM Chicago, 1,785 boxes in about 9 hours with about 5 quay
@@ -26,7 +29,6 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Literal
 
 from opentos.errors import InvalidValue, NotFound
 from opentos.model.container import Container
@@ -40,8 +42,11 @@ from opentos.model.visits import VesselVisit
 from opentos.planning.stowage.problem import StowagePlan, StowageProblem, Stowed
 from opentos.presets import load_preset
 from opentos.synthetic import ContainerFactory, fill_vessel, fill_yard
+from opentos.twin.arrivals import TruckArrival
 
 START = datetime(2017, 12, 1, 0, 0, tzinfo=UTC)
+YARD_FILL = 0.45
+"""Share of the yard's TEU capacity filled at the start of a scenario."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,16 +74,6 @@ class VesselCall:
         """Position along the quay of a bay's centre."""
         section = self.visit.profile.section_of(bay)
         return self.berth_x_m + section.lcg_m
-
-
-@dataclass(frozen=True, slots=True)
-class TruckArrival:
-    """A truck at the gate: to collect an import box, or to deliver an export box."""
-
-    truck: str
-    at_s: float
-    kind: Literal["import", "export"]
-    container: ContainerNumber
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,9 +161,16 @@ def _stow_loads(
     return loads, problem, plan
 
 
-def zim_chicago(seed: int = 2017) -> Scenario:
-    """The ZIM Chicago record call (900 discharges, up to 885 loads, 5 quay cranes) at qianwan-1."""
-    return vessel_call("zim-chicago", seed, discharge=900, load=885, cranes=5)
+def zim_chicago(
+    seed: int = 2017, *, occupancy: float = YARD_FILL, start: datetime = START
+) -> Scenario:
+    """The ZIM Chicago record call (900 discharges, up to 885 loads, 5 quay cranes) at qianwan-1.
+
+    ``occupancy`` is the yard's fill and ``start`` the clock time of the scenario's 0 s.
+    """
+    return vessel_call(
+        "zim-chicago", seed, discharge=900, load=885, cranes=5, occupancy=occupancy, start=start
+    )
 
 
 def small_call(seed: int = 1) -> Scenario:
@@ -179,8 +181,14 @@ def small_call(seed: int = 1) -> Scenario:
 class _Yard:
     """The generated yard, and the export boxes in it not yet promised to a call."""
 
-    def __init__(self, layout: TerminalLayout, factory: ContainerFactory) -> None:
-        self.boxes, events = fill_yard(layout, factory, 0.45, START)
+    def __init__(
+        self,
+        layout: TerminalLayout,
+        factory: ContainerFactory,
+        occupancy: float = YARD_FILL,
+        start: datetime = START,
+    ) -> None:
+        self.boxes, events = fill_yard(layout, factory, occupancy, start)
         self.slots: list[YardSlot] = []
         for event in events:
             assert isinstance(event.to_place, YardPlace)
@@ -221,11 +229,12 @@ def _call(
     berth: str,
     berth_x_m: float,
     arrival_s: float,
+    start: datetime = START,
 ) -> tuple[VesselCall, list[Container]]:
     """One call: its vessel loaded for five ports, Qingdao boxes on top, loads from the yard."""
     profile = vessel_class(teu, name=f"{vessel_name} class ({teu:,} TEU)")
     ports = ("CNTAO", "KRPUS", "CNSHA", "SGSIN", "ILHFA")
-    ship_boxes, ship_events = fill_vessel(visit_id, profile, factory, ports, 0.72, START)
+    ship_boxes, ship_events = fill_vessel(visit_id, profile, factory, ports, 0.72, start)
     on_board = {
         event.to_place.slot: box
         for box, event in zip(ship_boxes, ship_events, strict=True)
@@ -248,15 +257,15 @@ def _call(
         i = by_number[box.number]
         yard.boxes[i] = box
         yard.unpromised.discard(i)
-    start = START + timedelta(seconds=arrival_s)
+    arrived = start + timedelta(seconds=arrival_s)
     visit = VesselVisit(
         id=visit_id,
         vessel_name=vessel_name,
         profile=profile,
         operator="ZIM" if vessel_name.startswith("ZIM") else "COS",
         berth=berth,
-        planned_arrival=start,
-        planned_berthing=start,
+        planned_arrival=arrived,
+        planned_berthing=arrived,
     )
     call = VesselCall(
         visit=visit,
@@ -271,12 +280,21 @@ def _call(
     return call, list(on_board.values())
 
 
-def vessel_call(name: str, seed: int, *, discharge: int, load: int, cranes: int) -> Scenario:
+def vessel_call(
+    name: str,
+    seed: int,
+    *,
+    discharge: int,
+    load: int,
+    cranes: int,
+    occupancy: float = YARD_FILL,
+    start: datetime = START,
+) -> Scenario:
     """One 10,000 TEU call at qianwan-1 (see the module docstring) with the given moves."""
     layout = load_preset("qianwan-1")
     rng = random.Random(seed)
     factory = ContainerFactory(rng)
-    yard = _Yard(layout, factory)
+    yard = _Yard(layout, factory, occupancy, start)
     call, on_board = _call(
         rng,
         factory,
@@ -290,8 +308,9 @@ def vessel_call(name: str, seed: int, *, discharge: int, load: int, cranes: int)
         berth=layout.quay.berths[0].id,
         berth_x_m=20.0,
         arrival_s=0.0,
+        start=start,
     )
-    return _scenario(name, seed, layout, yard, [call], on_board)
+    return _scenario(name, seed, layout, yard, [call], on_board, start=start)
 
 
 DAY_CALLS = (
@@ -380,13 +399,14 @@ def _scenario(
     trucks: tuple[TruckArrival, ...] = (),
     delivered: Sequence[Container] = (),
     duration_s: float | None = None,
+    start: datetime = START,
 ) -> Scenario:
     """Assemble a scenario from its generated parts."""
     return Scenario(
         name,
         seed,
         layout,
-        START,
+        start,
         tuple(yard.boxes) + tuple(on_board) + tuple(delivered),
         tuple((box.number, slot) for box, slot in zip(yard.boxes, yard.slots, strict=True)),
         tuple(calls),
