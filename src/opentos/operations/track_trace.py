@@ -59,7 +59,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from opentos.errors import InvalidValue, NotFound
+from opentos.errors import DomainError, InvalidValue, NotFound
 from opentos.model.container import Container, FullEmpty, JsonValue
 from opentos.model.ids import ContainerNumber
 from opentos.model.ledger import MoveEvent
@@ -515,7 +515,13 @@ def _in_scope_vessels(
     return seen
 
 
-def all_events(store: Store, scope: str | None, facility: Facility | None = None) -> list[Event]:
+def all_events(
+    store: Store,
+    scope: str | None,
+    facility: Facility | None = None,
+    *,
+    equipment: ContainerNumber | None = None,
+) -> list[Event]:
     """Every event ``scope`` may see, in the published order.
 
     Parameters
@@ -526,11 +532,18 @@ def all_events(store: Store, scope: str | None, facility: Facility | None = None
         A shipping line's SMDG code, or ``None`` for terminal staff (see the module docstring).
     facility
         The terminal's location; by default its layout's UN/LOCODE without an SMDG code.
+    equipment
+        Only the equipment events of this container (read from the ledger by its index,
+        so that asking about one box does not read every event); no transport events.
     """
     facility = facility or Facility.of(store)
     carriers = _Carriers.of(store.visits())
-    ledger = store.events()
-    instructions = [wi for wi in store.instructions() if wi.state in _PLANNED_CLASSIFIER]
+    ledger = store.events(container=equipment)
+    instructions = [
+        wi
+        for wi in store.instructions()
+        if wi.state in _PLANNED_CLASSIFIER and (equipment is None or wi.container == equipment)
+    ]
     numbers = sorted({e.container for e in ledger} | {wi.container for wi in instructions})
     containers = store.containers(numbers)
 
@@ -566,7 +579,7 @@ def all_events(store: Store, scope: str | None, facility: Facility | None = None
         out.append(Event(_Key(wi.planned_start.astimezone(UTC), tag), body))
     for visit_id in sorted(_in_scope_vessels(scope, carriers, ledger, containers)):
         visit = carriers.vessels.get(visit_id)
-        if visit is not None:
+        if visit is not None and equipment is None:
             out.extend(_transport_events(visit, facility))
     out.sort(key=lambda e: e.key)
     return out
@@ -625,9 +638,15 @@ def find_events(
         The cursor is not one this server gave.
     """
     after = None if query.cursor is None else decode_cursor(query.cursor)
+    equipment = None
+    if query.equipment_reference is not None:
+        try:
+            equipment = ContainerNumber.parse(query.equipment_reference)
+        except DomainError:
+            return EventPage([], None)  # no box has that number: no event names it
     found = [
         e
-        for e in all_events(store, scope, facility)
+        for e in all_events(store, scope, facility, equipment=equipment)
         if (after is None or e.key > after) and matches(e, query)
     ]
     page = found[: query.limit]
