@@ -28,6 +28,8 @@ from opentos.cli.edi import edi_app
 from opentos.cli.files import output_folder
 from opentos.cli.plan import plan_app
 from opentos.cli.progress import progress
+from opentos.cli.serve import serve
+from opentos.cli.users import users_app
 from opentos.errors import DataImportError, NotFound, OpenTosError
 from opentos.model.ids import ContainerNumber
 from opentos.model.places import Place
@@ -51,6 +53,8 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(plan_app, name="plan")
 app.add_typer(edi_app, name="edi")
 app.add_typer(container_app, name="container")
+app.add_typer(users_app, name="users")
+app.command()(serve)
 
 DatabaseOption = Annotated[
     str | None,
