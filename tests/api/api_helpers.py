@@ -166,10 +166,23 @@ class Server:
     passwords: dict[str, str] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     slots: dict[str, str] = field(default_factory=dict)
+    _http: httpx.Client | None = None
 
     def client(self, user: str | None = None) -> httpx.Client:
         headers = {} if user is None else {"Authorization": f"Bearer {self.tokens[user]}"}
         return httpx.Client(base_url=self.url, headers=headers, timeout=10)
+
+    def get(self, user: str | None, path: str, **params: str | int) -> httpx.Response:
+        """GET ``path`` as ``user`` (``None``: without credentials)."""
+        headers = {} if user is None else {"Authorization": f"Bearer {self.tokens[user]}"}
+        return self.http.get(path, headers=headers, params=params)
+
+    @property
+    def http(self) -> httpx.Client:
+        """One keep-alive client for the whole session."""
+        if self._http is None:
+            self._http = httpx.Client(base_url=self.url, timeout=10)
+        return self._http
 
 
 def start_server(database_url: str, log: Path) -> Server:
@@ -207,6 +220,8 @@ def start_server(database_url: str, log: Path) -> Server:
 
 def stop_server(server: Server) -> None:
     """Stop the server's process, killing it if it does not stop in time."""
+    if server._http is not None:
+        server._http.close()
     if server.process.poll() is None:
         server.process.terminate()
         try:

@@ -51,6 +51,7 @@ class CredentialKind(StrEnum):
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,79}$")
 _LINE_CODE = re.compile(r"^[A-Z0-9]{1,4}$")
+_API_KEY = re.compile(rf"^{API_KEY_PREFIX}([0-9a-f]{{12}})_([A-Za-z0-9_-]{{43}})$")
 _hasher = PasswordHasher()
 # Checked when the name is unknown, so that an unknown name costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
@@ -183,9 +184,11 @@ def check_api_key(store: Store, key: str) -> User:
     NotAuthenticated
         The key is malformed, unknown, wrong or its client inactive.
     """
-    body = key.removeprefix(API_KEY_PREFIX)
-    key_id, sep, secret_part = body.partition("_")
-    stored = user_with_key(store, key_id) if key.startswith(API_KEY_PREFIX) and sep else None
+    match = _API_KEY.match(key)
+    if match is None:
+        raise NotAuthenticated("the API key is not valid")
+    key_id, secret_part = match.groups()
+    stored = user_with_key(store, key_id)
     if stored is None:
         _verify(_DUMMY_HASH, secret_part)
     elif stored.active and _verify(stored.secret_hash, secret_part):
