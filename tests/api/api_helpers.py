@@ -185,7 +185,7 @@ class Server:
         return self._http
 
 
-def start_server(database_url: str, log: Path) -> Server:
+def start_server(database_url: str, log: Path, *more: str) -> Server:
     """Start ``opentos serve`` on a free port and wait until ``/health`` answers."""
     port = free_port()
     env = {
@@ -196,7 +196,7 @@ def start_server(database_url: str, log: Path) -> Server:
     env.pop("OPENTOS_DATABASE_URL", None)
     out = log.open("ab")
     process = subprocess.Popen(
-        [sys.executable, "-m", "opentos", "-d", database_url, "serve", "--port", str(port)],
+        [sys.executable, "-m", "opentos", "-d", database_url, "serve", "--port", str(port), *more],
         env=env,
         stdout=out,
         stderr=subprocess.STDOUT,

@@ -118,3 +118,19 @@ def test_sigkill_loses_no_committed_user(server: Server, tmp_path: Path) -> None
             assert me.json()["name"] == name
     finally:
         stop_server(third)
+
+
+def test_workers_share_the_database(server: Server, tmp_path: Path) -> None:
+    """With --workers 2 each worker opens the store and honours the same tokens."""
+    workers = start_server(server.database_url, tmp_path / "workers.log", "--workers", "2")
+    try:
+        token = login(workers, "planner", server.passwords["planner"])
+        headers = {"Authorization": f"Bearer {token}"}
+        with httpx.Client(base_url=workers.url, headers=headers, timeout=10) as client:
+            for _ in range(6):
+                assert (
+                    client.get("/yard/blocks", headers={"Connection": "close"}).status_code == 200
+                )
+    finally:
+        stop_server(workers)
+    assert (tmp_path / "workers.log").read_text().count("Started server process") == 2
