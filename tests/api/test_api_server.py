@@ -134,3 +134,21 @@ def test_workers_share_the_database(server: Server, tmp_path: Path) -> None:
     finally:
         stop_server(workers)
     assert (tmp_path / "workers.log").read_text().count("Started server process") == 2
+
+
+def test_wrong_method_names_the_allowed_ones(server: Server) -> None:
+    """A method a path does not serve answers 405 with an Allow header (RFC 9110)."""
+    response = server.http.delete("/schedule")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET"
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_problems_are_in_the_openapi_document(server: Server) -> None:
+    """Every route documents its problem responses as application/problem+json."""
+    spec = server.get(None, "/openapi.json").json()
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            for status in ("400", "401", "403", "404", "422"):
+                content = operation["responses"][status]["content"]
+                assert "application/problem+json" in content, (method, path, status)

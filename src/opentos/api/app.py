@@ -73,7 +73,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.state.signing_key = signing_key
     problems.install(app)
     for router in ROUTERS:
-        app.include_router(router)
+        app.include_router(router, responses=problems.PROBLEM_RESPONSES)
     return app
 
 
