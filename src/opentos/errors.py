@@ -20,6 +20,9 @@ codes, the CLI to exit codes)::
      │         │                   structure or the SMDG guide (segment number, tag, element)
      │         └── ReadingLimitReached   too many problems or segments; reading stopped
      │                                   (in opentos.edi.problems)
+     ├── AuthError                 a request to the server is not allowed
+     │    ├── NotAuthenticated     no credentials, or bad or expired ones (HTTP 401)
+     │    └── PermissionDenied     valid credentials whose role may not do this (HTTP 403)
      ├── ConfigError               a preset or setting is invalid
      └── StorageError              the database is unreachable or its schema is not current
 
@@ -81,6 +84,18 @@ class NotFound(OpenTosError, LookupError):
 
 class Conflict(OpenTosError):
     """A concurrent transaction changed what this one read; nothing was changed, retry."""
+
+
+class AuthError(OpenTosError):
+    """A request to the server is not allowed."""
+
+
+class NotAuthenticated(AuthError):
+    """No credentials were given, or they are malformed, unknown or expired."""
+
+
+class PermissionDenied(AuthError):
+    """The credentials are valid, but their role may not do this."""
 
 
 class ConfigError(OpenTosError):

@@ -1,1 +1,2 @@
-"""The server: a FastAPI app over the operations layer (REST API and web pages)."""
+"""The server: a thin FastAPI front end over :mod:`opentos.operations` (REST API and web pages;
+see ``docs/api.md``)."""

@@ -32,6 +32,8 @@ from opentos.cli.move import move_app
 from opentos.cli.plan import plan_app
 from opentos.cli.progress import progress
 from opentos.cli.visit import visit_app
+from opentos.cli.serve import serve
+from opentos.cli.users import users_app
 from opentos.errors import DataImportError, NotFound, OpenTosError
 from opentos.model.ids import ContainerNumber
 from opentos.model.places import Place
@@ -59,6 +61,8 @@ app.add_typer(visit_app, name="visit")
 app.add_typer(berth_app, name="berth")
 app.add_typer(move_app, name="move")
 app.add_typer(hold_app, name="hold")
+app.add_typer(users_app, name="users")
+app.command()(serve)
 
 DatabaseOption = Annotated[
     str | None,

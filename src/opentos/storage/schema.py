@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Dialect,
@@ -183,3 +184,21 @@ edi_exports = Table(
 )
 """Interchanges the terminal wrote: each message, version and content has one UNB reference
 (ISO 9735 0020, an..14) made from ``number``; the same export again gets it back."""
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(80), nullable=False, unique=True),
+    Column("role", String(12), nullable=False),
+    Column("party", String(35)),
+    Column("kind", String(8), nullable=False),
+    Column("key_id", String(16), unique=True),
+    Column("secret_hash", String(200), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    sqlite_autoincrement=True,
+)
+"""People (``kind`` password: an argon2 hash of the password) and machine clients (``kind``
+api_key: ``key_id`` is the key's public prefix, the argon2 hash is of its secret part);
+``party`` scopes a role: the SMDG line code of a line, the company of a haulier."""

@@ -1,0 +1,134 @@
+"""Who a request comes from, and the one dependency that says which roles may call a route.
+
+People log in at ``POST /token`` (OAuth2 password flow) and get a signed JWT
+(HS256, short-lived, signed with ``OPENTOS_SECRET_KEY``) to send as
+``Authorization: Bearer``; machine clients send their API key as
+``X-API-Key``. Every route declares its roles with :func:`allow`, and nothing
+else checks permissions::
+
+    @router.get("/containers/{number}")
+    def container(user: Annotated[User, Depends(allow(Role.PLANNER, Role.LINE))]) -> ...
+
+No credentials on a route that needs them, or bad or expired ones anywhere,
+answer 401; valid credentials of a role the route does not allow, 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+
+from opentos.errors import NotAuthenticated, PermissionDenied
+from opentos.operations.users import ANONYMOUS, Role, User, active_user, check_api_key
+from opentos.storage.store import Store
+
+ALGORITHM = "HS256"
+ISSUER = "opentos"
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token", auto_error=False, scheme_name="person")
+api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="client")
+
+
+def issue_token(user: User, key: str, expiry_s: int, now: datetime | None = None) -> str:
+    """A signed access token for ``user``, valid for ``expiry_s`` seconds from ``now``."""
+    issued = now or datetime.now(UTC)
+    claims: Mapping[str, object] = {
+        "sub": user.name,
+        "role": str(user.role),
+        "iss": ISSUER,
+        "iat": issued,
+        "exp": issued + timedelta(seconds=expiry_s),
+    }
+    return jwt.encode(dict(claims), key, algorithm=ALGORITHM)
+
+
+def token_subject(token: str, key: str) -> str:
+    """The user name an access token was issued to.
+
+    Raises
+    ------
+    NotAuthenticated
+        The token is malformed, not signed with ``key``, or expired.
+    """
+    try:
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            options={"require": ["sub", "exp", "iat", "iss"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise NotAuthenticated("the access token has expired; log in again") from None
+    except jwt.InvalidTokenError:
+        raise NotAuthenticated("the access token is not valid") from None
+    subject = claims.get("sub")
+    if not isinstance(subject, str):
+        raise NotAuthenticated("the access token is not valid")
+    return subject
+
+
+def store_of(request: Request) -> Store:
+    """The process's store (opened by the app at start-up)."""
+    store = request.app.state.store
+    assert isinstance(store, Store)
+    return store
+
+
+def signing_key_of(request: Request) -> str:
+    """The key that signs this process's access tokens."""
+    key = request.app.state.signing_key
+    assert isinstance(key, str)
+    return key
+
+
+class RoleGate:
+    """A dependency that authenticates the request and admits only ``roles``.
+
+    A route whose roles include :attr:`Role.PUBLIC` needs no credentials (the user is
+    :data:`ANONYMOUS`), but credentials given to it must still be valid.
+    """
+
+    def __init__(self, roles: frozenset[Role]) -> None:
+        self.roles = roles
+
+    def __repr__(self) -> str:
+        return f"allow({', '.join(sorted(self.roles))})"
+
+    def __call__(
+        self,
+        request: Request,
+        token: Annotated[str | None, Depends(oauth2_scheme)],
+        api_key: Annotated[str | None, Depends(api_key_scheme)],
+    ) -> User:
+        user = _authenticate(request, token, api_key)
+        if user is None:
+            if Role.PUBLIC in self.roles:
+                return ANONYMOUS
+            raise NotAuthenticated("credentials are needed: a bearer token or an API key")
+        if user.role not in self.roles and Role.PUBLIC not in self.roles:
+            raise PermissionDenied(f"role {user.role} may not {request.method} this resource")
+        return user
+
+
+def _authenticate(request: Request, token: str | None, api_key: str | None) -> User | None:
+    if token is not None and api_key is not None:
+        raise NotAuthenticated("give a bearer token or an API key, not both")
+    store = store_of(request)
+    if api_key is not None:
+        return check_api_key(store, api_key)
+    if token is not None:
+        return active_user(store, token_subject(token, signing_key_of(request)))
+    return None
+
+
+def allow(*roles: Role) -> RoleGate:
+    """The dependency of a route that ``roles`` may call (and only they)."""
+    if not roles:
+        raise ValueError("a route must allow at least one role")
+    return RoleGate(frozenset(roles))

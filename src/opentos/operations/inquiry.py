@@ -1,0 +1,681 @@
+"""The inquiry: read-only questions about boxes, visits, the berth plan and the yard.
+
+Every function reads, none writes, and each takes the :class:`Scope` of who
+asks: a line sees only the boxes it operates, a haulier only its own trucks
+and the boxes it pre-notified. What lies outside the scope does not exist for
+the asker: a box of another line raises exactly the :class:`NotFound` of an
+unknown box, and filters never reach past the scope.
+
+Lists are paged: a function returns at most ``limit`` items and an opaque
+``next_cursor`` to pass back for the next page (``None`` on the last page).
+Date ranges are half-open, ``[start, end)``, and at most
+:data:`MAX_RANGE_DAYS` long.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Generic, TypeVar
+
+from opentos.errors import InvalidValue, NotFound
+from opentos.model.container import Container
+from opentos.model.ids import ContainerNumber
+from opentos.model.layout import TerminalLayout
+from opentos.model.ledger import MoveEvent
+from opentos.model.places import EquipmentPlace, Place, VesselPlace, YardPlace, parse_place
+from opentos.model.visits import (
+    RailVisit,
+    TruckVisit,
+    VesselVisit,
+    Visit,
+    VisitKind,
+    VisitPhase,
+)
+from opentos.operations.users import Role, User
+from opentos.storage.queries import container_rows, yard_occupancy
+from opentos.storage.store import Store
+
+MAX_LIMIT = 100
+"""The largest page any list gives."""
+
+MAX_RANGE_DAYS = 92
+"""The longest date range a list accepts."""
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What an asker may see: everything, one line's boxes, or one haulier's."""
+
+    operator: str | None = None
+    """A line's SMDG code: only boxes it operates, only vessel visits."""
+    haulier: str | None = None
+    """A haulier's company: only its truck visits and the boxes it pre-notified."""
+
+    @classmethod
+    def of(cls, user: User) -> Scope:
+        """The scope of ``user``'s role."""
+        if user.role is Role.LINE:
+            return cls(operator=user.party)
+        if user.role is Role.HAULIER:
+            return cls(haulier=user.party)
+        return cls()
+
+
+EVERYTHING = Scope()
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a list and the cursor of the next (``None``: this is the last)."""
+
+    items: tuple[T, ...]
+    next_cursor: str | None
+
+
+# -- cursors and limits ------------------------------------------------------------------------
+
+
+def _encode(key: str) -> str:
+    return base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        return base64.b64decode(padded, altchars=b"-_", validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise InvalidValue(f"cursor {cursor!r} is not one this server gave") from None
+
+
+def _check_limit(limit: int) -> None:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidValue(f"limit {limit} is out of range 1-{MAX_LIMIT}")
+
+
+def _check_range(start: datetime | None, end: datetime | None) -> None:
+    for name, value in (("from", start), ("to", end)):
+        if value is not None and value.tzinfo is None:
+            raise InvalidValue(f"{name} {value.isoformat()} has no time zone")
+    if start is not None and end is not None:
+        if end <= start:
+            raise InvalidValue(f"to {end.isoformat()} is not after from {start.isoformat()}")
+        if end - start > timedelta(days=MAX_RANGE_DAYS):
+            raise InvalidValue(
+                f"from {start.isoformat()} to {end.isoformat()} is longer than "
+                f"{MAX_RANGE_DAYS} days"
+            )
+
+
+def _page(items: Sequence[T], limit: int, key: Callable[[T], str]) -> Page[T]:
+    shown = tuple(items[:limit])
+    more = len(items) > limit
+    return Page(shown, _encode(key(shown[-1])) if more and shown else None)
+
+
+# -- containers --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a box is: in a yard slot, on board a visit's vessel, on equipment, or outside."""
+
+    kind: str
+    """``yard``, ``vessel``, ``equipment`` or ``outside``."""
+    place: str | None = None
+    block: str | None = None
+    visit: str | None = None
+    slot: str | None = None
+    """``BBBRRTT`` on board (ISO 9711), ``BLOCK.BBB.RR.T`` in the yard."""
+    bay: int | None = None
+    row: int | None = None
+    tier: int | None = None
+    equipment: str | None = None
+    equipment_kind: str | None = None
+    """``quay_crane``, ``agv``, ``yard_crane`` or ``vehicle`` (a truck or a rail wagon)."""
+
+
+@dataclass(frozen=True, slots=True)
+class HoldStatus:
+    """A hold on a box: who holds it, and why."""
+
+    kind: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerStatus:
+    """A box: its type, operator, cargo, holds and where it is now."""
+
+    number: str
+    iso_type: str
+    iso_description: str
+    length_ft: int
+    operator: str
+    full_empty: str
+    gross_weight_kg: int | None
+    vgm_kg: int | None
+    port_of_loading: str | None
+    port_of_discharge: str | None
+    reefer_set_point_c: float | None
+    dangerous_goods: tuple[str, ...]
+    holds: tuple[HoldStatus, ...]
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEvent:
+    """One ledger event of a box (``None`` places are outside the terminal)."""
+
+    seq: int
+    at: datetime
+    from_place: str | None
+    to_place: str | None
+    equipment: str | None
+    work_instruction: str | None
+
+
+def locate(layout: TerminalLayout, place: Place | None) -> Location:
+    """A place described for people: block/bay/row/tier, BBBRRTT and visit, or equipment."""
+    if place is None:
+        return Location("outside")
+    if isinstance(place, YardPlace):
+        s = place.slot
+        return Location(
+            "yard", str(place), block=s.block, slot=str(s), bay=s.bay, row=s.row, tier=s.tier
+        )
+    if isinstance(place, VesselPlace):
+        b = place.slot
+        return Location(
+            "vessel", str(place), visit=place.visit, slot=str(b), bay=b.bay, row=b.row, tier=b.tier
+        )
+    assert isinstance(place, EquipmentPlace)
+    return Location(
+        "equipment",
+        str(place),
+        equipment=place.equipment,
+        equipment_kind=_equipment_kind(layout, place.equipment),
+    )
+
+
+def _equipment_kind(layout: TerminalLayout, equipment: str) -> str:
+    if any(q.id == equipment for q in layout.quay_cranes):
+        return "quay_crane"
+    if any(a.id == equipment for a in layout.agvs):
+        return "agv"
+    if any(y.id == equipment for y in layout.yard_cranes):
+        return "yard_crane"
+    return "vehicle"
+
+
+def _status(layout: TerminalLayout, box: Container, place: Place | None) -> ContainerStatus:
+    return ContainerStatus(
+        number=str(box.number),
+        iso_type=box.iso_type.code,
+        iso_description=box.iso_type.description,
+        length_ft=box.length_ft,
+        operator=box.operator,
+        full_empty=str(box.full_empty),
+        gross_weight_kg=box.gross_weight_kg,
+        vgm_kg=box.vgm_kg,
+        port_of_loading=None if box.port_of_loading is None else str(box.port_of_loading),
+        port_of_discharge=None if box.port_of_discharge is None else str(box.port_of_discharge),
+        reefer_set_point_c=None if box.reefer is None else box.reefer.set_point_c,
+        dangerous_goods=tuple(str(dg) for dg in box.dangerous_goods),
+        holds=tuple(HoldStatus(str(h.kind), h.reason) for h in box.holds),
+        location=locate(layout, place),
+    )
+
+
+def _pre_notified(store: Store, haulier: str) -> set[str]:
+    """Numbers of the boxes ``haulier`` pre-notified (COPINO)."""
+    numbers: set[str] = set()
+    for doc in store.documents("pre_notification"):
+        if doc.get("haulier") != haulier:
+            continue
+        items = doc.get("items")
+        for item in items if isinstance(items, list) else []:
+            box = item.get("container") if isinstance(item, dict) else None
+            if isinstance(box, dict) and isinstance(box.get("number"), str):
+                numbers.add(box["number"])
+    return numbers
+
+
+def _unknown(number: ContainerNumber) -> NotFound:
+    # the one message for an unknown box and for one outside the asker's scope
+    return NotFound(f"container {number} is not known to this terminal")
+
+
+def _visible(store: Store, scope: Scope, box: Container) -> bool:
+    if scope.operator is not None and box.operator != scope.operator:
+        return False
+    return scope.haulier is None or str(box.number) in _pre_notified(store, scope.haulier)
+
+
+def _known_box(store: Store, number: str, scope: Scope) -> Container:
+    parsed = ContainerNumber.parse(number)
+    try:
+        box = store.container(parsed)
+    except NotFound:
+        raise _unknown(parsed) from None
+    if not _visible(store, scope, box):
+        raise _unknown(parsed)
+    return box
+
+
+def container_status(store: Store, number: str, scope: Scope = EVERYTHING) -> ContainerStatus:
+    """A box's status and where it is now.
+
+    Raises
+    ------
+    InvalidContainerNumber
+        ``number`` is not an ISO 6346 number.
+    NotFound
+        The terminal does not know the box, or it is outside ``scope``.
+    """
+    box = _known_box(store, number, scope)
+    return _status(store.layout, box, store.where(box.number))
+
+
+def container_history(
+    store: Store,
+    number: str,
+    scope: Scope = EVERYTHING,
+    *,
+    limit: int = MAX_LIMIT,
+    cursor: str | None = None,
+) -> Page[HistoryEvent]:
+    """A box's ledger events, oldest first (see :func:`container_status` for errors)."""
+    _check_limit(limit)
+    after = _decode(cursor)
+    if after is not None and not after.isdigit():
+        raise InvalidValue(f"cursor {cursor!r} is not one this server gave")
+    box = _known_box(store, number, scope)
+    events = store.events(box.number, int(after or 0), limit + 1)
+    items = [_history(e) for e in events]
+    return _page(items, limit, lambda e: str(e.seq))
+
+
+def _history(event: MoveEvent) -> HistoryEvent:
+    return HistoryEvent(
+        seq=event.seq or 0,
+        at=event.at,
+        from_place=None if event.from_place is None else str(event.from_place),
+        to_place=None if event.to_place is None else str(event.to_place),
+        equipment=event.equipment,
+        work_instruction=event.work_instruction,
+    )
+
+
+def list_containers(
+    store: Store,
+    scope: Scope = EVERYTHING,
+    *,
+    operator: str | None = None,
+    visit: str | None = None,
+    block: str | None = None,
+    limit: int = MAX_LIMIT,
+    cursor: str | None = None,
+) -> Page[ContainerStatus]:
+    """Boxes by number: of ``operator``, on board ``visit`` or in ``block`` when given.
+
+    Only boxes in the terminal are listed when ``visit`` or ``block`` is given, every
+    box the terminal knows otherwise. A filter outside ``scope`` gives an empty list.
+
+    Raises
+    ------
+    InvalidValue
+        Both ``visit`` and ``block`` are given, or the limit or cursor is bad.
+    """
+    _check_limit(limit)
+    if visit is not None and block is not None:
+        raise InvalidValue("give visit or block, not both")
+    after = _decode(cursor)
+    if scope.operator is not None:
+        if operator is not None and operator != scope.operator:
+            return Page((), None)
+        operator = scope.operator
+    numbers = None if scope.haulier is None else _pre_notified(store, scope.haulier)
+    prefix = None
+    if visit is not None:
+        prefix = f"vessel:{visit}:"
+    elif block is not None:
+        prefix = f"yard:{block}."
+    rows = container_rows(
+        store,
+        numbers=numbers,
+        operator=operator,
+        place_prefix=prefix,
+        after=after,
+        limit=limit + 1,
+    )
+    layout = store.layout
+    items = [
+        _status(
+            layout, Container.from_dict(r.data), None if r.place is None else parse_place(r.place)
+        )
+        for r in rows
+    ]
+    return _page(items, limit, lambda s: s.number)
+
+
+# -- visits ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class VisitSummary:
+    """A visit with planned and actual times side by side; kind-specific fields or ``None``."""
+
+    id: str
+    kind: str
+    phase: str
+    planned_arrival: datetime | None
+    actual_arrival: datetime | None
+    planned_departure: datetime | None
+    actual_departure: datetime | None
+    vessel_name: str | None = None
+    voyage_in: str | None = None
+    voyage_out: str | None = None
+    operator: str | None = None
+    berth: str | None = None
+    planned_berthing: datetime | None = None
+    actual_berthing: datetime | None = None
+    train: str | None = None
+    track: str | None = None
+    licence_plate: str | None = None
+    haulier: str | None = None
+
+
+def _summary(visit: Visit) -> VisitSummary:
+    base = {
+        "id": visit.id,
+        "kind": str(visit.kind),
+        "phase": str(visit.phase),
+        "planned_arrival": visit.planned_arrival,
+        "actual_arrival": visit.actual_arrival,
+        "planned_departure": visit.planned_departure,
+        "actual_departure": visit.actual_departure,
+    }
+    if isinstance(visit, VesselVisit):
+        return VisitSummary(
+            **base,  # type: ignore[arg-type]
+            vessel_name=visit.vessel_name,
+            voyage_in=visit.voyage_in,
+            voyage_out=visit.voyage_out,
+            operator=visit.operator,
+            berth=visit.berth,
+            planned_berthing=visit.planned_berthing,
+            actual_berthing=visit.actual_berthing,
+        )
+    if isinstance(visit, RailVisit):
+        return VisitSummary(**base, train=visit.train, track=visit.track)  # type: ignore[arg-type]
+    assert isinstance(visit, TruckVisit)
+    return VisitSummary(
+        **base,  # type: ignore[arg-type]
+        licence_plate=visit.licence_plate,
+        haulier=visit.haulier,
+    )
+
+
+def _in_scope(visit: Visit, scope: Scope) -> bool:
+    if scope.operator is not None:
+        return isinstance(visit, VesselVisit)
+    if scope.haulier is not None:
+        return isinstance(visit, TruckVisit) and visit.haulier == scope.haulier
+    return True
+
+
+def _arrival(visit: Visit) -> datetime | None:
+    return visit.actual_arrival or visit.planned_arrival
+
+
+def _departure(visit: Visit) -> datetime | None:
+    return visit.actual_departure or visit.planned_departure
+
+
+def _stamp(at: datetime | None) -> str:
+    return "~" if at is None else at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def _visit_key(visit: VisitSummary) -> str:
+    # arrival, then id; visits with no known arrival last ("~" sorts after digits)
+    return f"{_stamp(visit.actual_arrival or visit.planned_arrival)}|{visit.id}"
+
+
+def _parse_kind(kind: str | None) -> VisitKind | None:
+    if kind is None:
+        return None
+    try:
+        return VisitKind(kind)
+    except ValueError:
+        allowed = ", ".join(k.value for k in VisitKind)
+        raise InvalidValue(f"visit kind {kind!r} is not one of {allowed}") from None
+
+
+def _parse_phase(phase: str | None) -> VisitPhase | None:
+    if phase is None:
+        return None
+    try:
+        return VisitPhase(phase)
+    except ValueError:
+        allowed = ", ".join(p.value for p in VisitPhase)
+        raise InvalidValue(f"visit phase {phase!r} is not one of {allowed}") from None
+
+
+def list_visits(
+    store: Store,
+    scope: Scope = EVERYTHING,
+    *,
+    kind: str | None = None,
+    phase: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    limit: int = MAX_LIMIT,
+    cursor: str | None = None,
+) -> Page[VisitSummary]:
+    """Visits by arrival (actual, else planned), arriving in ``[start, end)`` when given.
+
+    Raises
+    ------
+    InvalidValue
+        Unknown kind or phase, a bad date range, limit or cursor.
+    """
+    _check_limit(limit)
+    _check_range(start, end)
+    wanted_kind, wanted_phase = _parse_kind(kind), _parse_phase(phase)
+    after = _decode(cursor)
+    found = []
+    for visit in store.visits():
+        arrival = _arrival(visit)
+        if not _in_scope(visit, scope):
+            continue
+        if wanted_kind is not None and visit.kind is not wanted_kind:
+            continue
+        if wanted_phase is not None and visit.phase is not wanted_phase:
+            continue
+        if start is not None and (arrival is None or arrival < start):
+            continue
+        if end is not None and (arrival is None or arrival >= end):
+            continue
+        found.append(_summary(visit))
+    found.sort(key=_visit_key)
+    if after is not None:
+        found = [v for v in found if _visit_key(v) > after]
+    return _page(found, limit, _visit_key)
+
+
+def visit_summary(store: Store, visit_id: str, scope: Scope = EVERYTHING) -> VisitSummary:
+    """One visit (:class:`NotFound` if unknown or outside ``scope``)."""
+    return _summary(_scoped_visit(store, visit_id, scope))
+
+
+def _scoped_visit(store: Store, visit_id: str, scope: Scope) -> Visit:
+    visit = store.visit(visit_id)
+    if not _in_scope(visit, scope):
+        raise NotFound(f"no visit {visit_id!r}")
+    return visit
+
+
+def berth_plan(store: Store, start: datetime, end: datetime) -> list[VisitSummary]:
+    """Vessel visits alongside (planned or actual) at any time in ``[start, end)``, by arrival.
+
+    A visit is in the plan when its stay, from its arrival to its departure (actual,
+    else planned; open-ended when unknown), overlaps the range. Cancelled visits are not.
+    """
+    _check_range(start, end)
+    found = []
+    for visit in store.visits():
+        if not isinstance(visit, VesselVisit) or visit.phase is VisitPhase.CANCELLED:
+            continue
+        arrival = visit.actual_berthing or _arrival(visit)
+        departure = _departure(visit)
+        if arrival is None or arrival >= end:
+            continue
+        if departure is not None and departure <= start:
+            continue
+        found.append(_summary(visit))
+    return sorted(found, key=_visit_key)
+
+
+def schedule(
+    store: Store,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    limit: int = MAX_LIMIT,
+    cursor: str | None = None,
+) -> Page[VisitSummary]:
+    """The public vessel schedule: vessel visits with planned and actual times."""
+    return list_visits(
+        store, EVERYTHING, kind=str(VisitKind.VESSEL), start=start, end=end, limit=limit,
+        cursor=cursor,
+    )  # fmt: skip
+
+
+# -- bay plans and the yard --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SlotBox:
+    """A box in a slot (on board: ``slot`` is BBBRRTT; in the yard: BLOCK.BBB.RR.T)."""
+
+    slot: str
+    bay: int
+    row: int
+    tier: int
+    container: str
+    iso_type: str
+    length_ft: int
+    operator: str
+    full_empty: str
+    weight_kg: int | None
+    port_of_discharge: str | None
+    reefer: bool
+    dangerous: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BayPlan:
+    """The boxes on board a vessel visit, by slot."""
+
+    visit: str
+    vessel_name: str
+    boxes: tuple[SlotBox, ...]
+
+
+def _slot_box(slot: str, bay: int, row: int, tier: int, box: Container) -> SlotBox:
+    return SlotBox(
+        slot=slot,
+        bay=bay,
+        row=row,
+        tier=tier,
+        container=str(box.number),
+        iso_type=box.iso_type.code,
+        length_ft=box.length_ft,
+        operator=box.operator,
+        full_empty=str(box.full_empty),
+        weight_kg=box.weight_for_planning_kg,
+        port_of_discharge=None if box.port_of_discharge is None else str(box.port_of_discharge),
+        reefer=box.is_reefer,
+        dangerous=box.is_dangerous,
+    )
+
+
+def bay_plan(store: Store, visit_id: str, scope: Scope = EVERYTHING) -> BayPlan:
+    """What is on board a vessel visit, by slot; a line sees only its own boxes.
+
+    Raises
+    ------
+    NotFound
+        No such visit, or it is outside ``scope``.
+    InvalidValue
+        The visit is not a vessel visit.
+    """
+    visit = _scoped_visit(store, visit_id, scope)
+    if not isinstance(visit, VesselVisit):
+        raise InvalidValue(f"visit {visit_id!r} is a {visit.kind} visit; only vessels have bays")
+    placed = store.on_visit(visit_id)
+    boxes = store.containers([n for n, _ in placed])
+    slots = []
+    for number, place in placed:
+        box = boxes[number]
+        if scope.operator is not None and box.operator != scope.operator:
+            continue
+        assert isinstance(place, VesselPlace)
+        s = place.slot
+        slots.append(_slot_box(str(s), s.bay, s.row, s.tier, box))
+    return BayPlan(visit.id, visit.vessel_name, tuple(slots))
+
+
+def vessel_profile_of(store: Store, visit_id: str, scope: Scope = EVERYTHING) -> VesselVisit:
+    """The vessel visit ``visit_id`` (for drawing its bays); errors as :func:`bay_plan`."""
+    visit = _scoped_visit(store, visit_id, scope)
+    if not isinstance(visit, VesselVisit):
+        raise InvalidValue(f"visit {visit_id!r} is a {visit.kind} visit; only vessels have bays")
+    return visit
+
+
+@dataclass(frozen=True, slots=True)
+class BlockOccupancy:
+    """A yard block's size and how full it is."""
+
+    block: str
+    bays: int
+    rows: int
+    tiers: int
+    capacity_teu: int
+    boxes: int
+    teu: int
+
+    @property
+    def occupancy(self) -> float:
+        """Share of the capacity in use, 0-1."""
+        return self.teu / self.capacity_teu if self.capacity_teu else 0.0
+
+
+def yard_blocks(store: Store) -> list[BlockOccupancy]:
+    """Every yard block with its occupancy, in layout order."""
+    used = yard_occupancy(store)
+    return [
+        BlockOccupancy(b.id, b.bays, b.rows, b.tiers, b.capacity_teu, *used.get(b.id, (0, 0)))
+        for b in store.layout.blocks
+    ]
+
+
+def block_boxes(store: Store, block: str) -> list[SlotBox]:
+    """The boxes in a yard block, by slot (:class:`NotFound` for an unknown block)."""
+    placed = store.in_block(block)
+    boxes = store.containers([n for n, _ in placed])
+    found = []
+    for number, place in placed:
+        assert isinstance(place, YardPlace)
+        s = place.slot
+        found.append(_slot_box(str(s), s.bay, s.row, s.tier, boxes[number]))
+    return found

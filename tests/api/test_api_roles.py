@@ -1,0 +1,102 @@
+"""Every route declares its roles through one gate; credentials are checked everywhere."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+from api_helpers import IN_YARD, SECRET, USERS, Server
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
+
+from opentos.api.app import create_app
+from opentos.api.security import RoleGate, issue_token
+from opentos.config import Settings
+from opentos.operations.users import Role, User
+
+ROLE_OF_USER = {role: name for name, (role, _party) in USERS.items() if name != "other-line"}
+# routes FastAPI itself adds: the documentation, open to anyone by design
+FRAMEWORK_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect"}
+SAMPLE_PATHS = {"number": str(IN_YARD), "visit_id": "V1", "block": "A01"}
+SAMPLE_QUERIES = {"/berth-plan": {"from": "2026-03-01T00:00:00Z", "to": "2026-03-05T00:00:00Z"}}
+
+
+def _gates(dependant: Dependant) -> list[RoleGate]:
+    found = [dependant.call] if isinstance(dependant.call, RoleGate) else []
+    for sub in dependant.dependencies:
+        found.extend(_gates(sub))
+    return found
+
+
+def _routes() -> list[tuple[str, str, frozenset[Role]]]:
+    app = create_app(Settings(secret_key=SECRET, environment="production"))
+    routes = []
+    # included routers are flattened the way FastAPI itself walks them for OpenAPI
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if not isinstance(route, APIRoute):
+            assert context.path in FRAMEWORK_ROUTES, context.path
+            continue
+        gates = _gates(route.dependant)
+        assert len(gates) == 1, f"{context.path} has {len(gates)} role gates; it needs one"
+        for method in sorted(context.methods or ()):
+            routes.append((method, str(context.path), gates[0].roles))
+    return routes
+
+
+ROUTES = _routes()
+
+
+def _url(path: str) -> str:
+    for name, value in SAMPLE_PATHS.items():
+        path = path.replace("{" + name + "}", value)
+    return path
+
+
+def _call(server: Server, method: str, path: str, headers: dict[str, str]) -> int:
+    body = {} if method == "POST" else None
+    params = SAMPLE_QUERIES.get(path)
+    response = server.http.request(method, _url(path), headers=headers, params=params, json=body)
+    return response.status_code
+
+
+def test_every_route_has_one_gate() -> None:
+    """Each route of the app declares its roles through exactly one RoleGate."""
+    assert len(ROUTES) >= 15
+    assert all(roles for _m, _p, roles in ROUTES)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "roles"), ROUTES, ids=[f"{m} {p}" for m, p, _ in ROUTES]
+)
+def test_credentials_are_checked(
+    server: Server, method: str, path: str, roles: frozenset[Role]
+) -> None:
+    """No token is 401 unless public; bad, foreign or expired tokens and bad keys are 401."""
+    public = Role.PUBLIC in roles
+    expired = issue_token(
+        User("admin", Role.ADMIN), SECRET, 60, datetime.now(UTC) - timedelta(hours=1)
+    )
+    foreign = issue_token(User("admin", Role.ADMIN), "another-secret-" + "x" * 32, 600)
+    unsigned = jwt.encode(
+        {"sub": "admin", "iss": "opentos", "iat": 0, "exp": 2**33}, None, algorithm="none"
+    )
+    assert (_call(server, method, path, {}) == 401) is not public
+    for bad in ("not-a-token", expired, foreign, unsigned):
+        assert _call(server, method, path, {"Authorization": f"Bearer {bad}"}) == 401, bad
+    assert _call(server, method, path, {"X-API-Key": "otk_000000000000_" + "A" * 43}) == 401
+    assert _call(server, method, path, {"X-API-Key": "garbage"}) == 401
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "roles"), ROUTES, ids=[f"{m} {p}" for m, p, _ in ROUTES]
+)
+def test_roles_are_enforced(server: Server, method: str, path: str, roles: frozenset[Role]) -> None:
+    """Each role outside a route's roles gets 403; each role inside gets past the gate."""
+    for role, user in ROLE_OF_USER.items():
+        status = _call(server, method, path, {"Authorization": f"Bearer {server.tokens[user]}"})
+        if role in roles or Role.PUBLIC in roles:
+            assert status not in (401, 403), (role, status)
+        else:
+            assert status == 403, (role, status)
