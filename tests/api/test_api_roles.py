@@ -18,7 +18,12 @@ from opentos.operations.users import Role, User
 ROLE_OF_USER = {role: name for name, (role, _party) in USERS.items() if name != "other-line"}
 # routes FastAPI itself adds: the documentation, open to anyone by design
 FRAMEWORK_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect"}
-SAMPLE_PATHS = {"number": str(IN_YARD), "visit_id": "V1", "block": "A01"}
+SAMPLE_PATHS = {
+    "number": str(IN_YARD),
+    "visit_id": "V1",
+    "block": "A01",
+    "eventID": "00000000-0000-5000-8000-000000000000",
+}
 SAMPLE_QUERIES = {"/berth-plan": {"from": "2026-03-01T00:00:00Z", "to": "2026-03-05T00:00:00Z"}}
 
 

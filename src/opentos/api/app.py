@@ -3,7 +3,7 @@
 ``create_app(settings)`` builds the app; :func:`app_from_environment` is the
 factory ``opentos serve`` hands uvicorn, so that each worker process builds
 its own from ``OPENTOS_*`` variables and opens its own store. Routers are
-listed in :data:`ROUTERS`; the DCSA Track & Trace router joins them there.
+listed in :data:`ROUTERS`, the DCSA Track & Trace and vessel schedule routes among them.
 """
 
 from __future__ import annotations
@@ -15,11 +15,20 @@ from fastapi import APIRouter, FastAPI
 
 from opentos import __version__
 from opentos.api import problems
+from opentos.api.dcsa import routes as dcsa
+from opentos.api.deps import line_scope
 from opentos.api.routers import auth, containers, visits, yard
+from opentos.api.security import store_of
 from opentos.config import Settings, settings
 from opentos.storage.store import Store
 
-ROUTERS: tuple[APIRouter, ...] = (auth.router, containers.router, visits.router, yard.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    auth.router,
+    containers.router,
+    visits.router,
+    yard.router,
+    dcsa.router(store_of, line_scope),
+)
 
 TAGS = [
     {"name": "public", "description": "Open to anyone, no credentials needed."},
@@ -27,6 +36,10 @@ TAGS = [
     {"name": "containers", "description": "Where a box is, its status and its history."},
     {"name": "visits", "description": "Vessel, rail and truck visits; berth and bay plans."},
     {"name": "yard", "description": "Yard blocks: occupancy and bay views."},
+    {
+        "name": "DCSA",
+        "description": "DCSA Track & Trace 2.2 events, Operational Vessel Schedules 3.0.",
+    },
     {"name": "server", "description": "The server itself."},
 ]
 

@@ -34,3 +34,12 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1-{MAX
 Cursor = Annotated[
     str | None, Query(max_length=200, description="next_cursor of the previous page.")
 ]
+
+TrackTraceReader = Annotated[
+    User, Depends(allow(Role.ADMIN, Role.PLANNER, Role.GATE, Role.CUSTOMS, Role.LINE))
+]
+
+
+def line_scope(user: TrackTraceReader) -> str | None:
+    """The DCSA scope of the caller: a line's SMDG code (its own boxes only), else ``None``."""
+    return user.party if user.role is Role.LINE else None

@@ -31,9 +31,9 @@ from opentos.cli.hold import hold_app
 from opentos.cli.move import move_app
 from opentos.cli.plan import plan_app
 from opentos.cli.progress import progress
-from opentos.cli.visit import visit_app
 from opentos.cli.serve import serve
 from opentos.cli.users import users_app
+from opentos.cli.visit import visit_app
 from opentos.errors import DataImportError, NotFound, OpenTosError
 from opentos.model.ids import ContainerNumber
 from opentos.model.places import Place
