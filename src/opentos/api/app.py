@@ -84,6 +84,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     )
     app.state.settings = config
     app.state.signing_key = signing_key
+    app.state.block_svgs = {}
     problems.install(app)
     for router in ROUTERS:
         app.include_router(router, responses=problems.PROBLEM_RESPONSES)
