@@ -172,3 +172,16 @@ def test_a_slow_subscriber_loses_old_snapshots_not_the_end() -> None:
         sub.put({"type": "snapshot", "k": k})
     sub.put({"type": "end", "status": "finished"})
     assert list(sub) == [{"type": "snapshot", "k": 4}, {"type": "end", "status": "finished"}]
+
+
+def test_a_store_of_another_terminal_is_refused(scenario: Scenario, tmp_path: Path) -> None:
+    """A store whose layout is not the scenario's ends the run with an error naming it."""
+    from opentos.presets import load_preset
+
+    with Store.create(f"sqlite:///{tmp_path / 't.db'}", load_preset("tiny"), "tiny") as store:
+        live = LiveTwin(store, "small-call", 1, SPEED, settings=SETTINGS).start()
+        messages = list(live.subscribe())
+        assert live.join(10)
+        assert messages[-1]["status"] == "error"
+        assert "is not the layout of scenario small-call" in str(messages[-1]["message"])
+        assert store.head() == 0

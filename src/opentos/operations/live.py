@@ -11,7 +11,8 @@ wall-clock second). While it runs it
   of the same scenario and seed leaves it;
 - publishes a snapshot at most every ``tick_s`` wall-clock seconds: every
   machine's state and position read from the twin's machines (see
-  :func:`snapshot`), the moves done and the KPIs so far (:func:`~opentos.twin.kpi.kpis`).
+  :func:`snapshot`), the moves done and the KPIs so far (:func:`~opentos.twin.kpi.kpis`,
+  recomputed at most every ``kpi_s`` wall-clock seconds: they cost the most).
 
 Subscribers (:meth:`LiveTwin.subscribe`) get JSON-ready messages: ``snapshot``
 ones, then one ``end`` whose ``status`` is ``finished``, ``stopped`` or ``error``
@@ -32,7 +33,7 @@ from typing import Literal
 
 from simpy.core import Infinity
 
-from opentos.errors import InvalidValue, NotFound
+from opentos.errors import IllegalMove, InvalidValue, NotFound
 from opentos.model.guidepath import GuidePath, build_guidepath
 from opentos.model.layout import TerminalLayout
 from opentos.model.places import EquipmentPlace
@@ -166,6 +167,7 @@ class LiveTwin:
         settings: SimulationSettings | None = None,
         flush_s: float = 60.0,
         tick_s: float = 0.2,
+        kpi_s: float = 1.0,
     ) -> None:
         if scenario_name not in SCENARIOS:
             raise NotFound(f"no scenario {scenario_name!r}; scenarios: {', '.join(SCENARIOS)}")
@@ -175,6 +177,8 @@ class LiveTwin:
             raise InvalidValue(f"Expected flush_s > 0, got {flush_s}.")
         if not tick_s > 0:
             raise InvalidValue(f"Expected tick_s > 0, got {tick_s}.")
+        if not kpi_s >= 0:
+            raise InvalidValue(f"Expected kpi_s >= 0, got {kpi_s}.")
         self.store = store
         self.scenario_name = scenario_name
         self.seed = seed
@@ -182,6 +186,8 @@ class LiveTwin:
         self.settings = settings if settings is not None else SimulationSettings(seed=seed)
         self.flush_s = flush_s
         self.tick_s = tick_s
+        self.kpi_s = kpi_s
+        """Wall-clock seconds between two computations of the KPIs (they take the longest)."""
         self.result: SimulationResult | None = None
         """The run's result once it finished (not when stopped or failed)."""
         self.error: BaseException | None = None
@@ -197,6 +203,8 @@ class LiveTwin:
         self._visits: dict[str, Visit] = {}
         """The visits as last written to the store."""
         self._seconds_of: dict[int, float] = {}
+        self._kpis: JsonDict | None = None
+        self._kpis_at = 0.0
         self._published = float("-inf")
         self._thread = threading.Thread(target=self._main, name="opentos-live", daemon=True)
         self._geometry: JsonDict | None = None
@@ -323,17 +331,25 @@ class LiveTwin:
         self._flushed = len(events)
         self._visits.update({v.id: v for v in visits})
 
-    def _snapshot(self, now_s: float) -> None:
+    def _snapshot(self, now_s: float, *, final: bool = False) -> None:
         run = self._run
         assert run is not None
         self._published = monotonic()
-        self._publish(snapshot(run, now_s, self._seconds_of, self._flushed, self.speed))
+        if final or self._kpis is None or self._published - self._kpis_at >= self.kpi_s:
+            self._kpis = run_kpis(run, now_s, self._seconds_of)
+            self._kpis_at = self._published
+        self._publish(snapshot(run, now_s, self._kpis, self._flushed, self.speed))
 
     def _main(self) -> None:
         status: EndStatus = "finished"
         message: str | None = None
         try:
             scenario = live_scenario(self.scenario_name, self.seed)
+            if scenario.layout != self.store.layout:
+                raise IllegalMove(
+                    f"the store's terminal {self.store.layout.name!r} is not the layout of "
+                    f"scenario {scenario.name}: run the live twin on a terminal made from it"
+                )
             check_yard(self.store, scenario)
             result = simulate(
                 scenario, self.settings, environment=self._environment, on_start=self._started
@@ -353,7 +369,7 @@ class LiveTwin:
         end: JsonDict = {"type": "end", "status": status, "scenario": self.scenario_name}
         try:
             if self._run is not None:
-                self._snapshot(float(self._run.env.now))
+                self._snapshot(float(self._run.env.now), final=True)
                 latest = self.latest()
                 if latest is not None:
                     end["moves"] = latest["moves"]
@@ -368,25 +384,15 @@ class LiveTwin:
         self._publish(end)
 
 
-def snapshot(
-    run: TwinRun, now_s: float, seconds_of: dict[int, float], recorded: int, speed: float
-) -> JsonDict:
-    """Every machine's state and position at ``now_s``, the moves and the KPIs so far.
+def run_kpis(run: TwinRun, now_s: float, seconds_of: dict[int, float]) -> JsonDict:
+    """The KPIs of ``run`` from its start to ``now_s`` (:func:`~opentos.twin.kpi.kpis`).
 
-    Positions come from the machines: a quay crane's ``x`` (on the way while it
-    gantries), an AGV's place on its timed route (between the two nodes of the
-    edge it drives along, or at its node), a yard crane's rail position in bays
-    (on the way while it moves; its ``y_m`` is kept within the block).
-    ``seconds_of`` caches the events' times (the caller keeps it between snapshots);
-    ``recorded`` counts the run's events already in the store.
+    ``seconds_of`` caches the events' times; the caller keeps it between calls.
     """
-    inventory = run.terminal.inventory
-    path = run.path
-    layout = run.terminal.layout
     events = run.terminal.ledger.events[run.initial_events :]
     for event in events[len(seconds_of) :]:
         seconds_of[event.seq] = (event.at - run.start).total_seconds()
-    figures = kpis(
+    return kpis(
         events,
         run.log,
         cranes=run.cranes,
@@ -395,6 +401,23 @@ def snapshot(
         end_s=max(now_s, 1e-9),
         seconds_of=seconds_of,
     )
+
+
+def snapshot(
+    run: TwinRun, now_s: float, figures: JsonDict, recorded: int, speed: float
+) -> JsonDict:
+    """Every machine's state and position at ``now_s``, the moves and the KPIs (``figures``,
+    from :func:`run_kpis`).
+
+    Positions come from the machines: a quay crane's ``x`` (on the way while it
+    gantries), an AGV's place on its timed route (between the two nodes of the
+    edge it drives along, or at its node), a yard crane's rail position in bays
+    (on the way while it moves; its ``y_m`` is kept within the block).
+    ``recorded`` counts the run's events already in the store.
+    """
+    inventory = run.terminal.inventory
+    path = run.path
+    layout = run.terminal.layout
     quay_cranes: list[JsonDict] = []
     for crane_id in sorted(run.link.quay_cranes):
         qc = run.link.quay_cranes[crane_id]
@@ -459,7 +482,7 @@ def snapshot(
         "time_s": round(now_s, 1),
         "time": (run.start + timedelta(seconds=now_s)).isoformat(),
         "moves": figures["moves"],
-        "ledger_events": len(events),
+        "ledger_events": run.terminal.ledger.head - run.initial_events,
         "recorded_events": recorded,
         "kpis": figures,
         "quay_cranes": quay_cranes,
