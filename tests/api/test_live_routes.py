@@ -36,7 +36,7 @@ class StandIn:
         self.closed: list[Subscription] = []
 
     def subscribe(self) -> Subscription:
-        sub = Subscription(self, 64)  # type: ignore[arg-type]
+        sub = Subscription(self, 64)
         for message in self.messages:
             sub.put(message)
         return sub

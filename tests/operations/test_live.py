@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import simpy
 
 from opentos.errors import NotFound
 from opentos.model.ledger import MoveEvent
 from opentos.model.places import YardPlace
-from opentos.operations.live import LiveTwin, Subscription, live_scenario
+from opentos.operations.live import LiveEnvironment, LiveTwin, Subscription, live_scenario
 from opentos.operations.scenarios import Scenario
 from opentos.operations.twin_study import SimulationResult, SimulationSettings, simulate
 from opentos.storage.store import Store
 from opentos.twin.kpi import JsonDict
+from opentos.twin.link import CountingEnvironment
 
 SETTINGS = SimulationSettings(agvs=12, seed=3)
 SPEED = 2000.0
@@ -127,13 +130,12 @@ def test_stop_halts_a_live_run_early_and_cleanly(
         for message in sub:
             if message["type"] == "snapshot" and message["recorded_events"] > 0:
                 break
-        asked = time.monotonic()
-        live.stop()
+        live.stop(timeout_s=10)
         assert not live.running
-        assert time.monotonic() - asked < 2.0
         rest = list(sub)
         assert rest[-1]["type"] == "end"
         assert rest[-1]["status"] == "stopped"
+        assert rest[-1]["time_s"] < plain.end_s / 2
         assert live.result is None
         recorded = store.events(since=start_head)
         assert 0 < len(recorded) < len(plain.events)
@@ -163,6 +165,29 @@ def test_an_unknown_scenario_is_refused_at_once(tmp_path: Path) -> None:
     """LiveTwin names the scenarios it knows when given another."""
     with pytest.raises(NotFound, match="small-call"):
         LiveTwin(None, "no-such", 1, SPEED)
+
+
+def test_the_live_clock_keeps_pace_and_reports_while_it_waits() -> None:
+    """At 100x, 50 simulated seconds take at least half a second of wall clock, and the
+    clock calls back several times meanwhile, with times between the two events."""
+    seen: list[float] = []
+    env = LiveEnvironment(1 / 100, seen.append, 0.05)
+    plain = CountingEnvironment()
+    for clock in (env, plain):
+
+        def wait(clock: simpy.Environment = clock) -> Iterator[simpy.Event]:
+            yield clock.timeout(50.0)
+
+        clock.process(wait())
+    plain.run()
+    started = time.monotonic()
+    env.run()
+    assert time.monotonic() - started >= 0.5
+    assert len(seen) >= 5
+    assert seen == sorted(seen)
+    assert all(0.0 <= t <= 50.0 for t in seen)
+    assert 0.0 < seen[len(seen) // 2] < 50.0
+    assert env.steps == plain.steps > 0
 
 
 def test_a_slow_subscriber_loses_old_snapshots_not_the_end() -> None:
