@@ -15,7 +15,7 @@ from opentos.model.ledger import MoveEvent
 from opentos.model.places import YardPlace
 from opentos.operations.live import LiveEnvironment, LiveTwin, Subscription, live_scenario
 from opentos.operations.scenarios import Scenario
-from opentos.operations.twin_study import SimulationResult, SimulationSettings, simulate
+from opentos.operations.twin_study import SimulationResult, SimulationSettings, TwinRun, simulate
 from opentos.storage.store import Store
 from opentos.twin.kpi import JsonDict
 from opentos.twin.link import CountingEnvironment
@@ -210,3 +210,56 @@ def test_a_store_of_another_terminal_is_refused(scenario: Scenario, tmp_path: Pa
         assert messages[-1]["status"] == "error"
         assert "is not the layout of scenario small-call" in str(messages[-1]["message"])
         assert store.head() == 0
+
+
+@pytest.mark.slow
+def test_machine_positions_follow_the_machines_log(
+    scenario: Scenario, plain: SimulationResult
+) -> None:
+    """Positions sampled during a run match the edges, nodes and gantry moves the machines
+    log; sampling them changes nothing in the run."""
+    samples: list[tuple[float, str, tuple[str, str, float]]] = []
+    cranes: list[tuple[float, str, float]] = []
+
+    def watch(run: TwinRun) -> None:
+        env = run.env
+
+        def sample() -> Iterator[simpy.Event]:
+            while True:
+                yield env.timeout(7.0)
+                now = float(env.now)
+                for agv_id in run.agvs:
+                    samples.append((now, agv_id, run.link.agvs[agv_id].position_at(now)))
+                for crane_id in run.cranes:
+                    cranes.append((now, crane_id, run.link.quay_cranes[crane_id].x_at(now)))
+
+        env.process(sample())
+
+    result = simulate(scenario, SETTINGS, on_start=watch)
+    assert result.kpis == plain.kpis
+    log = result.log
+    on_edges = sum(a != b for _, _, (a, b, _) in samples)
+    assert on_edges > 10
+    for t, agv, (a, b, share) in samples:
+        if a != b:
+            match = [
+                (t - entered) / (left - entered)
+                for who, x, y, entered, left in log.agv_edges
+                if (who, x, y) == (agv, a, b) and entered <= t <= left
+            ]
+            assert any(abs(m - share) < 1e-9 for m in match), (t, agv, a, b, share)
+        else:
+            assert any(
+                (who, node) == (agv, a) and entered - 1e-9 <= t <= left + 1e-9
+                for who, node, entered, left in log.agv_nodes
+            ), (t, agv, a)
+    moving = 0
+    for t, crane, x in cranes:
+        track = [(at, p) for at, c, p in log.qc_positions if c == crane]
+        before = [(at, p) for at, p in track if at <= t]
+        after = [(at, p) for at, p in track if at > t]
+        (ta, xa), (tb, xb) = before[-1], (after[0] if after else before[-1])
+        expected = xa + (xb - xa) * (t - ta) / (tb - ta) if tb > ta else xa
+        moving += xa != xb
+        assert abs(x - expected) < 1e-6, (t, crane, x, expected)
+    assert moving > 0
