@@ -153,8 +153,10 @@ class LiveTwin:
     """A twin study of ``scenario_name`` (seed ``seed``) at ``speed`` times real time,
     recorded into ``store`` as it runs (see the module docstring).
 
-    ``store`` must hold the scenario's yard, box for box (the run fails otherwise, and
-    says so to the subscribers). ``settings`` default to the twin's with ``seed``.
+    ``store`` must be a terminal of the scenario's layout holding its yard, box for box
+    (the run fails otherwise, and says so to the subscribers). ``settings`` default to
+    the twin's with ``seed``. A stopped or failed run leaves in the store the batches
+    written so far, each one checked.
     """
 
     def __init__(
@@ -217,7 +219,8 @@ class LiveTwin:
         return self
 
     def stop(self, timeout_s: float | None = 10.0) -> None:
-        """Ask the run to stop at its next event and wait up to ``timeout_s`` for it."""
+        """Ask the run to stop (within ``tick_s`` wall-clock seconds, or at its next event
+        if it lags behind) and wait up to ``timeout_s`` for it."""
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout_s)
