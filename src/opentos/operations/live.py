@@ -36,7 +36,8 @@ from simpy.core import Infinity
 from opentos.errors import IllegalMove, InvalidValue, NotFound
 from opentos.model.guidepath import GuidePath, build_guidepath
 from opentos.model.layout import TerminalLayout
-from opentos.model.places import EquipmentPlace
+from opentos.model.ledger import MoveEvent
+from opentos.model.places import EquipmentPlace, YardPlace
 from opentos.model.visits import Visit
 from opentos.operations.scenarios import SCENARIOS, Scenario
 from opentos.operations.scenarios import scenario as make_scenario
@@ -64,6 +65,29 @@ def live_scenario(name: str, seed: int) -> Scenario:
     """:func:`~opentos.operations.scenarios.scenario`, built once per process (a scenario
     takes seconds to build; a scenario is a frozen value, safe to share)."""
     return make_scenario(name, seed)
+
+
+def load_yard(store: Store, scenario: Scenario) -> bool:
+    """Put the scenario's yard into a terminal that holds none of its boxes yet (one
+    transaction); ``False`` when the store holds them already (the run checks how).
+
+    Raises
+    ------
+    InvalidValue
+        The store is a terminal of another layout.
+    """
+    if store.layout != scenario.layout:
+        raise InvalidValue(
+            f"the terminal is {store.layout.name}; scenario {scenario.name} runs on "
+            f"{scenario.layout.name}"
+        )
+    boxes = {c.number: c for c in scenario.containers}
+    if store.containers([n for n, _ in scenario.yard]):
+        return False
+    with store.transaction() as tx:
+        tx.register_many([boxes[n] for n, _ in scenario.yard])
+        tx.record([MoveEvent(n, None, YardPlace(s), scenario.start) for n, s in scenario.yard])
+    return True
 
 
 class _Stopped(Exception):
