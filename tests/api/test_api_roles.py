@@ -17,7 +17,7 @@ from opentos.operations.users import Role, User
 
 ROLE_OF_USER = {role: name for name, (role, _party) in USERS.items() if name != "other-line"}
 # routes FastAPI itself adds: the documentation, open to anyone by design
-FRAMEWORK_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect"}
+FRAMEWORK_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/static"}
 SAMPLE_PATHS = {
     "number": str(IN_YARD),
     "visit_id": "V1",
