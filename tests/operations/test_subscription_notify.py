@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -255,7 +256,9 @@ def test_a_new_secret_signs_the_next_notification(
 
 def test_an_unreachable_receiver_is_a_failed_delivery(subscribed: Subscribed) -> None:
     """A connection refused is reported, not raised, and the position stays."""
-    port = 9  # discard: nothing listens there on the test machine
+    with socket.socket() as probe:  # a port that was free a moment ago, now closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     subs.update(
         subscribed.store, None, subscribed.staff.id, f"http://127.0.0.1:{port}/x",
         SubscriptionFilters(), hosts=HOSTS,
