@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -59,9 +60,14 @@ def _at(hours: float) -> datetime:
     return T0 + timedelta(hours=hours)
 
 
-def build_terminal(url: str) -> Terminal:
-    """The tiny terminal with vessel calls V1 (AAA's) and V2 (BBB's) and trucks T1, T2."""
+def build_terminal(url: str, before_moves: Callable[[Store], None] | None = None) -> Terminal:
+    """The tiny terminal with vessel calls V1 (AAA's) and V2 (BBB's) and trucks T1, T2.
+
+    ``before_moves`` runs on the empty terminal, before anything is recorded.
+    """
     store = Store.create(url, load_preset("tiny"), "tiny")
+    if before_moves is not None:
+        before_moves(store)
     v1 = VesselVisit(
         id="V1", vessel_name="KING OF THE SEAS", profile=vessel_class(1000), operator="AAA",
         voyage_in="001W", voyage_out="001E", imo=IMO, call_sign="ABCD",

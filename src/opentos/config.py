@@ -8,14 +8,18 @@ SQLite file ``opentos.db`` in the working directory; a
 ``OPENTOS_ENVIRONMENT=development`` the server refuses to start without one of
 at least 32 characters (:meth:`Settings.signing_key`); in development an
 unset key falls back to a fixed, published one, fit for nothing else.
+
+``OPENTOS_CALLBACK_HOSTS`` lists, comma-separated, the hosts that DCSA event
+subscriptions may name in their callback URLs; unset, no callback is allowed
+(the server makes requests to those hosts only).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from opentos.errors import ConfigError
 
@@ -63,6 +67,16 @@ class Settings(BaseSettings):
                 "OPENTOS_ENVIRONMENT=development"
             )
         return key
+
+    callback_hosts: Annotated[frozenset[str], NoDecode] = frozenset()
+    """Hosts a subscription's callback URL may name (exact, lower case); empty: none."""
+
+    @field_validator("callback_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(h.strip().lower() for h in value.split(",") if h.strip())
+        return value
 
 
 def settings() -> Settings:

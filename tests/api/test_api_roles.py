@@ -23,8 +23,12 @@ SAMPLE_PATHS = {
     "visit_id": "V1",
     "block": "A01",
     "eventID": "00000000-0000-5000-8000-000000000000",
+    "subscriptionID": "00000000-0000-4000-8000-000000000000",
 }
-SAMPLE_QUERIES = {"/berth-plan": {"from": "2026-03-01T00:00:00Z", "to": "2026-03-05T00:00:00Z"}}
+SAMPLE_QUERIES = {
+    "/berth-plan": {"from": "2026-03-01T00:00:00Z", "to": "2026-03-05T00:00:00Z"},
+    "/kpis": {"from": "2026-03-01T00:00:00Z", "to": "2026-03-05T00:00:00Z"},
+}
 
 
 def _gates(dependant: Dependant) -> list[RoleGate]:

@@ -127,3 +127,21 @@ def test_block_drawing_is_tagged_with_the_ledger_head(server: Server) -> None:
     assert again.status_code == 304
     assert again.content == b""
     assert server.get("gate", "/yard/blocks/A01.svg").text == first.text
+
+
+def test_kpis_of_the_terminal_and_of_a_visit(server: Server) -> None:
+    """/kpis and /visits/{id}/kpis give the ledger's KPIs; a range over 92 days is refused."""
+    window = {"from": "2026-01-01T00:00:00Z", "to": "2026-03-31T00:00:00Z"}
+    terminal = server.get("planner", "/kpis", **window)
+    assert terminal.status_code == 200, terminal.text
+    assert {"moves", "moves_per_qc_hour", "rehandle_ratio", "yard_occupancy"} <= set(
+        terminal.json()
+    )
+    visit = server.get("planner", "/visits/V1/kpis")
+    assert visit.status_code == 200, visit.text
+    assert isinstance(visit.json()["moves"], int)
+    too_long = server.get(
+        "planner", "/kpis", **{"from": "2026-01-01T00:00:00Z", "to": "2026-06-01T00:00:00Z"}
+    )
+    assert too_long.status_code == 400
+    assert server.get("gate", "/kpis", **window).status_code == 403

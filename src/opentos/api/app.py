@@ -18,8 +18,9 @@ from opentos import __version__
 from opentos.api import live as live_routes
 from opentos.api import problems
 from opentos.api.dcsa import routes as dcsa
+from opentos.api.dcsa import subscriptions
 from opentos.api.deps import line_scope
-from opentos.api.routers import auth, containers, visits, yard
+from opentos.api.routers import auth, containers, kpis, visits, yard
 from opentos.api.security import allow, store_of
 from opentos.config import Settings, settings
 from opentos.operations.live import LiveTwin, live_scenario, load_yard
@@ -31,7 +32,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     containers.router,
     visits.router,
     yard.router,
+    kpis.router,
     dcsa.router(store_of, line_scope),
+    subscriptions.router(store_of, line_scope),
 )
 """The routers of every app; the live view's joins them in :func:`create_app`."""
 

@@ -679,3 +679,19 @@ def block_boxes(store: Store, block: str) -> list[SlotBox]:
         s = place.slot
         found.append(_slot_box(str(s), s.bay, s.row, s.tier, boxes[number]))
     return found
+
+
+def terminal_kpis(store: Store, start: datetime, end: datetime) -> dict[str, object]:
+    """The terminal's KPIs from the ledger over ``[start, end)``, a range of at most
+    :data:`MAX_RANGE_DAYS` days (see :mod:`opentos.operations.kpis`)."""
+    from opentos.operations.kpis import terminal_kpis as computed
+
+    _check_range(start, end)
+    return dict(computed(store, start, end))
+
+
+def visit_kpis(store: Store, visit_id: str) -> dict[str, object]:
+    """One visit's KPIs from the ledger (see :mod:`opentos.operations.kpis`)."""
+    from opentos.operations.kpis import visit_kpis as computed
+
+    return dict(computed(store, visit_id))

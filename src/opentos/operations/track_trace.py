@@ -208,6 +208,8 @@ class Event:
 
     key: _Key
     body: Json = field(compare=False)
+    seq: int | None = field(default=None, compare=False)
+    """The ledger sequence number of an actual equipment event; ``None`` for the others."""
 
     @property
     def event_id(self) -> str:
@@ -565,7 +567,7 @@ def all_events(
             tag, event.at, Classifier.ACT, found.code, containers.get(event.container),
             event.container, found.call, facility,
         )  # fmt: skip
-        out.append(Event(_Key(event.at.astimezone(UTC), tag), body))
+        out.append(Event(_Key(event.at.astimezone(UTC), tag), body, event.seq))
     for wi in instructions:
         code = _PLANNED_CODE.get(wi.kind)
         if code is None or wi.planned_start is None or not visible(wi.container):

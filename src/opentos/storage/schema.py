@@ -21,11 +21,13 @@ from sqlalchemy import (
     Dialect,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     TypeDecorator,
     UniqueConstraint,
+    Uuid,
 )
 
 PLACE_LENGTH = 64
@@ -202,3 +204,34 @@ users = Table(
 """People (``kind`` password: an argon2 hash of the password) and machine clients (``kind``
 api_key: ``key_id`` is the key's public prefix, the argon2 hash is of its secret part);
 ``party`` scopes a role: the SMDG line code of a line, the company of a haulier."""
+
+event_subscriptions = Table(
+    "event_subscriptions",
+    metadata,
+    Column("id", Uuid(as_uuid=True), primary_key=True),
+    Column("owner", String(10), index=True),
+    Column("callback_url", String(2000), nullable=False),
+    Column("event_types", JSON, nullable=False),
+    Column("equipment_event_type_codes", JSON, nullable=False),
+    Column("transport_event_type_codes", JSON, nullable=False),
+    Column("shipment_event_type_codes", JSON, nullable=False),
+    Column("document_type_codes", JSON, nullable=False),
+    Column("carrier_booking_reference", String(35)),
+    Column("transport_document_reference", String(20)),
+    Column("transport_call_id", String(100)),
+    Column("vessel_imo_number", String(7)),
+    Column("carrier_voyage_number", String(50)),
+    Column("export_voyage_number", String(50)),
+    Column("carrier_service_code", String(5)),
+    Column("un_location_code", String(5)),
+    Column("equipment_reference", String(15)),
+    Column("secret", LargeBinary, nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+"""DCSA Track & Trace 2.2 event subscriptions: ``owner`` is the line (SMDG code) that made
+one, ``NULL`` for terminal staff; the filters as the 2.2 subscription body names them (lists
+as JSON arrays, empty = no filter); ``secret`` the key of the notifications' HMAC, which the
+API never returns; ``position`` the ledger sequence number up to which the subscriber has
+been notified."""

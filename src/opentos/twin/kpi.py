@@ -21,6 +21,10 @@ Definitions (../shared/DESIGN.md, counting physical boxes, i.e. moves):
   instruction) / productive yard moves (stacking and retrieval);
 - **truck turn time**: gate-in to gate-out, in minutes: mean, 95th percentile
   and maximum (``None`` without trucks).
+
+The rules that read the ledger alone and are the same for a business ledger
+(which event is a quay move and its crane; rates, ratios, the turn-time
+summary) are :mod:`opentos.model.kpi`'s, shared with :mod:`opentos.operations.kpis`.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
+from opentos.model.kpi import per_hour, quay_move, ratio, turn_time_summary
 from opentos.model.ledger import MoveEvent
 from opentos.model.places import EquipmentPlace, VesselPlace, YardPlace
 from opentos.twin.machines import Log
@@ -65,11 +70,7 @@ def kpis(
         at = seconds_of[event.seq]
         if src is None and isinstance(dst, VesselPlace):
             alongside.setdefault(dst.visit, at)
-        crane_visit = None
-        if isinstance(src, VesselPlace) and isinstance(dst, EquipmentPlace):
-            crane_visit = (dst.equipment, src.visit)
-        elif isinstance(dst, VesselPlace) and isinstance(src, EquipmentPlace):
-            crane_visit = (src.equipment, dst.visit)
+        crane_visit = quay_move(event)
         if crane_visit is not None:
             moves[crane_visit[0]] += 1
             last_move[crane_visit] = max(last_move.get(crane_visit, 0.0), at)
@@ -108,7 +109,7 @@ def kpis(
         per_crane[crane] = {
             "moves": n,
             "hours": _r(hours, 3),
-            "gross_moves_per_hour": _r(n / hours) if hours else 0.0,
+            "gross_moves_per_hour": per_hour(n, hours),
             "net_moves_per_hour": _r(n / (hours - delay_h)) if hours - delay_h > 0 else 0.0,
             "crane_bound_moves_per_hour": _r(n / own_h) if own_h else 0.0,
             "wait_share": {
@@ -135,29 +136,21 @@ def kpis(
     for (_crane, visit), last in last_move.items():
         last_of_visit[visit] = max(last_of_visit.get(visit, 0.0), last)
     berth_hours = sum(last - alongside.get(v, start_s) for v, last in last_of_visit.items()) / 3600
-    turns = sorted((out - gate_in) / 60 for _, gate_in, out in log.truck_turns)
-    truck_turn: JsonDict | None = None
-    if turns:
-        truck_turn = {
-            "trucks": len(turns),
-            "mean": _r(sum(turns) / len(turns)),
-            "p95": _r(turns[min(len(turns) - 1, int(0.95 * len(turns)))]),
-            "max": _r(turns[-1]),
-        }
+    truck_turn = turn_time_summary((out - gate_in) / 60 for _, gate_in, out in log.truck_turns)
     return {
         "moves": total_moves,
         "duration_h": _r(duration_s / 3600, 3),
-        "moves_per_qc_hour": _r(total_moves / total_hours) if total_hours else 0.0,
+        "moves_per_qc_hour": per_hour(total_moves, total_hours),
         "crane_bound_moves_per_qc_hour": _r(total_moves / bound_hours) if bound_hours else 0.0,
         "ratio_to_crane_bound": _r(bound_hours / total_hours, 4) if total_hours else 0.0,
-        "berth_moves_per_hour": _r(total_moves / berth_hours) if berth_hours else 0.0,
+        "berth_moves_per_hour": per_hour(total_moves, berth_hours),
         "quay_cranes": per_crane,
         "agv_time_split": split,
         "armg_utilisation": {
             "mean_of_working_cranes": _r(sum(armg.values()) / len(armg), 4) if armg else 0.0,
             "cranes": armg,
         },
-        "rehandle_ratio": _r(relocations / productive, 4) if productive else 0.0,
+        "rehandle_ratio": ratio(relocations, productive),
         "relocations": relocations,
         "truck_turn_time_min": truck_turn,
     }
