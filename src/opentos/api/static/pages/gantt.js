@@ -18,7 +18,7 @@
     const every = Math.max(1, Math.ceil(days / 14));
     const first = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), start.getUTCDate()));
     for (let t = first.getTime(), n = 0; t <= end.getTime(); t += DAY_MS, n += 1) {
-      if (t < start.getTime() || n % every !== 0) continue;
+      if (t < start.getTime() || n % every !== 0 || x(t) > width - right - 34) continue;
       OT.svg("line", { class: "grid", x1: x(t), y1: head - 6, x2: x(t), y2: height - 8 }, chart);
       OT.svg("text", { class: "tick", x: x(t) + 3, y: head - 10 }, chart, new Date(t).toISOString().slice(5, 10));
     }

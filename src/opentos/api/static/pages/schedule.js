@@ -12,12 +12,14 @@ document.addEventListener("DOMContentLoaded", async () => {
       cursor = page.next_cursor;
     } while (cursor);
     const bars = visits.map((v) => OT.visitBar(v, v.berth || "")).filter((b) => b.start);
-    const berths = [...new Set(visits.map((v) => v.berth || ""))].sort();
+    // the berths in order, visits with no berth yet on the last row
+    const berths = [...new Set(visits.map((v) => v.berth || ""))].sort((a, b) => (a === "") - (b === "") || a.localeCompare(b));
     const rows = berths.map((b) => ({ key: b, label: b || "no berth yet" }));
     const times = bars.flatMap((b) => [b.start, b.end, b.actualStart, b.actualEnd]).filter((t) => t);
     const DAY = 86400000;
-    const start = new Date(Math.min(...times, Date.now()) - DAY / 4);
-    const end = new Date(Math.max(...times, Date.now() + DAY) + DAY / 4);
+    const first = times.length ? Math.min(...times) : Date.now();
+    const start = new Date(first - DAY / 4);
+    const end = new Date(Math.max(first + DAY, ...times) + DAY / 4);
     OT.gantt(document.getElementById("gantt"), { start, end, rows, bars, title: "Vessel schedule" });
     const tbody = document.querySelector("#schedule tbody");
     for (const v of visits) {

@@ -58,8 +58,8 @@ document.addEventListener("DOMContentLoaded", async () => {
       }, map);
       OT.svg("title", {}, rect, `${b.id}: ${Math.round(share * 100)} % full` + (occ ? ` (${occ.teu}/${occ.capacity_teu} TEU)` : ""));
       const size = Math.max(3, Math.min(b.width_m / 3, 10));
-      OT.svg("text", { class: "block-label", x: b.x_m + b.width_m / 2, y: b.y_m - 2, "font-size": size }, map, b.id);
-      OT.svg("text", { class: "block-share", x: b.x_m + b.width_m / 2, y: b.y_m + b.length_m + size + 1, "font-size": size }, map, `${Math.round(share * 100)} %`);
+      OT.svg("text", { class: "block-label", x: b.x_m + b.width_m / 2, y: b.y_m - 2, style: `font-size: ${size}px` }, map, b.id);
+      OT.svg("text", { class: "block-share", x: b.x_m + b.width_m / 2, y: b.y_m + b.length_m + size + 1, style: `font-size: ${size}px` }, map, `${Math.round(share * 100)} %`);
       if (occ) {
         rect.addEventListener("click", () => showBlock(occ));
         rect.addEventListener("keydown", (event) => {
