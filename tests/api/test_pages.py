@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from api_helpers import IN_YARD, ON_BOARD, REEFER, UNKNOWN, Server
@@ -21,6 +22,7 @@ Browser, Page, ConsoleMessage = (
     playwright_sync.Page,
     playwright_sync.ConsoleMessage,
 )
+expect = playwright_sync.expect
 
 CHROMIUM = Path("/usr/bin/chromium")
 TIMEOUT_MS = 10_000
@@ -215,7 +217,7 @@ def test_pages_without_a_token_go_to_login(anonymous: Tab, server: Server) -> No
     """Each page that needs credentials sends a visitor with no token to the login page."""
     for path in PROTECTED:
         anonymous.open(path)
-        anonymous.page.wait_for_url(re.compile(r"/login\?next="))
+        expect(anonymous.page).to_have_url(f"{server.url}/login?next={quote(path, safe='')}")
         assert anonymous.page.is_visible("#login-form"), path
     assert anonymous.errors == []
 
@@ -224,7 +226,7 @@ def test_a_rejected_token_goes_to_login_and_is_forgotten(browser: Browser, serve
     """A token the API answers 401 to is dropped and the user sent to log in, then back."""
     for tab in _tab(browser, server, "not-a-token"):
         tab.open("/pages/yard")
-        tab.page.wait_for_url(server.url + "/login?next=%2Fpages%2Fyard")
+        expect(tab.page).to_have_url(server.url + "/login?next=%2Fpages%2Fyard")
         assert tab.page.evaluate("sessionStorage.getItem('opentos.token')") is None
         tab.page.fill("input[name=username]", "planner")
         tab.page.fill("input[name=password]", server.passwords["planner"])

@@ -44,6 +44,7 @@ MAX_LIMIT = 100
 
 MAX_RANGE_DAYS = 92
 """The longest date range a list accepts."""
+MAX_RANGE = timedelta(days=MAX_RANGE_DAYS)
 
 T = TypeVar("T")
 
@@ -791,9 +792,11 @@ def ledger_move_counts(
     if end is None:
         last = max((e.at for e in events), default=datetime.now(UTC))
         end = _midnight(last) + timedelta(days=1)
+        if start is not None:  # at least the day of start, at most the longest range
+            end = min(max(end, _midnight(start) + timedelta(days=1)), start + MAX_RANGE)
     if start is None:
         first = min((e.at for e in events), default=end - timedelta(days=1))
-        start = max(_midnight(first), end - timedelta(days=MAX_RANGE_DAYS))
+        start = max(_midnight(first), end - MAX_RANGE)
     _check_range(start, end)
     inside = [e for e in events if start <= e.at < end]
     per_day: dict[date, int] = {}

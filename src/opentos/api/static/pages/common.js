@@ -28,8 +28,13 @@
     sessionStorage.removeItem(USER);
   }
 
-  // To the login page, which comes back here once logged in.
+  let leaving = false;
+
+  // To the login page, which comes back here once logged in; once, however many
+  // requests were refused.
   function toLogin() {
+    if (leaving) return;
+    leaving = true;
     const here = location.pathname + location.search;
     location.assign("/login?next=" + encodeURIComponent(here));
   }
