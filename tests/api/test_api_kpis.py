@@ -47,6 +47,14 @@ def test_kpis_of_a_range_count_only_its_days(server: Server) -> None:
     assert (later["moves"], later["per_visit"]) == (0, [])
 
 
+def test_kpis_from_a_start_alone_cover_at_least_its_day(server: Server) -> None:
+    """A start without an end runs to the ledger's last day, or covers the start's own day."""
+    kpis = server.get("planner", "/kpis", **{"from": "2026-03-01T00:00:00Z"}).json()
+    assert (kpis["to"], kpis["moves"]) == ("2026-03-02T00:00:00Z", MOVES_ON_MARCH_1)
+    later = server.get("planner", "/kpis", **{"from": "2026-04-01T00:00:00Z"}).json()
+    assert (later["to"], later["moves"]) == ("2026-04-02T00:00:00Z", 0)
+
+
 def test_kpis_refuse_a_range_too_long(server: Server) -> None:
     """A range over 92 days is a 400 problem naming it."""
     response = server.get(

@@ -236,6 +236,19 @@ def test_a_rejected_token_goes_to_login_and_is_forgotten(browser: Browser, serve
         assert tab.unexpected_errors() == []
 
 
+@pytest.mark.parametrize("elsewhere", ["//example.com/", "/\\example.com/", "https://example.com/"])
+def test_login_never_sends_the_user_elsewhere(
+    anonymous: Tab, server: Server, elsewhere: str
+) -> None:
+    """A ``next`` naming another site is ignored: after logging in the user is on the search."""
+    anonymous.open("/login?next=" + quote(elsewhere, safe=""))
+    anonymous.page.fill("input[name=username]", "planner")
+    anonymous.page.fill("input[name=password]", server.passwords["planner"])
+    anonymous.page.click("button[type=submit]")
+    expect(anonymous.page).to_have_url(server.url + "/")
+    assert anonymous.errors == []
+
+
 def test_pages_load_nothing_from_elsewhere(server: Server) -> None:
     """Every page is an HTML shell whose scripts and styles the app itself serves."""
     for path in ["/login", "/pages/schedule", *PROTECTED]:

@@ -17,8 +17,8 @@ document.addEventListener("DOMContentLoaded", () => {
       const issued = await response.json();
       OT.signIn(issued.access_token, String(data.get("username")));
       const next = OT.params().get("next") || "/";
-      // only a path of this site, never another origin
-      location.assign(next.startsWith("/") && !next.startsWith("//") ? next : "/");
+      // only a path of this site: never another origin, which "//" or "/\" would name
+      location.assign(/^\/(?![\/\\])/.test(next) ? next : "/");
     } catch (error) {
       OT.showProblem(error);
     }
