@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr("")
     access_token_expiry_s: int = 900
     """Lifetime of a person's access token (JWT): short, a user logs in again."""
+    twin: str | None = None
+    """A twin scenario the server runs live against its terminal (``opentos serve --twin``)."""
+    twin_speed: float = 60.0
+    """How many times faster than real time the live twin runs."""
+    twin_seed: int = 2017
+    """The live twin's seed: the same seed, the same run."""
 
     def signing_key(self) -> str:
         """The key that signs access tokens.

@@ -113,3 +113,17 @@ def test_yard_blocks_and_svg(server: Server) -> None:
     titles = [t.text or "" for t in root.iter(f"{SVG_NS}title")]
     assert any(str(OTHER_IN_YARD) in t for t in titles)
     assert server.get("gate", "/yard/blocks/ZZ9.svg").status_code == 404
+
+
+def test_block_drawing_is_tagged_with_the_ledger_head(server: Server) -> None:
+    """The block drawing's ETag names the ledger head; asking with it again answers 304."""
+    first = server.get("gate", "/yard/blocks/A01.svg")
+    tag = first.headers["etag"]
+    assert tag.startswith('"A01-')
+    again = server.http.get(
+        "/yard/blocks/A01.svg",
+        headers={"Authorization": f"Bearer {server.tokens['gate']}", "If-None-Match": tag},
+    )
+    assert again.status_code == 304
+    assert again.content == b""
+    assert server.get("gate", "/yard/blocks/A01.svg").text == first.text

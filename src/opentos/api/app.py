@@ -4,24 +4,27 @@
 factory ``opentos serve`` hands uvicorn, so that each worker process builds
 its own from ``OPENTOS_*`` variables and opens its own store. Routers are
 listed in :data:`ROUTERS`, the DCSA Track & Trace and vessel schedule routes among them,
-and the web pages; their scripts and styles are served at :data:`STATIC_PATH`.
+and the web pages; their scripts and styles are served at ``/static``.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Annotated
 
-from fastapi import APIRouter, FastAPI
-from fastapi.staticfiles import StaticFiles
+from fastapi import APIRouter, Depends, FastAPI, Request
 
 from opentos import __version__
+from opentos.api import live as live_routes
 from opentos.api import problems
 from opentos.api.dcsa import routes as dcsa
 from opentos.api.deps import line_scope
 from opentos.api.routers import auth, containers, kpis, pages, visits, yard
-from opentos.api.security import store_of
+from opentos.api.security import allow, store_of
 from opentos.config import Settings, settings
+from opentos.operations.live import LiveTwin, live_scenario, load_yard
+from opentos.operations.users import Role, User
 from opentos.storage.store import Store
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -33,9 +36,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     pages.router,
     dcsa.router(store_of, line_scope),
 )
-
-STATIC_PATH = "/static"
-"""Where the files of ``opentos/api/static`` are served."""
+"""The routers of every app; the live view's joins them in :func:`create_app`."""
 
 TAGS = [
     {"name": "public", "description": "Open to anyone, no credentials needed."},
@@ -75,9 +76,13 @@ def create_app(config: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = Store.open(config.database_url)
         app.state.store = store
+        live = _live_twin(store, config)
+        app.state.live = live
         try:
             yield
         finally:
+            if live is not None:
+                live.stop()
             store.close()
 
     app = FastAPI(
@@ -92,12 +97,35 @@ def create_app(config: Settings | None = None) -> FastAPI:
     )
     app.state.settings = config
     app.state.signing_key = signing_key
+    app.state.block_svgs = {}
     problems.install(app)
     for router in ROUTERS:
         app.include_router(router, responses=problems.PROBLEM_RESPONSES)
-    # the web pages' and the live view's scripts and styles: files, no data, no role gate
-    app.mount(STATIC_PATH, StaticFiles(directory=pages.STATIC_DIR), name="static")
+    app.include_router(live_routes.router(live_of), responses=problems.PROBLEM_RESPONSES)
+    # all of api/static at /static: the live view's files and the web pages' (static/pages/)
+    live_routes.mount_static(app)
     return app
+
+
+def _live_twin(store: Store, config: Settings) -> LiveTwin | None:
+    """The live twin ``config`` asks for, started on ``store`` (its yard loaded if the
+    terminal holds none of the scenario's boxes yet)."""
+    if config.twin is None:
+        return None
+    live = LiveTwin(store, config.twin, config.twin_seed, config.twin_speed)
+    load_yard(store, live_scenario(config.twin, config.twin_seed))
+    live.start()
+    return live
+
+
+def live_of(
+    request: Request, _user: Annotated[User, Depends(allow(Role.PUBLIC))]
+) -> LiveTwin | None:
+    """The server's live twin, if it runs one: machines and KPIs, open to anyone who can
+    reach the server (the view shows no container or party data)."""
+    live = request.app.state.live
+    assert live is None or isinstance(live, LiveTwin)
+    return live
 
 
 def app_from_environment() -> FastAPI:

@@ -131,6 +131,28 @@ class SimulationResult:
     """The terminal at the end of the run (its ledger holds every event)."""
 
 
+@dataclass(frozen=True, slots=True)
+class TwinRun:
+    """A run as :func:`simulate` assembled it, handed to its ``on_start`` before the clock
+    starts: what an observer of the run (:mod:`opentos.operations.live`) reads."""
+
+    scenario: Scenario
+    env: CountingEnvironment
+    link: TwinLink
+    log: Log
+    terminal: Terminal
+    path: GuidePath
+    cranes: tuple[str, ...]
+    """The quay cranes that work the calls."""
+    agvs: tuple[str, ...]
+    start: datetime
+    initial_events: int
+    """The ledger's head before the run: the scenario's yard."""
+    plans: dict[str, dict[str, list[CraneJob]]]
+    """Each call's crane jobs, by visit and crane."""
+    yard_places: dict[ContainerNumber, YardPlace]
+
+
 def simulate(
     scenario: Scenario,
     settings: SimulationSettings,
@@ -138,6 +160,8 @@ def simulate(
     *,
     store: Store | None = None,
     batch: int = 2_000,
+    environment: Callable[[], CountingEnvironment] = CountingEnvironment,
+    on_start: Callable[[TwinRun], None] | None = None,
 ) -> SimulationResult:
     """Run ``scenario`` under ``settings`` (see the module docstring).
 
@@ -145,12 +169,17 @@ def simulate(
     the store: the scenario's boxes, its calls' visits and the crane jobs as work
     instructions, then the twin's moves, ``batch`` events a transaction (see
     :func:`record_study`). The run itself is the same with or without it.
+
+    ``environment`` makes the SimPy clock (a
+    :class:`~opentos.twin.link.RealtimeCountingEnvironment` runs at a multiple of real
+    time); ``on_start`` is called with the assembled :class:`TwinRun` just before the
+    clock starts. Neither changes what the run does.
     """
     if batch < 1:
         raise InvalidValue(f"Expected batch >= 1, got {batch}.")
     if store is not None:
         check_yard(store, scenario)
-    env = CountingEnvironment()
+    env = environment()
     rng = random.Random(settings.seed)
     layout = scenario.layout
     if settings.agvs > len(layout.agvs):
@@ -297,6 +326,23 @@ def simulate(
                 progress(total - ecs.unfinished, total)
 
     done = env.process(watch())
+    if on_start is not None:
+        on_start(
+            TwinRun(
+                scenario,
+                env,
+                link,
+                machines.log,
+                terminal,
+                path,
+                tuple(crane_ids),
+                tuple(agv_ids),
+                start,
+                initial_events,
+                plans,
+                yard_places,
+            )
+        )
     limit = scenario.duration_s if scenario.duration_s is not None else settings.until_s
     env.run(until=env.any_of([done, env.timeout(limit)]))
     end_s = float(env.now)
@@ -445,6 +491,15 @@ def record_study(
         invariants (its transaction is rolled back; earlier ones stay).
     """
     check_yard(store, scenario)
+    record_setup(store, scenario, work)
+    chunks = [events[k : k + batch] for k in range(0, len(events), batch)] or [[]]
+    for k, chunk in enumerate(chunks, start=1):
+        record_events(store, chunk, visits if k == len(chunks) else ())
+
+
+def record_setup(store: Store, scenario: Scenario, work: Sequence[WorkInstruction]) -> None:
+    """One transaction: register the scenario's boxes ``store`` does not know, add the
+    calls' visits as planned and save ``work``."""
     known = store.containers([c.number for c in scenario.containers])
     with store.transaction() as tx:
         tx.register_many([c for c in scenario.containers if c.number not in known])
@@ -452,13 +507,21 @@ def record_study(
             tx.add_visit(call.visit)
         for wi in work:
             tx.save_instruction(wi)
-    chunks = [events[k : k + batch] for k in range(0, len(events), batch)] or [[]]
-    for k, chunk in enumerate(chunks, start=1):
-        with store.transaction() as tx:
-            tx.record(chunk)
-            if k == len(chunks):
-                for visit in visits:
-                    tx.add_visit(visit)
+
+
+def record_events(
+    store: Store,
+    events: Sequence[MoveEvent],
+    visits: Sequence[Visit] = (),
+    work: Sequence[WorkInstruction] = (),
+) -> None:
+    """One transaction: record ``events`` (checked), then save ``visits`` and ``work``."""
+    with store.transaction() as tx:
+        tx.record(events)
+        for visit in visits:
+            tx.add_visit(visit)
+        for wi in work:
+            tx.save_instruction(wi)
 
 
 def write_results(result: SimulationResult, out: Path) -> list[Path]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import simpy
+import simpy.rt
 
 from opentos.control.link import (
     AgvOrder,
@@ -71,3 +72,22 @@ class CountingEnvironment(simpy.Environment):
         """Process the next event."""
         self.steps += 1
         super().step()
+
+
+class RealtimeCountingEnvironment(simpy.rt.RealtimeEnvironment, CountingEnvironment):
+    """A :class:`CountingEnvironment` whose clock keeps pace with the wall clock.
+
+    One simulated second takes ``factor`` real seconds; with ``strict`` off a run
+    that falls behind goes on as fast as it can instead of failing.
+    """
+
+    def __init__(self, factor: float, strict: bool = False) -> None:
+        if not factor > 0:
+            raise InvalidValue(f"Expected factor > 0, got {factor}.")
+        simpy.rt.RealtimeEnvironment.__init__(self, 0, factor, strict)
+        self.steps = 0
+
+    def step(self) -> None:
+        """Wait for the next event's time on the wall clock, then process it."""
+        self.steps += 1
+        simpy.rt.RealtimeEnvironment.step(self)

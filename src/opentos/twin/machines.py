@@ -187,6 +187,8 @@ class Agv:
         self.loaded = False
         self.current: str | None = None
         """The order being followed."""
+        self.order: AgvOrder | None = None
+        """That order itself (read by :meth:`position_at`)."""
         self.cancelled = False
         self.dwelling = False
         self.in_action = False
@@ -236,11 +238,12 @@ class Agv:
         while True:
             order: AgvOrder = yield self.orders.get()
             self.current = order.order_id
+            self.order = order
             self.cancelled = False
             self._idle_draw()
             steps = order.steps
             if len(steps) > 1 and (yield from self._dwell(steps[0].leave_s)):
-                self.current = None
+                self.current = self.order = None
                 continue
             depart = env.now
             state = "loaded" if self.loaded else "empty"
@@ -266,7 +269,7 @@ class Agv:
             if env.now > depart:
                 log.agv_states.append((self.id, state, depart, env.now))
             if stopped or self.cancelled:
-                self.current = None
+                self.current = self.order = None
                 continue
             self.ctx.emit(Arrived(env.now, self.id, self.node, self.battery_pct))
             self.in_action = True
@@ -295,9 +298,32 @@ class Agv:
                 log.agv_states.append((self.id, "broken", started, env.now))
                 self.ctx.emit(Fault(env.now, self.id, "breakdown", cleared=True))
             self.in_action = False
-            self.current = None
+            self.current = self.order = None
             self._idle_draw()
             self.ctx.emit(OrderDone(env.now, self.id, order.order_id))
+
+    def position_at(self, now_s: float) -> tuple[str, str, float]:
+        """Where the AGV is at ``now_s`` (not before the last event): ``(from, to, fraction)``
+        on the edge it drives along by its timed route, or ``(node, node, 0.0)`` standing."""
+        order = self.order
+        if order is not None and not self.in_action:
+            for previous, step in pairwise(order.steps):
+                if now_s < previous.leave_s:
+                    return (previous.node, previous.node, 0.0)
+                if now_s < step.enter_s:
+                    span = step.enter_s - previous.leave_s
+                    return (previous.node, step.node, (now_s - previous.leave_s) / span)
+        return (self.node, self.node, 0.0)
+
+    def activity(self) -> str:
+        """``loaded`` or ``empty`` while driving, ``waiting`` at a handover, ``charging``,
+        ``broken`` while halted for repair, ``idle`` otherwise."""
+        order = self.order
+        if order is None:
+            return "idle"
+        if self.in_action:
+            return {"charge": "charging", "halt": "broken"}.get(order.action, "waiting")
+        return "loaded" if self.loaded else "empty"
 
     def close_log(self, end_s: float) -> None:
         """Record where the AGV stood at the end of the run."""
@@ -341,6 +367,8 @@ class QuayCrane:
         self.main_doing = "idle"
         """What the main trolley is doing or waiting for (for a stalled run's report)."""
         self.portal_doing = "idle"
+        self.gantry_motion: tuple[float, float, float, float] | None = None
+        """``(from x, to x, start, end)`` while the crane gantries (read by :meth:`x_at`)."""
         ctx.log.qc_positions.append((0.0, crane_id, x_m))
         env.process(self.main_trolley())
         env.process(self.portal_trolley())
@@ -380,7 +408,10 @@ class QuayCrane:
         self.span = (min(self.x_m, x_m), max(self.x_m, x_m))
         self.ctx.log.qc_positions.append((env.now, self.id, self.x_m))
         self.ctx.emit(Gantry(env.now, self.id, self.x_m, x_m))
-        yield env.timeout(self.ctx.timing.qc_gantry_s(abs(x_m - self.x_m)))
+        duration_s = self.ctx.timing.qc_gantry_s(abs(x_m - self.x_m))
+        self.gantry_motion = (self.x_m, x_m, env.now, env.now + duration_s)
+        yield env.timeout(duration_s)
+        self.gantry_motion = None
         self.x_m = x_m
         self.span = (x_m, x_m)
         self.ctx.log.qc_positions.append((env.now, self.id, x_m))
@@ -389,6 +420,16 @@ class QuayCrane:
         moved, self.moved = self.moved, env.event()
         moved.succeed()
         self._state("gantry", started)
+
+    def x_at(self, now_s: float) -> float:
+        """Where along the quay the crane is at ``now_s`` (not before the last event)."""
+        if self.gantry_motion is None:
+            return self.x_m
+        start_x, end_x, start_s, end_s = self.gantry_motion
+        share = (
+            min(max((now_s - start_s) / (end_s - start_s), 0.0), 1.0) if end_s > start_s else 1.0
+        )
+        return start_x + (end_x - start_x) * share
 
     def _clear(self, x_m: float) -> bool:
         """True if moving to ``x_m`` keeps ``min_gap_m`` to the span each neighbour holds."""
@@ -616,6 +657,9 @@ class YardCrane:
         self.repaired: simpy.Event | None = None
         """Set while the crane is stopped (breakdown or wind); succeeds when it may go on."""
         self._sleeping = False
+        self.motion: tuple[int, int, float, float] | None = None
+        """``(from, to, start, planned end)`` rail positions while the crane moves; a stop
+        makes it end later (read by :meth:`pos_at`)."""
         rail.cranes[crane_id] = self
         ctx.log.armg_positions.append((0.0, block, crane_id, float(self.pos)))
         self.process = ctx.env.process(self.run())
@@ -648,6 +692,16 @@ class YardCrane:
             finally:
                 self._sleeping = False
 
+    def pos_at(self, now_s: float) -> float:
+        """The crane's rail position (in bays) at ``now_s``, on the way if it moves."""
+        if self.motion is None:
+            return float(self.pos)
+        start, end, start_s, end_s = self.motion
+        share = (
+            min(max((now_s - start_s) / (end_s - start_s), 0.0), 1.0) if end_s > start_s else 1.0
+        )
+        return start + (end - start) * share
+
     def _timing_bay(self, pos: int) -> int:
         """The kinematics' bay for a rail position (the ends are bay 0 and 2 * bays)."""
         return min(max(pos, 0), 2 * self.rail.bays)
@@ -657,11 +711,12 @@ class YardCrane:
         env = self.ctx.env
         log = self.ctx.log
         log.armg_positions.append((env.now, self.block, self.id, float(self.pos)))
-        yield from self._sleep(
-            timing.armg_move_s(
-                self.block, self._timing_bay(self.pos), self._timing_bay(pos), row, tier, loaded
-            )
+        duration_s = timing.armg_move_s(
+            self.block, self._timing_bay(self.pos), self._timing_bay(pos), row, tier, loaded
         )
+        self.motion = (self.pos, pos, env.now, env.now + duration_s)
+        yield from self._sleep(duration_s)
+        self.motion = None
         self.pos = pos
         log.armg_positions.append((env.now, self.block, self.id, float(self.pos)))
         if pos != self.home:  # lock or unlock in the stack

@@ -19,8 +19,6 @@ from fastapi.templating import Jinja2Templates
 from opentos.api.deps import Public
 
 API_DIR = Path(__file__).resolve().parent.parent
-STATIC_DIR = API_DIR / "static"
-"""Served at ``/static``: the pages' files in ``pages/``, the live view's beside them."""
 templates = Jinja2Templates(directory=API_DIR / "templates")
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

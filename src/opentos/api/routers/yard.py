@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Header, Path, Request
 from fastapi.responses import Response
 
 from opentos.api.deps import LayoutReader, StoreDep, YardReader
@@ -32,7 +32,22 @@ def blocks(_user: YardReader, store: StoreDep) -> list[BlockPublic]:
     responses={200: {"content": {"image/svg+xml": {}}}},
 )
 def block_drawing(
-    _user: YardReader, store: StoreDep, block: Annotated[str, Path(max_length=16)]
+    request: Request,
+    _user: YardReader,
+    store: StoreDep,
+    block: Annotated[str, Path(max_length=16)],
+    if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    boxes = inquiry.block_boxes(store, block)
-    return Response(block_svg(store.layout.block(block), boxes), media_type="image/svg+xml")
+    layout = store.layout.block(block)  # an unknown block is a 404 before anything is drawn
+    head = store.head()
+    tag = f'"{block}-{head}"'
+    if if_none_match == tag:
+        return Response(status_code=304, headers={"ETag": tag})
+    # Each block's drawing and the ledger head it shows, kept by the app (one store):
+    # drawn again once the ledger has moved on.
+    drawn: dict[str, tuple[int, str]] = request.app.state.block_svgs
+    cached = drawn.get(block)
+    if cached is None or cached[0] != head:
+        cached = (head, block_svg(layout, inquiry.block_boxes(store, block)))
+        drawn[block] = cached
+    return Response(cached[1], media_type="image/svg+xml", headers={"ETag": tag})

@@ -1,0 +1,204 @@
+"""Server benchmark: a constant-rate mix of inquiries against ``opentos serve --workers 2``.
+
+The terminal is qianwan-1 on a throwaway PostgreSQL holding 100,000 containers
+(the yard half full, the rest registered as boxes that have left) and
+1,000,000 ledger events (the yard's arrivals, then moves shuffling the yard).
+The server runs as a user runs it, ``opentos serve --workers 2``, in its own
+processes; the load generator (:mod:`benchmarks.http_load`) drives it from
+this process over 127.0.0.1 with an open loop, so latencies count from when
+each request was due. The mix:
+
+- 60 % the status of a container by number (``GET /containers/{number}``),
+- 25 % its Track & Trace events (``GET /v2/events?equipmentReference=``),
+- 10 % the vessel schedule (``GET /schedule``, public),
+- 5 % a block's bay view (``GET /yard/blocks/{block}.svg``),
+
+as a planner with a bearer token. Each rate runs for ``DURATION_S``; the
+figures are the achieved rate, p50/p95/p99 latency and the errors (any status
+but 200, or no answer). Target: 2,000 inquiries/s with p99 <= 50 ms and no
+errors. Building the database is timed too (it is what a user waits for
+before the first request).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from benchmarks.http_load import Outcome, Target
+from benchmarks.http_load import run as drive
+from benchmarks.workload import workload
+from opentos.model.container import Container
+from opentos.model.ids import ContainerNumber
+from opentos.model.ledger import MoveEvent
+from opentos.presets import load_preset
+from opentos.storage.pgserver import PostgresServer, find_pg_bindir
+from opentos.storage.store import Store
+from opentos.synthetic import ContainerFactory
+
+Row = tuple[str, str, str]
+
+CONTAINERS = 100_000
+EVENTS = 1_000_000
+RATES = (500, 1_000, 2_000)
+DURATION_S = 20.0
+SECRET = "benchmark-signing-key-" + "x" * 32
+
+
+def _chunks(events: Iterator[MoveEvent], size: int) -> Iterator[list[MoveEvent]]:
+    while chunk := list(itertools.islice(events, size)):
+        yield chunk
+
+
+def build(
+    url: str, containers: int, events: int
+) -> tuple[list[ContainerNumber], list[ContainerNumber], list[str]]:
+    """The terminal: ``containers`` boxes, ``events`` ledger events; (every box, the boxes in
+    the yard, block ids)."""
+    layout = load_preset("qianwan-1")
+    work = workload(layout, occupancy=0.5, seed=11)
+    factory = ContainerFactory(random.Random(12))
+    taken = {c.number for c in work.containers}
+    others: list[Container] = []
+    while len(work.containers) + len(others) < containers:
+        box = factory.make()
+        if box.number not in taken:
+            taken.add(box.number)
+            others.append(box)
+    store = Store.create(url, layout, "qianwan-1")
+    try:
+        with store.transaction() as tx:
+            tx.register_many(work.containers + others)
+        moves = work.moves(max(0, events - len(work.arrivals)))
+        for chunk in _chunks(itertools.chain(work.arrivals, moves), 20_000):
+            with store.transaction() as tx:
+                tx.record(chunk)
+        from opentos.operations.users import Role, add_user
+
+        add_user(store, "planner", Role.PLANNER)
+    finally:
+        store.close()
+    in_yard = [c.number for c in work.containers]
+    return sorted(taken, key=str), in_yard, [b.id for b in layout.blocks]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _serve(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "OPENTOS_DATABASE_URL": url,
+        "OPENTOS_SECRET_KEY": SECRET,
+        "OPENTOS_ACCESS_TOKEN_EXPIRY_S": "86400",
+    }
+    command = [sys.executable, "-m", "opentos", "serve", "--port", str(port), "--workers", "2"]
+    with log.open("wb") as out:
+        server = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"opentos serve exited: {log.read_text()[-2000:]}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("opentos serve did not start within 60 s")
+
+
+def _token(url: str) -> str:
+    """A planner's bearer token, signed as the server signs them."""
+    from opentos.api.security import issue_token
+    from opentos.operations.users import Role, User
+
+    del url
+    return issue_token(User("planner", Role.PLANNER), SECRET, 86_400)
+
+
+def targets(
+    numbers: list[ContainerNumber], in_yard: list[ContainerNumber], blocks: list[str], token: str
+) -> list[Target]:
+    """The mix of inquiries: the status of any of 2,000 boxes, the events of 2,000 boxes that
+    have some (those in the yard), the schedule, the view of any block."""
+    rng = random.Random(3)
+    sample = rng.sample(numbers, min(2_000, len(numbers)))
+    moved = rng.sample(in_yard, min(2_000, len(in_yard)))
+    auth = (("Authorization", f"Bearer {token}"),)
+    return [
+        Target("container status", 60, [f"/containers/{n}" for n in sample], auth),
+        Target("T&T events", 25, [f"/v2/events?equipmentReference={n}" for n in moved], auth),
+        Target("schedule", 10, ["/schedule"]),
+        Target("block view", 5, [f"/yard/blocks/{b}.svg" for b in blocks], auth),
+    ]
+
+
+def _row(outcome: Outcome) -> Row:
+    return (
+        f"serve --workers 2, {outcome.rate_asked:,.0f} inquiries/s asked for "
+        f"{outcome.duration_s:.0f} s",
+        f"{outcome.achieved_rate:,.0f}/s answered, p50 {outcome.percentile_ms(50):.1f} ms, "
+        f"p95 {outcome.percentile_ms(95):.1f} ms, p99 {outcome.percentile_ms(99):.1f} ms, "
+        f"{outcome.errors} errors, {outcome.late_start} waited for a connection",
+        ">= 2,000/s, p99 <= 50 ms, 0 errors",
+    )
+
+
+def run(quick: bool = False) -> list[Row]:
+    """Build the terminal, serve it, drive each rate; rows of (figure, value, target)."""
+    bindir = find_pg_bindir()
+    if bindir is None:
+        return [("serve benchmark", "skipped: no PostgreSQL server binaries", "")]
+    containers, events = (10_000, 100_000) if quick else (CONTAINERS, EVENTS)
+    duration = 5.0 if quick else DURATION_S
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as folder, PostgresServer(bindir) as pg:
+        url = pg.create_database("serve")
+        started = time.perf_counter()
+        numbers, in_yard, blocks = build(url, containers, events)
+        rows.append(
+            (
+                f"build the terminal: {containers:,} containers, {events:,} events (PostgreSQL)",
+                f"{time.perf_counter() - started:.0f} s",
+                "",
+            )
+        )
+        port = _free_port()
+        server = _serve(url, port, Path(folder) / "serve.log")
+        try:
+            mix = targets(numbers, in_yard, blocks, _token(url))
+            drive(port, mix, rate=50, duration_s=2.0)  # warm both workers' caches
+            for rate in RATES:
+                rows.append(_row(drive(port, mix, rate=rate, duration_s=duration)))
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    return rows
+
+
+def main() -> None:
+    """``python -m benchmarks.serve [--quick]``: this benchmark alone."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--quick", action="store_true", help="a smaller terminal, 5 s per rate")
+    args = parser.parse_args()
+    for row in run(args.quick):
+        print(" | ".join(row), flush=True)
+
+
+if __name__ == "__main__":
+    main()
