@@ -3,7 +3,8 @@
 ``create_app(settings)`` builds the app; :func:`app_from_environment` is the
 factory ``opentos serve`` hands uvicorn, so that each worker process builds
 its own from ``OPENTOS_*`` variables and opens its own store. Routers are
-listed in :data:`ROUTERS`, the DCSA Track & Trace and vessel schedule routes among them.
+listed in :data:`ROUTERS`, the DCSA Track & Trace and vessel schedule routes among them,
+and the web pages; their scripts and styles are served at ``/static``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from opentos.api import problems
 from opentos.api.dcsa import routes as dcsa
 from opentos.api.dcsa import subscriptions
 from opentos.api.deps import line_scope
-from opentos.api.routers import auth, containers, kpis, visits, yard
+from opentos.api.routers import auth, containers, kpis, pages, visits, yard
 from opentos.api.security import allow, store_of
 from opentos.config import Settings, settings
 from opentos.operations.live import LiveTwin, live_scenario, load_yard
@@ -33,6 +34,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     visits.router,
     yard.router,
     kpis.router,
+    pages.router,
     dcsa.router(store_of, line_scope),
     subscriptions.router(store_of, line_scope),
 )
@@ -43,7 +45,8 @@ TAGS = [
     {"name": "identity", "description": "Logging in (OAuth2 password flow), users and roles."},
     {"name": "containers", "description": "Where a box is, its status and its history."},
     {"name": "visits", "description": "Vessel, rail and truck visits; berth and bay plans."},
-    {"name": "yard", "description": "Yard blocks: occupancy and bay views."},
+    {"name": "yard", "description": "The yard layout, blocks' occupancy and bay views."},
+    {"name": "kpis", "description": "Moves per day and per vessel visit."},
     {
         "name": "DCSA",
         "description": "DCSA Track & Trace 2.2 events, Operational Vessel Schedules 3.0.",
@@ -101,6 +104,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router, responses=problems.PROBLEM_RESPONSES)
     app.include_router(live_routes.router(live_of), responses=problems.PROBLEM_RESPONSES)
+    # all of api/static at /static: the live view's files and the web pages' (static/pages/)
     live_routes.mount_static(app)
     return app
 

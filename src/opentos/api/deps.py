@@ -43,3 +43,9 @@ TrackTraceReader = Annotated[
 def line_scope(user: TrackTraceReader) -> str | None:
     """The DCSA scope of the caller: a line's SMDG code (its own boxes only), else ``None``."""
     return user.party if user.role is Role.LINE else None
+
+
+LayoutReader = Annotated[
+    User, Depends(allow(Role.ADMIN, Role.PLANNER, Role.GATE, Role.CUSTOMS, Role.LINE))
+]
+KpiReader = Annotated[User, Depends(allow(Role.ADMIN, Role.PLANNER))]

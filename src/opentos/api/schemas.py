@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -203,3 +203,62 @@ class Health(BaseModel):
 
     status: str
     terminal: str
+
+
+class RectanglePublic(_Out):
+    """A berth or a block to scale: ``x_m`` along the quay, ``y_m`` inland of its edge."""
+
+    id: str
+    x_m: float
+    y_m: float
+    width_m: float = Field(description="Extent along the quay")
+    length_m: float = Field(description="Extent inland (0 for a berth)")
+
+
+class YardLayoutPublic(_Out):
+    """The terminal's plan view in metres: the quay, its berths and the yard blocks."""
+
+    terminal: str
+    quay_length_m: float
+    berths: list[RectanglePublic]
+    blocks: list[RectanglePublic]
+
+
+class PeriodMovesPublic(_Out):
+    """The moves of one UTC day or hour starting at ``start``."""
+
+    start: datetime
+    moves: int
+
+
+class VisitMovesPublic(_Out):
+    """A vessel visit's moves: discharged, loaded and restowed boxes."""
+
+    visit: str
+    moves: int
+    discharged: int
+    loaded: int
+    restowed: int
+
+
+class TerminalKpis(_Out):
+    """Moves counted from the ledger in ``[from, to)``, per UTC day and per vessel visit."""
+
+    start: datetime = Field(serialization_alias="from")
+    end: datetime = Field(serialization_alias="to")
+    moves: int
+    per_day: list[PeriodMovesPublic]
+    per_visit: list[VisitMovesPublic]
+    figures: dict[str, Any] = Field(default_factory=dict)
+    """The KPIs under the twin's names (crane rate, berth productivity, rehandle ratio,
+    truck turn time, yard occupancy), from the ledger: :mod:`opentos.operations.kpis`."""
+
+
+class VisitKpis(_Out):
+    """A vessel visit's moves counted from the ledger, in all and per UTC hour."""
+
+    visit: str
+    moves: VisitMovesPublic
+    per_hour: list[PeriodMovesPublic]
+    figures: dict[str, Any] = Field(default_factory=dict)
+    """The visit's KPIs under the twin's names, from the ledger: :mod:`opentos.operations.kpis`."""

@@ -18,7 +18,7 @@ import base64
 import binascii
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Generic, TypeVar
 
 from opentos.errors import InvalidValue, NotFound
@@ -44,6 +44,7 @@ MAX_LIMIT = 100
 
 MAX_RANGE_DAYS = 92
 """The longest date range a list accepts."""
+MAX_RANGE = timedelta(days=MAX_RANGE_DAYS)
 
 T = TypeVar("T")
 
@@ -695,3 +696,162 @@ def visit_kpis(store: Store, visit_id: str) -> dict[str, object]:
     from opentos.operations.kpis import visit_kpis as computed
 
     return dict(computed(store, visit_id))
+
+
+@dataclass(frozen=True, slots=True)
+class Rectangle:
+    """A berth or a block drawn to scale: ``x_m`` along the quay, ``y_m`` inland of its edge."""
+
+    id: str
+    x_m: float
+    y_m: float
+    width_m: float
+    length_m: float
+
+
+@dataclass(frozen=True, slots=True)
+class YardLayout:
+    """The terminal's plan view: the quay with its berths, and the yard blocks."""
+
+    terminal: str
+    quay_length_m: float
+    berths: tuple[Rectangle, ...]
+    blocks: tuple[Rectangle, ...]
+
+
+def yard_layout(store: Store) -> YardLayout:
+    """The quay, its berths and the yard blocks as rectangles in metres, in layout order.
+
+    A berth is a strip of the quay (``length_m`` 0); a block covers ``x_m .. x_m + width_m``
+    along the quay and ``y_m .. y_m + length_m`` inland.
+    """
+    layout = store.layout
+    return YardLayout(
+        terminal=layout.name,
+        quay_length_m=layout.quay.length_m,
+        berths=tuple(Rectangle(b.id, b.start_m, 0.0, b.length_m, 0.0) for b in layout.quay.berths),
+        blocks=tuple(Rectangle(b.id, b.x_m, b.y_m, b.width_m, b.length_m) for b in layout.blocks),
+    )
+
+
+# -- move counts: a stand-in for the KPIs of operations.kpis --------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodMoves:
+    """The moves of one period (a UTC day or hour) starting at ``start``."""
+
+    start: datetime
+    moves: int
+
+
+@dataclass(frozen=True, slots=True)
+class VisitMoves:
+    """A vessel visit's moves: boxes discharged, loaded and restowed (on board to on board)."""
+
+    visit: str
+    moves: int
+    discharged: int
+    loaded: int
+    restowed: int
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerMoveCounts:
+    """Ledger events counted in ``[start, end)``: in all, per UTC day and per vessel visit."""
+
+    start: datetime
+    end: datetime
+    moves: int
+    per_day: tuple[PeriodMoves, ...]
+    per_visit: tuple[VisitMoves, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class VisitMoveCounts:
+    """A vessel visit's moves counted from the ledger, in all and per UTC hour."""
+
+    visit: str
+    moves: VisitMoves
+    per_hour: tuple[PeriodMoves, ...]
+
+
+def _midnight(at: datetime) -> datetime:
+    return datetime.combine(at.astimezone(UTC).date(), time(), UTC)
+
+
+def _visits_of(event: MoveEvent) -> set[str]:
+    return {p.visit for p in (event.from_place, event.to_place) if isinstance(p, VesselPlace)}
+
+
+def _visit_moves(visit: str, events: Sequence[MoveEvent]) -> VisitMoves:
+    def aboard(place: Place | None) -> bool:
+        return isinstance(place, VesselPlace) and place.visit == visit
+
+    mine = [e for e in events if aboard(e.from_place) or aboard(e.to_place)]
+    restowed = sum(1 for e in mine if aboard(e.from_place) and aboard(e.to_place))
+    discharged = sum(1 for e in mine if aboard(e.from_place)) - restowed
+    return VisitMoves(visit, len(mine), discharged, len(mine) - discharged - restowed, restowed)
+
+
+def ledger_move_counts(
+    store: Store, start: datetime | None = None, end: datetime | None = None
+) -> LedgerMoveCounts:
+    """Every ledger event in ``[start, end)`` counted per UTC day and per vessel visit.
+
+    The counts the KPI dashboard draws beside :func:`terminal_kpis`; it reads the whole
+    ledger. Without a range it covers the days of the last
+    :data:`MAX_RANGE_DAYS` that hold events (today when the ledger is empty).
+    """
+    _check_range(start, end)
+    events = store.events()
+    if end is None:
+        last = max((e.at for e in events), default=datetime.now(UTC))
+        end = _midnight(last) + timedelta(days=1)
+        if start is not None:  # at least the day of start, at most the longest range
+            end = min(max(end, _midnight(start) + timedelta(days=1)), start + MAX_RANGE)
+    if start is None:
+        first = min((e.at for e in events), default=end - timedelta(days=1))
+        start = max(_midnight(first), end - MAX_RANGE)
+    _check_range(start, end)
+    inside = [e for e in events if start <= e.at < end]
+    per_day: dict[date, int] = {}
+    day = _midnight(start)
+    while day < end:
+        per_day[day.date()] = 0
+        day += timedelta(days=1)
+    for e in inside:
+        per_day[e.at.astimezone(UTC).date()] += 1
+    visits = sorted(set().union(*(_visits_of(e) for e in inside)))
+    return LedgerMoveCounts(
+        start=start,
+        end=end,
+        moves=len(inside),
+        per_day=tuple(PeriodMoves(datetime.combine(d, time(), UTC), n) for d, n in per_day.items()),
+        per_visit=tuple(_visit_moves(v, inside) for v in visits),
+    )
+
+
+def visit_move_counts(store: Store, visit_id: str) -> VisitMoveCounts:
+    """A vessel visit's discharges, loads and restows from the ledger, per UTC hour.
+
+    The counts the KPI dashboard draws beside :func:`visit_kpis`.
+
+    Raises
+    ------
+    NotFound
+        No visit has that id.
+    InvalidValue
+        The visit is not a vessel visit.
+    """
+    vessel_profile_of(store, visit_id)
+    events = store.events(place_prefix=f"vessel:{visit_id}:")
+    per_hour: dict[datetime, int] = {}
+    for e in events:
+        hour = e.at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+        per_hour[hour] = per_hour.get(hour, 0) + 1
+    return VisitMoveCounts(
+        visit=visit_id,
+        moves=_visit_moves(visit_id, events),
+        per_hour=tuple(PeriodMoves(h, n) for h, n in sorted(per_hour.items())),
+    )

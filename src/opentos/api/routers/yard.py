@@ -1,4 +1,4 @@
-"""The yard: occupancy per block, and a block's bays drawn."""
+"""The yard: its layout, occupancy per block, and a block's bays drawn."""
 
 from __future__ import annotations
 
@@ -7,12 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Request
 from fastapi.responses import Response
 
-from opentos.api.deps import StoreDep, YardReader
-from opentos.api.schemas import BlockPublic
+from opentos.api.deps import LayoutReader, StoreDep, YardReader
+from opentos.api.schemas import BlockPublic, YardLayoutPublic
 from opentos.api.svg import block_svg
 from opentos.operations import inquiry
 
 router = APIRouter(prefix="/yard", tags=["yard"])
+
+
+@router.get("/layout", summary="The quay, its berths and the yard blocks, in metres")
+def layout(_user: LayoutReader, store: StoreDep) -> YardLayoutPublic:
+    return YardLayoutPublic.model_validate(inquiry.yard_layout(store))
 
 
 @router.get("/blocks", summary="Every yard block and its occupancy")
