@@ -2,7 +2,9 @@
 
 The terminal is qianwan-1 on a throwaway PostgreSQL holding 100,000 containers
 (the yard half full, the rest registered as boxes that have left) and
-1,000,000 ledger events (the yard's arrivals, then moves shuffling the yard).
+1,000,000 ledger events: the yard's arrivals, each brought in by a truck (a
+gate-in onto the truck, then off it into the yard), then moves shuffling the
+yard.
 The server runs as a user runs it, ``opentos serve --workers 2``, in its own
 processes; the load generator (:mod:`benchmarks.http_load`) drives it from
 this process over 127.0.0.1 with an open loop, so latencies count from when
@@ -31,6 +33,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 from benchmarks.http_load import Outcome, Target
@@ -39,6 +42,7 @@ from benchmarks.workload import workload
 from opentos.model.container import Container
 from opentos.model.ids import ContainerNumber
 from opentos.model.ledger import MoveEvent
+from opentos.model.places import EquipmentPlace
 from opentos.presets import load_preset
 from opentos.storage.pgserver import PostgresServer, find_pg_bindir
 from opentos.storage.store import Store
@@ -56,6 +60,18 @@ SECRET = "benchmark-signing-key-" + "x" * 32
 def _chunks(events: Iterator[MoveEvent], size: int) -> Iterator[list[MoveEvent]]:
     while chunk := list(itertools.islice(events, size)):
         yield chunk
+
+
+def _through_the_gate(arrivals: list[MoveEvent]) -> Iterator[MoveEvent]:
+    """Each arrival as a truck brings it: in at the gate on the truck (a DCSA GTIN), then
+    off the truck into its yard slot."""
+    for i, arrival in enumerate(arrivals):
+        truck = f"TRK{i % 400:04d}"
+        on = EquipmentPlace(truck)
+        yield MoveEvent(arrival.container, None, on, arrival.at, equipment=truck)
+        yield MoveEvent(
+            arrival.container, on, arrival.to_place, arrival.at + timedelta(milliseconds=500)
+        )
 
 
 def build(
@@ -77,8 +93,9 @@ def build(
     try:
         with store.transaction() as tx:
             tx.register_many(work.containers + others)
-        moves = work.moves(max(0, events - len(work.arrivals)))
-        for chunk in _chunks(itertools.chain(work.arrivals, moves), 20_000):
+        gate_ins = list(_through_the_gate(work.arrivals))
+        moves = work.moves(max(0, events - len(gate_ins)))
+        for chunk in _chunks(itertools.chain(gate_ins, moves), 20_000):
             with store.transaction() as tx:
                 tx.record(chunk)
         from opentos.operations.users import Role, add_user
@@ -137,11 +154,12 @@ def targets(
     rng = random.Random(3)
     sample = rng.sample(numbers, min(2_000, len(numbers)))
     moved = rng.sample(in_yard, min(2_000, len(in_yard)))
-    auth = (("Authorization", f"Bearer {token}"),)
+    gzip = ("Accept-Encoding", "gzip, deflate")  # as browsers and HTTP libraries send
+    auth = (("Authorization", f"Bearer {token}"), gzip)
     return [
         Target("container status", 60, [f"/containers/{n}" for n in sample], auth),
         Target("T&T events", 25, [f"/v2/events?equipmentReference={n}" for n in moved], auth),
-        Target("schedule", 10, ["/schedule"]),
+        Target("schedule", 10, ["/schedule"], (gzip,)),
         Target("block view", 5, [f"/yard/blocks/{b}.svg" for b in blocks], auth),
     ]
 

@@ -9,6 +9,11 @@ SQLite file ``opentos.db`` in the working directory; a
 at least 32 characters (:meth:`Settings.signing_key`); in development an
 unset key falls back to a fixed, published one, fit for nothing else.
 
+``OPENTOS_CREDENTIAL_CACHE_S`` (default 5) is how long a server worker
+trusts a user or API key it has checked before it reads it again: a changed
+role or a removed user takes effect within that time; 0 reads it on every
+request.
+
 ``OPENTOS_CALLBACK_HOSTS`` lists, comma-separated, the hosts that DCSA event
 subscriptions may name in their callback URLs; unset, no callback is allowed
 (the server makes requests to those hosts only).
@@ -41,6 +46,10 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr("")
     access_token_expiry_s: int = 900
     """Lifetime of a person's access token (JWT): short, a user logs in again."""
+    credential_cache_s: float = 5.0
+    """How long a worker trusts a checked user or API key before reading it again."""
+    notify_interval_s: float = 5.0
+    """How often the server sends DCSA subscriptions their new events (0: never)."""
     twin: str | None = None
     """A twin scenario the server runs live against its terminal (``opentos serve --twin``)."""
     twin_speed: float = 60.0

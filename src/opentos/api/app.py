@@ -9,6 +9,7 @@ and the web pages; their scripts and styles are served at ``/static``.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
@@ -25,7 +26,7 @@ from opentos.api.routers import auth, containers, kpis, pages, visits, yard
 from opentos.api.security import allow, store_of
 from opentos.config import Settings, settings
 from opentos.operations.live import LiveTwin, live_scenario, load_yard
-from opentos.operations.users import Role, User
+from opentos.operations.users import CredentialCache, Role, User
 from opentos.storage.store import Store
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -100,6 +101,8 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.state.settings = config
     app.state.signing_key = signing_key
     app.state.block_svgs = {}
+    app.state.block_svg_lock = threading.Lock()
+    app.state.credentials = CredentialCache(config.credential_cache_s)
     problems.install(app)
     for router in ROUTERS:
         app.include_router(router, responses=problems.PROBLEM_RESPONSES)

@@ -22,9 +22,10 @@ from typing import Annotated
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+from starlette.concurrency import run_in_threadpool
 
 from opentos.errors import NotAuthenticated, PermissionDenied
-from opentos.operations.users import ANONYMOUS, Role, User, active_user, check_api_key
+from opentos.operations.users import ANONYMOUS, CredentialCache, Role, User
 from opentos.storage.store import Store
 
 ALGORITHM = "HS256"
@@ -73,7 +74,7 @@ def token_subject(token: str, key: str) -> str:
     return subject
 
 
-def store_of(request: Request) -> Store:
+async def store_of(request: Request) -> Store:
     """The process's store (opened by the app at start-up)."""
     store = request.app.state.store
     assert isinstance(store, Store)
@@ -87,11 +88,22 @@ def signing_key_of(request: Request) -> str:
     return key
 
 
+def credentials_of(request: Request) -> CredentialCache:
+    """The process's cache of checked users and API keys."""
+    cache = request.app.state.credentials
+    assert isinstance(cache, CredentialCache)
+    return cache
+
+
 class RoleGate:
     """A dependency that authenticates the request and admits only ``roles``.
 
     A route whose roles include :attr:`Role.PUBLIC` needs no credentials (the user is
     :data:`ANONYMOUS`), but credentials given to it must still be valid.
+
+    The gate runs on the event loop: the token's signature is checked there, and
+    the user (or API key) is read from the :class:`CredentialCache`; only when
+    the cache does not hold it is the database read, in a worker thread.
     """
 
     def __init__(self, roles: frozenset[Role]) -> None:
@@ -100,13 +112,13 @@ class RoleGate:
     def __repr__(self) -> str:
         return f"allow({', '.join(sorted(self.roles))})"
 
-    def __call__(
+    async def __call__(
         self,
         request: Request,
         token: Annotated[str | None, Depends(oauth2_scheme)],
         api_key: Annotated[str | None, Depends(api_key_scheme)],
     ) -> User:
-        user = _authenticate(request, token, api_key)
+        user = await _authenticate(request, token, api_key)
         if user is None:
             if Role.PUBLIC in self.roles:
                 return ANONYMOUS
@@ -116,14 +128,18 @@ class RoleGate:
         return user
 
 
-def _authenticate(request: Request, token: str | None, api_key: str | None) -> User | None:
+async def _authenticate(request: Request, token: str | None, api_key: str | None) -> User | None:
     if token is not None and api_key is not None:
         raise NotAuthenticated("give a bearer token or an API key, not both")
-    store = store_of(request)
+    store = await store_of(request)
+    cache = credentials_of(request)
     if api_key is not None:
-        return check_api_key(store, api_key)
+        return cache.peek_api_key(api_key) or await run_in_threadpool(
+            cache.check_api_key, store, api_key
+        )
     if token is not None:
-        return active_user(store, token_subject(token, signing_key_of(request)))
+        name = token_subject(token, signing_key_of(request))
+        return cache.peek_user(name) or await run_in_threadpool(cache.active_user, store, name)
     return None
 
 

@@ -260,15 +260,16 @@ def _visible(store: Store, scope: Scope, box: Container) -> bool:
     return scope.haulier is None or str(box.number) in _pre_notified(store, scope.haulier)
 
 
-def _known_box(store: Store, number: str, scope: Scope) -> Container:
+def _known_box(store: Store, number: str, scope: Scope) -> tuple[Container, Place | None]:
+    """The box called ``number`` and where it is, if ``scope`` may see it."""
     parsed = ContainerNumber.parse(number)
     try:
-        box = store.container(parsed)
+        box, place = store.status(parsed)
     except NotFound:
         raise _unknown(parsed) from None
     if not _visible(store, scope, box):
         raise _unknown(parsed)
-    return box
+    return box, place
 
 
 def container_status(store: Store, number: str, scope: Scope = EVERYTHING) -> ContainerStatus:
@@ -281,8 +282,8 @@ def container_status(store: Store, number: str, scope: Scope = EVERYTHING) -> Co
     NotFound
         The terminal does not know the box, or it is outside ``scope``.
     """
-    box = _known_box(store, number, scope)
-    return _status(store.layout, box, store.where(box.number))
+    box, place = _known_box(store, number, scope)
+    return _status(store.layout, box, place)
 
 
 def container_history(
@@ -298,7 +299,7 @@ def container_history(
     after = _decode(cursor)
     if after is not None and not after.isdigit():
         raise InvalidValue(f"cursor {cursor!r} is not one this server gave")
-    box = _known_box(store, number, scope)
+    box, _place = _known_box(store, number, scope)
     events = store.events(box.number, int(after or 0), limit + 1)
     items = [_history(e) for e in events]
     return _page(items, limit, lambda e: str(e.seq))
@@ -493,7 +494,7 @@ def list_visits(
     wanted_kind, wanted_phase = _parse_kind(kind), _parse_phase(phase)
     after = _decode(cursor)
     found = []
-    for visit in store.visits():
+    for visit in store.visits(wanted_kind):
         arrival = _arrival(visit)
         if not _in_scope(visit, scope):
             continue
@@ -532,7 +533,7 @@ def berth_plan(store: Store, start: datetime, end: datetime) -> list[VisitSummar
     """
     _check_range(start, end)
     found = []
-    for visit in store.visits():
+    for visit in store.visits(VisitKind.VESSEL):
         if not isinstance(visit, VesselVisit) or visit.phase is VisitPhase.CANCELLED:
             continue
         arrival = visit.actual_berthing or _arrival(visit)

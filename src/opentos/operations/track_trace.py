@@ -65,7 +65,7 @@ from opentos.model.ids import ContainerNumber
 from opentos.model.ledger import MoveEvent
 from opentos.model.moves import MoveKind, MoveState, WorkInstruction
 from opentos.model.places import EquipmentPlace, Place, VesselPlace
-from opentos.model.visits import RailVisit, TruckVisit, VesselVisit, Visit, VisitPhase
+from opentos.model.visits import RailVisit, TruckVisit, VesselVisit, Visit, VisitKind, VisitPhase
 from opentos.storage.store import Store
 
 Json = dict[str, JsonValue]
@@ -517,6 +517,30 @@ def _in_scope_vessels(
     return seen
 
 
+def _visits_of(
+    store: Store, ledger: Sequence[MoveEvent], instructions: Sequence[WorkInstruction]
+) -> list[Visit]:
+    """The visits one box's events and instructions name, read by id.
+
+    A truck or train at the gate is named in the ledger by its visit id; one named
+    otherwise (by licence plate or train) can only be found among every visit.
+    """
+    ids = {wi.visit for wi in instructions if wi.visit is not None}
+    at_gate: set[str] = set()
+    for event in ledger:
+        for place in (event.from_place, event.to_place):
+            if isinstance(place, VesselPlace):
+                ids.add(place.visit)
+            elif isinstance(place, EquipmentPlace):
+                ids.add(place.equipment)
+                if event.from_place is None or event.to_place is None:
+                    at_gate.add(place.equipment)
+    found = store.visits(ids=ids)
+    if at_gate - {v.id for v in found}:
+        return store.visits()
+    return found
+
+
 def all_events(
     store: Store,
     scope: str | None,
@@ -539,15 +563,18 @@ def all_events(
         so that asking about one box does not read every event); no transport events.
     """
     facility = facility or Facility.of(store)
-    carriers = _Carriers.of(store.visits())
-    ledger = store.events(container=equipment)
-    instructions = [
-        wi
-        for wi in store.instructions()
-        if wi.state in _PLANNED_CLASSIFIER and (equipment is None or wi.container == equipment)
-    ]
-    numbers = sorted({e.container for e in ledger} | {wi.container for wi in instructions})
-    containers = store.containers(numbers)
+    with store.snapshot():
+        ledger = store.events(container=equipment)
+        instructions = [
+            wi
+            for wi in store.instructions(container=equipment)
+            if wi.state in _PLANNED_CLASSIFIER
+        ]
+        carriers = _Carriers.of(
+            store.visits() if equipment is None else _visits_of(store, ledger, instructions)
+        )
+        numbers = sorted({e.container for e in ledger} | {wi.container for wi in instructions})
+        containers = store.containers(numbers)
 
     def visible(number: ContainerNumber) -> bool:
         if scope is None:
@@ -767,7 +794,7 @@ def service_schedules(
     :func:`all_events`'s transport events.
     """
     facility = facility or Facility.of(store)
-    carriers = _Carriers.of(store.visits())
+    carriers = _Carriers.of(store.visits(VisitKind.VESSEL))
     if scope is None:
         allowed = set(carriers.vessels)
     else:

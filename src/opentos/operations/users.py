@@ -11,8 +11,12 @@ check, so each request costs one argon2 verification, not one per client.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -213,3 +217,61 @@ def active_user(store: Store, name: str) -> User:
 def users(store: Store) -> list[User]:
     """Every user, by name."""
     return [_user(s) for s in all_users(store)]
+
+
+class CredentialCache:
+    """Users and API keys a server worker has checked, trusted for ``ttl_s`` seconds.
+
+    Without it every request would read the user's row and an API key request
+    would cost an argon2 verification (tens of milliseconds by design). Only
+    successful checks are kept; a failed one is checked again every time. An
+    API key is kept under its SHA-256, never as given. ``ttl_s`` 0 keeps nothing.
+    """
+
+    MAX_ENTRIES = 10_000
+
+    def __init__(self, ttl_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl_s = ttl_s
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._entries: dict[tuple[str, str], tuple[float, User]] = {}
+
+    def _cached(self, key: tuple[str, str], check: Callable[[], User]) -> User:
+        if self.ttl_s <= 0:
+            return check()
+        now = self._clock()
+        with self._lock:
+            found = self._entries.get(key)
+        if found is not None and found[0] > now:
+            return found[1]
+        user = check()
+        with self._lock:
+            if len(self._entries) >= self.MAX_ENTRIES:
+                self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
+            if len(self._entries) < self.MAX_ENTRIES:
+                self._entries[key] = (now + self.ttl_s, user)
+        return user
+
+    def peek_user(self, name: str) -> User | None:
+        """The user ``name`` if it was checked within the last ``ttl_s`` seconds."""
+        return self._peek(("user", name))
+
+    def peek_api_key(self, key: str) -> User | None:
+        """The client of API key ``key`` if it was checked within the last ``ttl_s`` seconds."""
+        return self._peek(("key", hashlib.sha256(key.encode()).hexdigest()))
+
+    def _peek(self, key: tuple[str, str]) -> User | None:
+        if self.ttl_s <= 0:
+            return None
+        with self._lock:
+            found = self._entries.get(key)
+        return found[1] if found is not None and found[0] > self._clock() else None
+
+    def active_user(self, store: Store, name: str) -> User:
+        """:func:`active_user`, read at most once per ``ttl_s``."""
+        return self._cached(("user", name), lambda: active_user(store, name))
+
+    def check_api_key(self, store: Store, key: str) -> User:
+        """:func:`check_api_key`, verified at most once per ``ttl_s``."""
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        return self._cached(("key", digest), lambda: check_api_key(store, key))

@@ -76,7 +76,7 @@ def insert_user(store: Store, user: StoredUser) -> None:
 def _one(store: Store, column: str, value: str) -> StoredUser | None:
     query = select(*_COLUMNS).where(schema.users.c[column] == value)
     try:
-        with store.engine.connect() as connection:
+        with store.reading() as connection:
             row = connection.execute(query).first()
     except DBAPIError as exc:
         raise _translate(exc, "reading users") from exc
@@ -95,6 +95,6 @@ def user_with_key(store: Store, key_id: str) -> StoredUser | None:
 
 def all_users(store: Store) -> list[StoredUser]:
     """Every user, by name."""
-    with store.engine.connect() as connection:
+    with store.reading() as connection:
         rows = connection.execute(select(*_COLUMNS).order_by(schema.users.c.name)).all()
     return [StoredUser(*row) for row in rows]

@@ -52,7 +52,7 @@ def container_rows(
         query = query.where(c.number > after)
     query = query.order_by(c.number).limit(limit)
     try:
-        with store.engine.connect() as connection:
+        with store.reading() as connection:
             rows = connection.execute(query).all()
     except DBAPIError as exc:
         raise _translate(exc, "listing containers") from exc
@@ -69,7 +69,7 @@ def yard_occupancy(store: Store) -> dict[str, tuple[int, int]]:
         .where(i.place.startswith("yard:"))
     )
     found: dict[str, tuple[int, int]] = {}
-    with store.engine.connect() as connection:
+    with store.reading() as connection:
         for place, length in connection.execute(query):
             block = place.removeprefix("yard:").partition(".")[0]
             boxes, teu = found.get(block, (0, 0))

@@ -31,8 +31,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Self, TypeVar, cast
@@ -78,14 +79,18 @@ from opentos.model.places import (
 )
 from opentos.model.stacking import StackArea
 from opentos.model.terminal import stack_area
-from opentos.model.visits import Visit, visit_from_dict
+from opentos.model.visits import Visit, VisitKind, visit_from_dict
 from opentos.storage import migrate, schema
-from opentos.storage.engine import is_sqlite, make_engine
+from opentos.storage.engine import is_sqlite, make_engine, read_engine
 
 T = TypeVar("T")
 JsonDoc = dict[str, object]
 
 _LOAD_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+_SNAPSHOT: ContextVar[tuple[Store, Connection] | None] = ContextVar(
+    "opentos_snapshot", default=None
+)
+"""The store and connection of the snapshot open in this context, if any."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +228,7 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._reader = read_engine(engine)
         self._lock = threading.Lock()
         self._state: _State | None = None
         self._layout: TerminalLayout | None = None
@@ -305,6 +311,8 @@ class Store:
     def close(self) -> None:
         """Release the database connections."""
         self.engine.dispose()
+        if self._reader is not self.engine:
+            self._reader.dispose()
 
     def __enter__(self) -> Self:
         return self
@@ -316,7 +324,7 @@ class Store:
     def layout(self) -> TerminalLayout:
         """The terminal's layout, as stored by :meth:`create`."""
         if self._layout is None:
-            with self.engine.connect() as connection:
+            with self.reading() as connection:
                 row = connection.execute(select(schema.terminal.c.layout)).first()
             if row is None:
                 raise StorageError(f"database {self.engine.url!r} holds no terminal")
@@ -326,7 +334,7 @@ class Store:
     @property
     def preset(self) -> str:
         """Name of the preset the terminal was created from."""
-        with self.engine.connect() as connection:
+        with self.reading() as connection:
             return str(connection.execute(select(schema.terminal.c.preset)).scalar_one())
 
     # -- writing ---------------------------------------------------------------
@@ -419,9 +427,66 @@ class Store:
 
     # -- reading ---------------------------------------------------------------
 
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection to read with: the open :meth:`snapshot`'s, else a pooled one.
+
+        Outside a snapshot each statement reads the latest committed state on its
+        own (PostgreSQL autocommit: no ``BEGIN``/``ROLLBACK`` round trips).
+        """
+        bound = _SNAPSHOT.get()
+        if bound is not None and bound[0] is self:
+            yield bound[1]
+            return
+        with self._reader.connect() as connection:
+            yield connection
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read in the block (in this thread or task) sees one committed state.
+
+        PostgreSQL reads in one ``REPEATABLE READ READ ONLY`` transaction, SQLite in
+        one WAL read transaction. Nested snapshots share the outer one.
+        """
+        bound = _SNAPSHOT.get()
+        if bound is not None and bound[0] is self:
+            yield
+            return
+        engine = self._reader
+        if engine.dialect.name == "postgresql":
+            engine = engine.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
+        with engine.connect() as connection, connection.begin():
+            token = _SNAPSHOT.set((self, connection))
+            try:
+                yield
+            finally:
+                _SNAPSHOT.reset(token)
+
+    def status(self, number: ContainerNumber) -> tuple[Container, Place | None]:
+        """A container's master data and where it is now, read in one statement.
+
+        Raises
+        ------
+        NotFound
+            No container with that number was ever registered.
+        """
+        c, i = schema.containers.c, schema.inventory.c
+        query = (
+            select(c.data, i.place)
+            .select_from(schema.containers.outerjoin(schema.inventory, i.container == c.number))
+            .where(c.number == str(number))
+        )
+        with self.reading() as connection:
+            row = connection.execute(query).first()
+        if row is None:
+            raise NotFound(f"container {number} is not known to this terminal")
+        return Container.from_dict(row.data), place_or_outside(row.place)
+
     def where(self, number: ContainerNumber) -> Place | None:
         """Where a container is now; ``None`` when it is not in the terminal."""
-        with self.engine.connect() as connection:
+        with self.reading() as connection:
             text = connection.execute(
                 select(schema.inventory.c.place).where(schema.inventory.c.container == str(number))
             ).scalar()
@@ -435,7 +500,7 @@ class Store:
         NotFound
             No container with that number was ever registered.
         """
-        with self.engine.connect() as connection:
+        with self.reading() as connection:
             data = connection.execute(
                 select(schema.containers.c.data).where(schema.containers.c.number == str(number))
             ).scalar()
@@ -448,7 +513,7 @@ class Store:
         found: dict[ContainerNumber, Container] = {}
         texts = [str(n) for n in numbers]
         c = schema.containers.c
-        with self.engine.connect() as connection:
+        with self.reading() as connection:
             for start in range(0, len(texts), 500):
                 rows = connection.execute(
                     select(c.data).where(c.number.in_(texts[start : start + 500]))
@@ -460,7 +525,7 @@ class Store:
 
     def visit(self, visit_id: str) -> Visit:
         """A visit by id (:class:`NotFound` if there is none)."""
-        with self.engine.connect() as connection:
+        with self.reading() as connection:
             data = connection.execute(
                 select(schema.visits.c.data).where(schema.visits.c.id == visit_id)
             ).scalar()
@@ -468,18 +533,24 @@ class Store:
             raise NotFound(f"no visit {visit_id!r}")
         return visit_from_dict(data)
 
-    def visits(self) -> list[Visit]:
-        """Every visit, by planned arrival."""
-        with self.engine.connect() as connection:
-            rows = connection.execute(
-                select(schema.visits.c.data).order_by(
-                    schema.visits.c.planned_arrival, schema.visits.c.id
-                )
-            ).scalars()
+    def visits(
+        self, kind: VisitKind | None = None, *, ids: Collection[str] | None = None
+    ) -> list[Visit]:
+        """Every visit, by planned arrival; only those of ``kind`` and with ``ids`` when given."""
+        v = schema.visits.c
+        query = select(v.data).order_by(v.planned_arrival, v.id)
+        if kind is not None:
+            query = query.where(v.kind == str(kind))
+        if ids is not None:
+            if not ids:
+                return []
+            query = query.where(v.id.in_(sorted(ids)))
+        with self.reading() as connection:
+            rows = connection.execute(query).scalars()
             return [visit_from_dict(data) for data in rows]
 
     def _placed(self, prefix: str) -> list[tuple[ContainerNumber, Place]]:
-        with self.engine.connect() as connection:
+        with self.reading() as connection:
             rows = connection.execute(
                 select(schema.inventory.c.container, schema.inventory.c.place).where(
                     schema.inventory.c.place.startswith(prefix, autoescape=True)
@@ -500,7 +571,7 @@ class Store:
 
     def inventory_places(self) -> dict[ContainerNumber, Place]:
         """Every container in the terminal and its place, from the inventory table."""
-        with self.engine.connect() as connection:
+        with self.reading() as connection:
             rows = connection.execute(
                 select(schema.inventory.c.container, schema.inventory.c.place)
             ).all()
@@ -508,7 +579,7 @@ class Store:
 
     def head(self) -> int:
         """Sequence number of the last event in the ledger (0 when empty)."""
-        with self.engine.connect() as connection:
+        with self.reading() as connection:
             return int(connection.execute(select(schema.ledger_head.c.seq)).scalar_one())
 
     def events(
@@ -542,7 +613,7 @@ class Store:
         if from_or_to_outside:
             query = query.where(or_(e.from_place.is_(None), e.to_place.is_(None)))
         query = query.order_by(e.seq).limit(limit)
-        with self.engine.connect() as connection:
+        with self.reading() as connection:
             rows = connection.execute(query).all()
         return [
             MoveEvent(
@@ -559,7 +630,7 @@ class Store:
 
     def counts(self) -> dict[str, int]:
         """Row counts: containers known, in the terminal, events, visits."""
-        with self.engine.connect() as connection:
+        with self.snapshot(), self.reading() as connection:
             return {
                 "containers_known": connection.execute(
                     select(func.count()).select_from(schema.containers)
@@ -581,7 +652,7 @@ class Store:
         ).order_by(a.id)
         if number is not None:
             query = query.where(a.container == str(number))
-        with self.engine.connect() as connection:
+        with self.reading() as connection:
             return [
                 Amendment(ContainerNumber.parse(r.container), r.old_iso_type, r.new_iso_type,
                           r.after_seq, r.at, r.source)
@@ -590,7 +661,7 @@ class Store:
 
     def interchange(self, key: str) -> ImportedInterchange | None:
         """The record of an imported interchange, or None if it was never imported."""
-        with self.engine.connect() as connection:
+        with self.reading() as connection:
             return _interchange_row(connection.execute(_interchange_query(key)).mappings().first())
 
     def documents(self, kind: str | None = None, visit: str | None = None) -> list[JsonDoc]:
@@ -601,16 +672,20 @@ class Store:
             query = query.where(d.kind == kind)
         if visit is not None:
             query = query.where(d.visit == visit)
-        with self.engine.connect() as connection:
+        with self.reading() as connection:
             return [cast(JsonDoc, data) for data in connection.execute(query).scalars()]
 
-    def instructions(self, visit: str | None = None) -> list[WorkInstruction]:
-        """Work instructions, of one visit when given, in sequence order."""
+    def instructions(
+        self, visit: str | None = None, *, container: ContainerNumber | None = None
+    ) -> list[WorkInstruction]:
+        """Work instructions, of one visit and of one container when given, in sequence order."""
         w = schema.work_instructions.c
         query = select(w.data).order_by(w.visit, w.sequence, w.id)
         if visit is not None:
             query = query.where(w.visit == visit)
-        with self.engine.connect() as connection:
+        if container is not None:
+            query = query.where(w.container == str(container))
+        with self.reading() as connection:
             return [_instruction_from_dict(d) for d in connection.execute(query).scalars()]
 
     # -- rebuilding ------------------------------------------------------------
@@ -805,7 +880,7 @@ class Store:
         query = select(
             e.number, e.message, e.version, e.visit, e.digest, e.reference, e.exported_at
         ).order_by(e.number)
-        with self.engine.connect() as connection:
+        with self.reading() as connection:
             return [ExportedInterchange(*row) for row in connection.execute(query)]
 
 

@@ -117,7 +117,7 @@ def add(store: Store, sub: StoredSubscription) -> None:
 def get(store: Store, subscription_id: uuid.UUID) -> StoredSubscription | None:
     """The subscription with that id, if there is one."""
     try:
-        with store.engine.connect() as connection:
+        with store.reading() as connection:
             row = connection.execute(select(_T).where(_T.c.id == subscription_id)).mappings()
             found = row.first()
     except DBAPIError as exc:
@@ -146,7 +146,7 @@ def find(
         query = query.where((c.created_at > at) | and_(c.created_at == at, c.id > last))
     query = query.limit(limit)
     try:
-        with store.engine.connect() as connection:
+        with store.reading() as connection:
             rows = connection.execute(query).mappings().all()
     except DBAPIError as exc:
         raise _translate(exc, "listing subscriptions") from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Request
@@ -37,17 +38,37 @@ def block_drawing(
     store: StoreDep,
     block: Annotated[str, Path(max_length=16)],
     if_none_match: Annotated[str | None, Header()] = None,
+    accept_encoding: Annotated[str | None, Header()] = None,
 ) -> Response:
     layout = store.layout.block(block)  # an unknown block is a 404 before anything is drawn
     head = store.head()
     tag = f'"{block}-{head}"'
+    vary = {"ETag": tag, "Vary": "Accept-Encoding"}
     if if_none_match == tag:
-        return Response(status_code=304, headers={"ETag": tag})
-    # Each block's drawing and the ledger head it shows, kept by the app (one store):
-    # drawn again once the ledger has moved on.
-    drawn: dict[str, tuple[int, str]] = request.app.state.block_svgs
+        return Response(status_code=304, headers=vary)
+    # Each block's drawing, plain and gzipped, and the ledger head it shows, kept by the
+    # app (one store): drawn again once the ledger has moved on.
+    # One request draws while the others asking for it wait for that drawing.
+    drawn: dict[str, tuple[int, bytes, bytes]] = request.app.state.block_svgs
     cached = drawn.get(block)
     if cached is None or cached[0] != head:
-        cached = (head, block_svg(layout, inquiry.block_boxes(store, block)))
-        drawn[block] = cached
-    return Response(cached[1], media_type="image/svg+xml", headers={"ETag": tag})
+        with request.app.state.block_svg_lock:
+            cached = drawn.get(block)
+            if cached is None or cached[0] != head:
+                plain = block_svg(layout, inquiry.block_boxes(store, block)).encode()
+                cached = (head, plain, gzip.compress(plain, compresslevel=6, mtime=0))
+                drawn[block] = cached
+    if _accepts_gzip(accept_encoding):
+        headers = {**vary, "Content-Encoding": "gzip"}
+        return Response(cached[2], media_type="image/svg+xml", headers=headers)
+    return Response(cached[1], media_type="image/svg+xml", headers=vary)
+
+
+def _accepts_gzip(accept_encoding: str | None) -> bool:
+    """Whether an ``Accept-Encoding`` header accepts gzip (not with ``q=0``)."""
+    for item in (accept_encoding or "").split(","):
+        coding, _, params = item.strip().partition(";")
+        if coding.strip().lower() in ("gzip", "*"):
+            q = params.strip().lower().removeprefix("q=").strip()
+            return not params or q not in ("0", "0.0", "0.00", "0.000")
+    return False
