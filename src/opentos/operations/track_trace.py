@@ -566,9 +566,7 @@ def all_events(
     with store.snapshot():
         ledger = store.events(container=equipment)
         instructions = [
-            wi
-            for wi in store.instructions(container=equipment)
-            if wi.state in _PLANNED_CLASSIFIER
+            wi for wi in store.instructions(container=equipment) if wi.state in _PLANNED_CLASSIFIER
         ]
         carriers = _Carriers.of(
             store.visits() if equipment is None else _visits_of(store, ledger, instructions)

@@ -45,6 +45,7 @@ from sqlalchemy import (
     Select,
     Table,
     and_,
+    bindparam,
     delete,
     func,
     insert,
@@ -82,6 +83,7 @@ from opentos.model.terminal import stack_area
 from opentos.model.visits import Visit, VisitKind, visit_from_dict
 from opentos.storage import migrate, schema
 from opentos.storage.engine import is_sqlite, make_engine, read_engine
+from opentos.storage.reads import CompiledRead
 
 T = TypeVar("T")
 JsonDoc = dict[str, object]
@@ -229,6 +231,14 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._reader = read_engine(engine)
+        self._snapshots = (
+            self._reader.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
+            if engine.dialect.name == "postgresql"
+            else self._reader
+        )
+        self._hot: dict[str, CompiledRead] = {}
         self._lock = threading.Lock()
         self._state: _State | None = None
         self._layout: TerminalLayout | None = None
@@ -452,17 +462,55 @@ class Store:
         if bound is not None and bound[0] is self:
             yield
             return
-        engine = self._reader
-        if engine.dialect.name == "postgresql":
-            engine = engine.execution_options(
-                isolation_level="REPEATABLE READ", postgresql_readonly=True
-            )
-        with engine.connect() as connection, connection.begin():
+        with self._snapshots.connect() as connection, connection.begin():
             token = _SNAPSHOT.set((self, connection))
             try:
                 yield
             finally:
                 _SNAPSHOT.reset(token)
+
+    @contextmanager
+    def _cursor(self) -> Iterator[Any]:
+        """A driver cursor on the snapshot's connection, else on a pooled reading one.
+
+        Driver errors become :class:`StorageError`; a connection that failed is
+        dropped from the pool rather than handed out again.
+        """
+        dbapi_error = self._reader.dialect.loaded_dbapi.Error
+        bound = _SNAPSHOT.get()
+        if bound is not None and bound[0] is self:
+            cursor = bound[1].connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                yield cursor
+            except dbapi_error as exc:
+                raise StorageError(f"reading the terminal: {str(exc).strip()}") from exc
+            finally:
+                cursor.close()
+            return
+        try:
+            raw = self._reader.raw_connection()
+        except DBAPIError as exc:
+            raise _translate(exc, "reading the terminal") from exc
+        try:
+            cursor = raw.cursor()
+            try:
+                yield cursor
+            finally:
+                cursor.close()
+        except dbapi_error as exc:
+            raw.invalidate()
+            raise StorageError(f"reading the terminal: {str(exc).strip()}") from exc
+        finally:
+            raw.close()
+
+    def _read(self, name: str, **values: object) -> list[tuple[Any, ...]]:
+        """Rows of the hot read ``name`` (see :data:`_HOT_READS`) with ``values``."""
+        compiled = self._hot.get(name)
+        if compiled is None:
+            compiled = CompiledRead(_HOT_READS[name](), self._reader.dialect)
+            self._hot[name] = compiled
+        with self._cursor() as cursor:
+            return compiled.rows(cursor, **values)
 
     def status(self, number: ContainerNumber) -> tuple[Container, Place | None]:
         """A container's master data and where it is now, read in one statement.
@@ -472,17 +520,11 @@ class Store:
         NotFound
             No container with that number was ever registered.
         """
-        c, i = schema.containers.c, schema.inventory.c
-        query = (
-            select(c.data, i.place)
-            .select_from(schema.containers.outerjoin(schema.inventory, i.container == c.number))
-            .where(c.number == str(number))
-        )
-        with self.reading() as connection:
-            row = connection.execute(query).first()
-        if row is None:
+        rows = self._read("status", number=str(number))
+        if not rows:
             raise NotFound(f"container {number} is not known to this terminal")
-        return Container.from_dict(row.data), place_or_outside(row.place)
+        data, place = rows[0]
+        return Container.from_dict(data), place_or_outside(place)
 
     def where(self, number: ContainerNumber) -> Place | None:
         """Where a container is now; ``None`` when it is not in the terminal."""
@@ -500,17 +542,17 @@ class Store:
         NotFound
             No container with that number was ever registered.
         """
-        with self.reading() as connection:
-            data = connection.execute(
-                select(schema.containers.c.data).where(schema.containers.c.number == str(number))
-            ).scalar()
-        if data is None:
+        rows = self._read("container", number=str(number))
+        if not rows:
             raise NotFound(f"container {number} is not known to this terminal")
-        return Container.from_dict(data)
+        return Container.from_dict(rows[0][0])
 
     def containers(self, numbers: Sequence[ContainerNumber]) -> dict[ContainerNumber, Container]:
         """Master data of many containers at once (unknown numbers are left out)."""
         found: dict[ContainerNumber, Container] = {}
+        if len(numbers) == 1:
+            one = self._read("container", number=str(numbers[0]))
+            return {numbers[0]: Container.from_dict(one[0][0])} if one else {}
         texts = [str(n) for n in numbers]
         c = schema.containers.c
         with self.reading() as connection:
@@ -544,6 +586,10 @@ class Store:
         if ids is not None:
             if not ids:
                 return []
+            if kind is None and len(ids) <= _FEW:
+                found = [row for i in sorted(ids) for row in self._read("visit", id=i)]
+                visits = [visit_from_dict(data) for (data,) in found]
+                return sorted(visits, key=_by_planned_arrival)
             query = query.where(v.id.in_(sorted(ids)))
         with self.reading() as connection:
             rows = connection.execute(query).scalars()
@@ -579,8 +625,7 @@ class Store:
 
     def head(self) -> int:
         """Sequence number of the last event in the ledger (0 when empty)."""
-        with self.reading() as connection:
-            return int(connection.execute(select(schema.ledger_head.c.seq)).scalar_one())
+        return int(self._read("head")[0][0])
 
     def events(
         self,
@@ -598,6 +643,11 @@ class Store:
         those coming from or going to outside the terminal when ``from_or_to_outside``.
         """
         e = schema.move_events.c
+        if container is not None and place_prefix is None and not from_or_to_outside:
+            found = self._read(
+                "box events", container=str(container), since=since, limit=limit or _NO_LIMIT
+            )
+            return [_move_event(*row) for row in found]
         query = select(
             e.seq, e.at, e.container, e.from_place, e.to_place, e.equipment, e.work_instruction
         ).where(e.seq > since)
@@ -616,17 +666,12 @@ class Store:
         with self.reading() as connection:
             rows = connection.execute(query).all()
         return [
-            MoveEvent(
-                ContainerNumber.parse(r.container),
-                place_or_outside(r.from_place),
-                place_or_outside(r.to_place),
-                r.at,
-                r.equipment,
+            _move_event(
+                r.seq, r.at, r.container, r.from_place, r.to_place, r.equipment,
                 r.work_instruction,
-                r.seq,
             )
             for r in rows
-        ]
+        ]  # fmt: skip
 
     def counts(self) -> dict[str, int]:
         """Row counts: containers known, in the terminal, events, visits."""
@@ -679,6 +724,9 @@ class Store:
         self, visit: str | None = None, *, container: ContainerNumber | None = None
     ) -> list[WorkInstruction]:
         """Work instructions, of one visit and of one container when given, in sequence order."""
+        if visit is None and container is not None:
+            found = self._read("box instructions", container=str(container))
+            return [_instruction_from_dict(data) for (data,) in found]
         w = schema.work_instructions.c
         query = select(w.data).order_by(w.visit, w.sequence, w.id)
         if visit is not None:
@@ -882,6 +930,78 @@ class Store:
         ).order_by(e.number)
         with self.reading() as connection:
             return [ExportedInterchange(*row) for row in connection.execute(query)]
+
+
+_NO_LIMIT = 2**62
+_FEW = 8
+"""Visits by id up to this many are read one by one with the compiled statement."""
+
+
+def _by_planned_arrival(visit: Visit) -> tuple[bool, datetime, str]:
+    """The order of :meth:`Store.visits`: by planned arrival (none first), then id."""
+    at = visit.planned_arrival
+    return (at is not None, at or _LOAD_TIME, visit.id)
+
+
+def _move_event(
+    seq: int,
+    at: datetime,
+    container: str,
+    from_place: str | None,
+    to_place: str | None,
+    equipment: str | None,
+    work_instruction: str | None,
+) -> MoveEvent:
+    return MoveEvent(
+        ContainerNumber.parse(container),
+        place_or_outside(from_place),
+        place_or_outside(to_place),
+        at,
+        equipment,
+        work_instruction,
+        seq,
+    )
+
+
+def _status_read() -> Select[Any]:
+    c, i = schema.containers.c, schema.inventory.c
+    return (
+        select(c.data, i.place)
+        .select_from(schema.containers.outerjoin(schema.inventory, i.container == c.number))
+        .where(c.number == bindparam("number"))
+    )
+
+
+def _box_events_read() -> Select[Any]:
+    e = schema.move_events.c
+    return (
+        select(e.seq, e.at, e.container, e.from_place, e.to_place, e.equipment, e.work_instruction)
+        .where(e.container == bindparam("container"), e.seq > bindparam("since"))
+        .order_by(e.seq)
+        .limit(bindparam("limit"))
+    )
+
+
+def _box_instructions_read() -> Select[Any]:
+    w = schema.work_instructions.c
+    return (
+        select(w.data)
+        .where(w.container == bindparam("container"))
+        .order_by(w.visit, w.sequence, w.id)
+    )
+
+
+_HOT_READS: dict[str, Callable[[], Select[Any]]] = {
+    "status": _status_read,
+    "container": lambda: select(schema.containers.c.data).where(
+        schema.containers.c.number == bindparam("number")
+    ),
+    "head": lambda: select(schema.ledger_head.c.seq),
+    "box events": _box_events_read,
+    "box instructions": _box_instructions_read,
+    "visit": lambda: select(schema.visits.c.data).where(schema.visits.c.id == bindparam("id")),
+}
+"""The reads an inquiry server makes most, compiled once per store (:class:`CompiledRead`)."""
 
 
 _Row = tuple[int, str, str | None, str | None]
