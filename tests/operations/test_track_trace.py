@@ -35,6 +35,7 @@ from opentos.operations.track_trace import (
     decode_cursor,
     find_event,
     find_events,
+    ledger_events,
     parse_created_filter,
     service_schedules,
 )
@@ -282,6 +283,24 @@ def test_a_line_also_sees_calls_where_it_moved_a_box(terminal: Terminal) -> None
         )  # fmt: skip
     calls = {ref for _, _, ref in codes(everything(terminal, "BBB")) if ref in ("V1", "V2")}
     assert calls == {"V1", "V2"}
+
+
+@pytest.mark.parametrize("scope", [None, "AAA", "BBB"])
+@pytest.mark.parametrize("batch", [1, 3, 10_000])
+def test_ledger_events_are_the_actual_events_in_ledger_order(
+    terminal: Terminal, scope: str | None, batch: int
+) -> None:
+    """Reading the ledger in batches gives the actual events all_events publishes, by seq."""
+    store = terminal.store
+    actual = sorted((e for e in all_events(store, scope) if e.seq is not None),
+                    key=lambda e: e.seq or 0)  # fmt: skip
+    assert actual, "the scenario has actual events"
+    read = list(ledger_events(store, scope, 0, store.head(), batch=batch))
+    assert [(e.seq, e.body) for e in read] == [(e.seq, e.body) for e in actual]
+    middle = actual[len(actual) // 2].seq or 0
+    later = list(ledger_events(store, scope, middle, store.head(), batch=batch))
+    assert [e.seq for e in later] == [e.seq for e in actual if (e.seq or 0) > middle]
+    assert list(ledger_events(store, scope, 0, middle, batch=batch))[-1].seq == middle
 
 
 def test_same_ledger_gives_the_same_bytes(tmp_path: Path) -> None:

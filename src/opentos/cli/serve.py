@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Annotated
 
@@ -11,6 +12,7 @@ from opentos.cli.console import console
 from opentos.cli.database import database_url
 from opentos.config import settings
 from opentos.errors import InvalidValue
+from opentos.operations.subscriptions import Notifier
 from opentos.storage.store import Store
 
 APP_FACTORY = "opentos.api.app:app_from_environment"
@@ -32,6 +34,14 @@ def serve(
         float, typer.Option(min=0.001, help="The live twin's speed: times real time.")
     ] = 60.0,
     seed: Annotated[int, typer.Option(help="The live twin's seed.")] = 2017,
+    notify_every: Annotated[
+        float | None,
+        typer.Option(
+            min=0,
+            help="Send DCSA event subscriptions their new events every this many seconds "
+            "(0: never; default OPENTOS_NOTIFY_INTERVAL_S, 5).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the HTTP API and the web pages (OpenAPI at /openapi.json, documentation at
     /docs), optionally with the twin running live against the terminal."""
@@ -56,11 +66,30 @@ def serve(
     console.print(f"OpenTOS API on http://{host}:{port} (docs at /docs), {workers} worker(s)")
     if twin is not None:
         console.print(f"twin {twin} (seed {seed}) live at {speed:g}x: http://{host}:{port}/live")
-    uvicorn.run(
-        APP_FACTORY,
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-    )
+    interval = settings().notify_interval_s if notify_every is None else notify_every
+    notifier = Notifier(url, interval) if interval > 0 else None
+    if notifier is not None:
+        console.print(f"event subscriptions notified every {interval:g} s")
+        _log_like_uvicorn("opentos.notify")
+        notifier.start()
+    try:
+        uvicorn.run(
+            APP_FACTORY,
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+        )
+    finally:
+        if notifier is not None:
+            notifier.stop()
+
+
+def _log_like_uvicorn(name: str) -> None:
+    """Send logger ``name``'s records, from INFO up, to standard error as uvicorn's look."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
+    logger = logging.getLogger(name)
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)

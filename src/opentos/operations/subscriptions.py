@@ -42,7 +42,9 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import logging
 import re
+import threading
 import uuid
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -52,7 +54,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from opentos.config import settings
-from opentos.errors import InvalidValue, NotFound
+from opentos.errors import InvalidValue, NotFound, OpenTosError
 from opentos.model.container import JsonValue
 from opentos.operations.track_trace import (
     DEFAULT_LIMIT,
@@ -62,7 +64,7 @@ from opentos.operations.track_trace import (
     EventType,
     Facility,
     TransportEventTypeCode,
-    all_events,
+    ledger_events,
     matches,
 )
 from opentos.storage import subscriptions as rows
@@ -570,16 +572,17 @@ def _notify(
 ) -> list[Delivery]:
     head = store.head()
     facility = facility or Facility.of(store)
-    seen: dict[str | None, list[Event]] = {}
+    pending = [s for s in rows.find(store, None, every_owner=True) if s.position < head]
+    # Each owner's events are read once, from the earliest position among its subscriptions.
+    since: dict[str | None, int] = {}
+    for sub in pending:
+        since[sub.owner] = min(since.get(sub.owner, sub.position), sub.position)
+    seen = {
+        owner: list(ledger_events(store, owner, position, head, facility))
+        for owner, position in since.items()
+    }
     out: list[Delivery] = []
-    for sub in rows.find(store, None, every_owner=True):
-        if sub.position >= head:
-            continue
-        if sub.owner not in seen:
-            seen[sub.owner] = sorted(
-                (e for e in all_events(store, sub.owner, facility) if e.seq is not None),
-                key=lambda e: e.seq or 0,
-            )
+    for sub in pending:
         filters = SubscriptionFilters.of_stored(sub.filters)
         new = [
             e
@@ -634,3 +637,67 @@ def _deliver(
         position = to
         out.append(Delivery(sub.id, len(chunk), status, None, position))
     return out
+
+
+_log = logging.getLogger("opentos.notify")
+
+
+class Notifier:
+    """:func:`notify` every ``interval_s`` seconds in a thread, on its own store.
+
+    ``opentos serve`` runs one beside its workers (one per server, however many
+    workers it has), so each new event is sent once. A round that fails (the
+    database unreachable) is logged and tried again at the next interval;
+    deliveries that fail are sent again by the next round (see :func:`notify`).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        interval_s: float,
+        *,
+        send: Send | None = None,
+        hosts: Collection[str] | None = None,
+    ) -> None:
+        if interval_s <= 0:
+            raise InvalidValue(f"notification interval {interval_s} s must be more than 0")
+        self.url = url
+        self.interval_s = interval_s
+        self._send = send
+        self._hosts = hosts
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="opentos-notify", daemon=True)
+        self.rounds = 0
+        """Rounds completed (for tests and monitoring)."""
+
+    def start(self) -> None:
+        """Start sending in the background."""
+        self._thread.start()
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Stop after the round in progress, if any."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout_s)
+
+    def _run(self) -> None:
+        store: Store | None = None
+        try:
+            while not self._stop.wait(self.interval_s):
+                try:
+                    store = store or Store.open(self.url)
+                    deliveries = notify(store, self._send, hosts=self._hosts)
+                except OpenTosError as exc:
+                    _log.warning("notifications not sent this round: %s", exc)
+                    continue
+                self.rounds += 1
+                for d in deliveries:
+                    if d.delivered:
+                        _log.info("subscription %s: %d events delivered", d.subscription_id,
+                                  d.events)  # fmt: skip
+                    else:
+                        _log.warning("subscription %s: %d events not delivered: %s",
+                                     d.subscription_id, d.events, d.error)  # fmt: skip
+        finally:
+            if store is not None:
+                store.close()
