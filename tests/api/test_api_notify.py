@@ -47,7 +47,7 @@ def callbacks() -> Iterator[tuple[str, queue.Queue[Received]]]:
     got: queue.Queue[Received] = queue.Queue()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - the http.server interface
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             got.put(({k.lower(): v for k, v in self.headers.items()}, body))
             self.send_response(204)
