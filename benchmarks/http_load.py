@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 LOOPBACK = "127.0.0.1"
+ANSWER_TIMEOUT_S = 30.0
+"""How long after the last request is sent its answers are awaited."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,8 @@ class Outcome:
     by_target: dict[str, int] = field(default_factory=dict)
     statuses: dict[int, int] = field(default_factory=dict)
 
+    unanswered: int = 0
+    """Requests with no answer within :data:`ANSWER_TIMEOUT_S` of the last one sent."""
     span_s: float = 0.0
     """From the first request's due time to the last answer."""
 
@@ -196,7 +200,11 @@ async def _run(
         task.add_done_callback(pending.discard)
         outcome.sent += 1
     if pending:
-        await asyncio.wait(pending, timeout=30)
+        _done, unanswered = await asyncio.wait(pending, timeout=ANSWER_TIMEOUT_S)
+        for task in unanswered:  # no answer in time is an error too
+            task.cancel()
+        outcome.errors += len(unanswered)
+        outcome.unanswered = len(unanswered)
     outcome.span_s = max(time.perf_counter() - start, duration_s)
     for conn in idle:
         conn.close()

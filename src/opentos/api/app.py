@@ -123,7 +123,7 @@ def _live_twin(store: Store, config: Settings) -> LiveTwin | None:
     return live
 
 
-def live_of(
+async def live_of(
     request: Request, _user: Annotated[User, Depends(allow(Role.PUBLIC))]
 ) -> LiveTwin | None:
     """The server's live twin, if it runs one: machines and KPIs, open to anyone who can

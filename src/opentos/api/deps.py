@@ -40,7 +40,7 @@ TrackTraceReader = Annotated[
 ]
 
 
-def line_scope(user: TrackTraceReader) -> str | None:
+async def line_scope(user: TrackTraceReader) -> str | None:
     """The DCSA scope of the caller: a line's SMDG code (its own boxes only), else ``None``."""
     return user.party if user.role is Role.LINE else None
 

@@ -56,7 +56,7 @@ def router(get_live: Callable[..., Any], min_interval_s: float = 0.2) -> APIRout
     """
     api = APIRouter(tags=["live"])
 
-    def running(live: Annotated[LiveTwin | None, Depends(get_live)]) -> LiveTwin:
+    async def running(live: Annotated[LiveTwin | None, Depends(get_live)]) -> LiveTwin:
         if live is None:
             raise HTTPException(404, "no live twin runs")
         return live

@@ -15,6 +15,8 @@ answer 401; valid credentials of a role the route does not allow, 403.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
@@ -48,6 +50,37 @@ def issue_token(user: User, key: str, expiry_s: int, now: datetime | None = None
     return jwt.encode(dict(claims), key, algorithm=ALGORITHM)
 
 
+class _VerifiedTokens:
+    """Tokens whose signature and claims were checked, kept until they expire.
+
+    The same token comes with every request of a session; checking it again
+    gives the same answer until its expiry, which is checked at every use.
+    """
+
+    MAX_ENTRIES = 10_000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._subjects: dict[tuple[str, str], tuple[float, str]] = {}
+
+    def subject(self, token: str, key: str) -> str:
+        now = time.time()
+        with self._lock:
+            found = self._subjects.get((token, key))
+        if found is not None and found[0] > now:
+            return found[1]
+        subject, expires = _decode(token, key)
+        with self._lock:
+            if len(self._subjects) >= self.MAX_ENTRIES:
+                self._subjects = {k: v for k, v in self._subjects.items() if v[0] > now}
+            if len(self._subjects) < self.MAX_ENTRIES:
+                self._subjects[(token, key)] = (expires, subject)
+        return subject
+
+
+_verified = _VerifiedTokens()
+
+
 def token_subject(token: str, key: str) -> str:
     """The user name an access token was issued to.
 
@@ -56,6 +89,11 @@ def token_subject(token: str, key: str) -> str:
     NotAuthenticated
         The token is malformed, not signed with ``key``, or expired.
     """
+    return _verified.subject(token, key)
+
+
+def _decode(token: str, key: str) -> tuple[str, float]:
+    """The subject and expiry (POSIX seconds) of a valid token (see :func:`token_subject`)."""
     try:
         claims = jwt.decode(
             token,
@@ -69,9 +107,10 @@ def token_subject(token: str, key: str) -> str:
     except jwt.InvalidTokenError:
         raise NotAuthenticated("the access token is not valid") from None
     subject = claims.get("sub")
-    if not isinstance(subject, str):
+    expires = claims.get("exp")
+    if not isinstance(subject, str) or not isinstance(expires, int | float):
         raise NotAuthenticated("the access token is not valid")
-    return subject
+    return subject, float(expires)
 
 
 async def store_of(request: Request) -> Store:

@@ -242,6 +242,25 @@ class PostgresServer:
         """The SQLAlchemy URL of database ``dbname`` on this server (psycopg 3 driver)."""
         return f"postgresql+psycopg://{_SUPERUSER}@{_HOST}:{self.port}/{dbname}"
 
+    @property
+    def pid(self) -> int:
+        """The postmaster's process id (its backends are its children).
+
+        Raises
+        ------
+        StorageError
+            The server is not running.
+        """
+        try:
+            return int((self._data_dir / "postmaster.pid").read_text().splitlines()[0])
+        except (OSError, IndexError, ValueError) as exc:
+            raise StorageError(f"{self!r} is not running: {exc}") from None
+
+    def socket_url(self, dbname: str = "postgres") -> str:
+        """The URL of database ``dbname`` over the server's Unix socket (same machine only:
+        no TCP on the loopback, as local clients usually connect)."""
+        return f"postgresql+psycopg://{_SUPERUSER}@/{dbname}?host={self.directory}&port={self.port}"
+
     def create_database(self, name: str) -> str:
         """Create an empty database ``name`` and return its SQLAlchemy URL."""
         try:
