@@ -51,6 +51,8 @@ class Outcome:
     by_target: dict[str, int] = field(default_factory=dict)
     statuses: dict[int, int] = field(default_factory=dict)
 
+    retried: int = 0
+    """Requests sent again because the kept-alive connection was closed under them."""
     unanswered: int = 0
     """Requests with no answer within :data:`ANSWER_TIMEOUT_S` of the last one sent."""
     span_s: float = 0.0
@@ -111,6 +113,8 @@ class _Connection:
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader = reader
         self.writer = writer
+        self.used = False
+        """Whether a response came on it already (it may since have been closed by the server)."""
 
     async def get(self, request: bytes) -> tuple[int, bool]:
         self.writer.write(request)
@@ -169,9 +173,23 @@ async def _run(
             status, keep = await conn.get(request)
         except (OSError, asyncio.IncompleteReadError, ValueError):
             conn.close()
-            release(None)
-            outcome.errors += 1
-            return
+            if not conn.used:
+                release(None)
+                outcome.errors += 1
+                return
+            # A kept-alive connection the server closed as it idled: send the (idempotent)
+            # GET again on a new one, as HTTP clients do (RFC 9110, 9.2.2).
+            outcome.retried += 1
+            reader, writer = await asyncio.open_connection(LOOPBACK, port)
+            conn = _Connection(reader, writer)
+            try:
+                status, keep = await conn.get(request)
+            except (OSError, asyncio.IncompleteReadError, ValueError):
+                conn.close()
+                release(None)
+                outcome.errors += 1
+                return
+        conn.used = True
         done = time.perf_counter()
         if keep:
             release(conn)

@@ -280,10 +280,12 @@ def _row(m: Measured) -> Row:
         f"serve --workers 2, {o.rate_asked:,.0f} inquiries/s asked for {o.duration_s:.0f} s",
         f"{o.achieved_rate:,.0f}/s answered, p50 {o.percentile_ms(50):.1f} ms, "
         f"p95 {o.percentile_ms(95):.1f} ms, p99 {o.percentile_ms(99):.1f} ms, "
-        f"{o.errors} errors ({o.unanswered} unanswered), {o.late_start} waited for a "
+        f"{o.errors} errors ({o.unanswered} unanswered), {o.retried} sent again on a new "
+        f"connection, {o.late_start} waited for a "
         f"connection; CPU per inquiry: server {m.per_inquiry_ms(m.server_cpu_s):.2f} ms, "
         f"PostgreSQL {m.per_inquiry_ms(m.database_cpu_s):.2f} ms, load generator "
-        f"{m.per_inquiry_ms(m.generator_cpu_s):.2f} ms",
+        f"{m.per_inquiry_ms(m.generator_cpu_s):.2f} ms"
+        + (f"; statuses {dict(sorted(o.statuses.items()))}" if set(o.statuses) - {200} else ""),
         ">= 2,000/s, p99 <= 50 ms, 0 errors",
     )
 
