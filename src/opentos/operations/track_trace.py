@@ -838,8 +838,8 @@ def service_schedules(
     carriers = _Carriers.of(store.visits(VisitKind.VESSEL))
     if scope is None:
         allowed = set(carriers.vessels)
-    else:
-        ledger = store.events()
+    else:  # only moves to or from a vessel can make a call visible (_in_scope_vessels)
+        ledger = store.events(place_prefix="vessel:")
         containers = store.containers(sorted({e.container for e in ledger}))
         allowed = _in_scope_vessels(scope, carriers, ledger, containers)
 
