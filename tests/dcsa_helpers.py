@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,6 +11,7 @@ from typing import Any
 
 import jsonschema_rs
 import yaml
+from fastapi import APIRouter, FastAPI, Header, HTTPException
 
 import opentos.api.dcsa
 from opentos.model.container import Container, FullEmpty
@@ -240,3 +241,20 @@ def schedule_errors(schedule: dict[str, Any]) -> list[str]:
             else:
                 errors += [str(e) for e in validator.iter_errors(location)]
     return errors
+
+
+def dcsa_app(store: Store, router: Callable[..., APIRouter]) -> FastAPI:
+    """A minimal app of one DCSA router: the store as a yielded dependency, the scope from an
+    ``X-Line`` header (empty: 401)."""
+
+    def get_store() -> Iterator[Store]:
+        yield store
+
+    def get_scope(x_line: str | None = Header(None)) -> str | None:
+        if x_line == "":
+            raise HTTPException(401, "no credentials")
+        return x_line
+
+    app = FastAPI()
+    app.include_router(router(get_store, get_scope))
+    return app

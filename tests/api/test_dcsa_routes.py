@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI, Header, HTTPException
+from fastapi import FastAPI
 from pydantic import TypeAdapter
 
 from dcsa_helpers import (
@@ -18,6 +18,7 @@ from dcsa_helpers import (
     IMO,
     Terminal,
     build_terminal,
+    dcsa_app,
     schedule_errors,
     schema_errors,
 )
@@ -37,19 +38,7 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
 
 
 def app_for(store: Store) -> FastAPI:
-    """A minimal app: the store as a yielded dependency, the scope from an ``X-Line`` header."""
-
-    def get_store() -> Iterator[Store]:
-        yield store
-
-    def get_scope(x_line: str | None = Header(None)) -> str | None:
-        if x_line == "":
-            raise HTTPException(401, "no credentials")
-        return x_line
-
-    app = FastAPI()
-    app.include_router(router(get_store, get_scope))
-    return app
+    return dcsa_app(store, router)
 
 
 def get(store: Store, url: str, line: str | None = None) -> httpx.Response:

@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 import jsonschema_rs
 import pytest
-from fastapi import FastAPI, Header, HTTPException
+from fastapi import FastAPI
 
-from dcsa_helpers import TNT, Terminal, build_terminal
+from dcsa_helpers import TNT, Terminal, build_terminal, dcsa_app
 from opentos.api.dcsa import models
 from opentos.api.dcsa.subscriptions import router
 from opentos.storage import subscriptions as rows
@@ -44,19 +44,7 @@ def terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Termin
 
 
 def app_for(store: Store) -> FastAPI:
-    """A minimal app: the store as a yielded dependency, the scope from an ``X-Line`` header."""
-
-    def get_store() -> Iterator[Store]:
-        yield store
-
-    def get_scope(x_line: str | None = Header(None)) -> str | None:
-        if x_line == "":
-            raise HTTPException(401, "no credentials")
-        return x_line
-
-    app = FastAPI()
-    app.include_router(router(get_store, get_scope))
-    return app
+    return dcsa_app(store, router)
 
 
 def call(

@@ -48,12 +48,14 @@ from opentos.storage.store import Store
 TNT_VERSION = "2.2.0"
 OVS_VERSION = "3.0.0"
 _CREATED = "eventCreatedDateTime"
-_PAGE_HEADERS = {
-    "API-Version": {"description": "SemVer of the contract returned", "schema": {"type": "string"}},
+VERSION_HEADER = {"description": "SemVer of the contract returned", "schema": {"type": "string"}}
+PAGE_HEADERS = {
+    "API-Version": VERSION_HEADER,
     "Current-Page": {"description": "A link to the current page", "schema": {"type": "string"}},
     "Next-Page": {"description": "A link to the next page", "schema": {"type": "string"}},
     "First-Page": {"description": "A link to the first page", "schema": {"type": "string"}},
 }
+"""The 2.2 paging headers, as the OpenAPI document describes them (shared by both routers)."""
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": models.Error, "description": "A filter or the cursor is not valid"},
     404: {"model": models.Error, "description": "No such event"},
@@ -77,7 +79,8 @@ def _codes(kind: type[_Code], name: str, text: str | None) -> frozenset[_Code]:
     return frozenset(found)
 
 
-def _error(request: Request, status: int, text: str, reason: str, message: str) -> JSONResponse:
+def error(request: Request, status: int, text: str, reason: str, message: str) -> JSONResponse:
+    """A DCSA 2.2 ``error`` response (``reason`` one code, ``message`` in plain words)."""
     body = models.Error(
         httpMethod=request.method,
         requestUri=str(request.url),
@@ -121,7 +124,7 @@ def router(
     @api.get(
         "/v2/events",
         response_model=list[models.Event],
-        responses={200: {"headers": _PAGE_HEADERS}, **_ERRORS},
+        responses={200: {"headers": PAGE_HEADERS}, **_ERRORS},
         summary="Find events (DCSA Track & Trace 2.2)",
     )
     def get_events(
@@ -208,7 +211,7 @@ def router(
                 events = list[JsonValue](page.events)
                 next_cursor = page.next_cursor
         except InvalidValue as exc:
-            return _error(request, 400, "Bad Request", "invalidQuery", str(exc))
+            return error(request, 400, "Bad Request", "invalidQuery", str(exc))
         headers = {"API-Version": TNT_VERSION, "Current-Page": str(request.url)}
         if next_cursor is not None:
             headers["Next-Page"] = str(request.url.include_query_params(cursor=next_cursor))
@@ -219,7 +222,7 @@ def router(
     @api.get(
         "/v2/events/{eventID}",
         response_model=models.Event,
-        responses={200: {"headers": {"API-Version": _PAGE_HEADERS["API-Version"]}}, **_ERRORS},
+        responses={200: {"headers": {"API-Version": VERSION_HEADER}}, **_ERRORS},
         summary="Find an event by its id (DCSA Track & Trace 2.2)",
     )
     def get_event(
@@ -231,14 +234,14 @@ def router(
         try:
             body = find_event(store, event_id, scope, facility(store))
         except NotFound as exc:
-            return _error(request, 404, "Not Found", "notFound", str(exc))
+            return error(request, 404, "Not Found", "notFound", str(exc))
         return JSONResponse(body, headers={"API-Version": TNT_VERSION})
 
     @api.get(
         "/v3/service-schedules",
         response_model=list[models.ServiceSchedule],
         responses={
-            200: {"headers": {"API-Version": _PAGE_HEADERS["API-Version"]}},
+            200: {"headers": {"API-Version": VERSION_HEADER}},
             400: _ERRORS[400],
         },
         summary="The terminal's vessel calls (DCSA Operational Vessel Schedules 3.0)",

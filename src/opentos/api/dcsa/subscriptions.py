@@ -27,7 +27,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from opentos.api.dcsa import models
-from opentos.api.dcsa.routes import TNT_VERSION, _error
+from opentos.api.dcsa.routes import PAGE_HEADERS, TNT_VERSION, VERSION_HEADER, error
 from opentos.errors import InvalidValue, NotFound
 from opentos.operations import subscriptions as ops
 from opentos.operations.track_trace import (
@@ -50,13 +50,6 @@ TransportDocumentType = Literal["BOL", "SWB"]
 _DEPRECATED: dict[str, Any] = {"deprecated": True}
 """Marked in the schema only: pydantic's ``deprecated`` warns on every read of the field."""
 _PATH_ID = Path(alias="subscriptionID", description="The universal unique ID of the subscription.")
-_VERSION_HEADER = {"description": "SemVer of the contract returned", "schema": {"type": "string"}}
-_PAGE_HEADERS = {
-    "API-Version": _VERSION_HEADER,
-    "Current-Page": {"description": "A link to the current page", "schema": {"type": "string"}},
-    "Next-Page": {"description": "A link to the next page", "schema": {"type": "string"}},
-    "First-Page": {"description": "A link to the first page", "schema": {"type": "string"}},
-}
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": models.Error, "description": "A value is not valid"},
     404: {"model": models.Error, "description": "No such subscription"},
@@ -205,13 +198,13 @@ def router(get_store: Callable[..., Any], get_scope: Callable[..., Any]) -> APIR
 
     def failed(request: Request, exc: Exception) -> JSONResponse:
         if isinstance(exc, NotFound):
-            return _error(request, 404, "Not Found", "notFound", str(exc))
-        return _error(request, 400, "Bad Request", "invalidInput", str(exc))
+            return error(request, 404, "Not Found", "notFound", str(exc))
+        return error(request, 400, "Bad Request", "invalidInput", str(exc))
 
     @api.get(
         "/v2/event-subscriptions",
         response_model=list[Subscription],
-        responses={200: {"headers": _PAGE_HEADERS}, 400: _ERRORS[400]},
+        responses={200: {"headers": PAGE_HEADERS}, 400: _ERRORS[400]},
         summary="Your subscriptions (DCSA Track & Trace 2.2)",
     )
     def list_subscriptions(
@@ -237,7 +230,7 @@ def router(get_store: Callable[..., Any], get_scope: Callable[..., Any]) -> APIR
         "/v2/event-subscriptions",
         status_code=201,
         response_model=Subscription,
-        responses={201: {"headers": {"API-Version": _VERSION_HEADER}}, 400: _ERRORS[400]},
+        responses={201: {"headers": {"API-Version": VERSION_HEADER}}, 400: _ERRORS[400]},
         summary="Create a subscription (DCSA Track & Trace 2.2)",
     )
     def create_subscription(
@@ -255,7 +248,7 @@ def router(get_store: Callable[..., Any], get_scope: Callable[..., Any]) -> APIR
     @api.get(
         "/v2/event-subscriptions/{subscriptionID}",
         response_model=Subscription,
-        responses={200: {"headers": {"API-Version": _VERSION_HEADER}}, **_ERRORS},
+        responses={200: {"headers": {"API-Version": VERSION_HEADER}}, **_ERRORS},
         summary="Find a subscription by its id (DCSA Track & Trace 2.2)",
     )
     def get_subscription(
@@ -273,7 +266,7 @@ def router(get_store: Callable[..., Any], get_scope: Callable[..., Any]) -> APIR
     @api.put(
         "/v2/event-subscriptions/{subscriptionID}",
         response_model=Subscription,
-        responses={200: {"headers": {"API-Version": _VERSION_HEADER}}, **_ERRORS},
+        responses={200: {"headers": {"API-Version": VERSION_HEADER}}, **_ERRORS},
         summary="Alter a subscription (DCSA Track & Trace 2.2)",
     )
     def put_subscription(
@@ -298,7 +291,7 @@ def router(get_store: Callable[..., Any], get_scope: Callable[..., Any]) -> APIR
         "/v2/event-subscriptions/{subscriptionID}",
         status_code=204,
         response_class=Response,
-        responses={204: {"headers": {"API-Version": _VERSION_HEADER}}, 404: _ERRORS[404]},
+        responses={204: {"headers": {"API-Version": VERSION_HEADER}}, 404: _ERRORS[404]},
         summary="Stop a subscription (DCSA Track & Trace 2.2)",
     )
     def delete_subscription(
@@ -317,7 +310,7 @@ def router(get_store: Callable[..., Any], get_scope: Callable[..., Any]) -> APIR
         "/v2/event-subscriptions/{subscriptionID}/secret",
         status_code=204,
         response_class=Response,
-        responses={204: {"headers": {"API-Version": _VERSION_HEADER}}, **_ERRORS},
+        responses={204: {"headers": {"API-Version": VERSION_HEADER}}, **_ERRORS},
         summary="Reset the secret of a subscription (DCSA Track & Trace 2.2)",
     )
     def put_secret(
