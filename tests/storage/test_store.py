@@ -81,6 +81,26 @@ def test_record_and_read_back(store: Store) -> None:
         store.in_block("ZZ1")
 
 
+def test_events_in_a_time_window(store: Store) -> None:
+    """events(start=, end=) keeps [start, end); event_times spans the ledger; in any time zone."""
+    from dataclasses import replace
+    from datetime import timedelta, timezone
+
+    assert store.event_times() is None
+    times = [T0 + timedelta(hours=h) for h in (0, 5, 10)]
+    with store.transaction() as tx:
+        tx.register_many([box(1), box(2), box(3)])
+        tx.record([replace(ev(i + 1, None, f"yard:A01.{2 * i + 1:03d}.01.1"), at=t)
+                   for i, t in enumerate(times)])  # fmt: skip
+    assert store.event_times() == (times[0], times[2])
+    east = timezone(timedelta(hours=8))
+    window = store.events(start=times[1].astimezone(east), end=times[2])
+    assert [e.at for e in window] == [times[1]]
+    assert [e.seq for e in store.events(start=times[1])] == [2, 3]
+    assert [e.seq for e in store.events(end=times[1])] == [1]
+    assert store.events(container=n(3), start=times[0], end=times[2]) == []
+
+
 def test_illegal_move_changes_nothing(store: Store) -> None:
     """An illegal event is rejected with a clear error and leaves every table as it was."""
     with store.transaction() as tx:

@@ -800,22 +800,22 @@ def ledger_move_counts(
 ) -> LedgerMoveCounts:
     """Every ledger event in ``[start, end)`` counted per UTC day and per vessel visit.
 
-    The counts the KPI dashboard draws beside :func:`terminal_kpis`; it reads the whole
-    ledger. Without a range it covers the days of the last
-    :data:`MAX_RANGE_DAYS` that hold events (today when the ledger is empty).
+    The counts the KPI dashboard draws beside :func:`terminal_kpis`; only the events of
+    the range are read (by their time index). Without a range it covers the days of the
+    last :data:`MAX_RANGE_DAYS` that hold events (today when the ledger is empty).
     """
     _check_range(start, end)
-    events = store.events()
+    span = store.event_times()
     if end is None:
-        last = max((e.at for e in events), default=datetime.now(UTC))
+        last = span[1] if span is not None else datetime.now(UTC)
         end = _midnight(last) + timedelta(days=1)
         if start is not None:  # at least the day of start, at most the longest range
             end = min(max(end, _midnight(start) + timedelta(days=1)), start + MAX_RANGE)
     if start is None:
-        first = min((e.at for e in events), default=end - timedelta(days=1))
+        first = span[0] if span is not None else end - timedelta(days=1)
         start = max(_midnight(first), end - MAX_RANGE)
     _check_range(start, end)
-    inside = [e for e in events if start <= e.at < end]
+    inside = store.events(start=start, end=end)
     per_day: dict[date, int] = {}
     day = _midnight(start)
     while day < end:

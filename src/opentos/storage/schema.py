@@ -113,6 +113,7 @@ move_events = Table(
     Column("equipment", String(40)),
     Column("work_instruction", String(40)),
     Index("ix_move_events_container_seq", "container", "seq"),
+    Index("ix_move_events_at", "at"),
 )
 
 inventory = Table(

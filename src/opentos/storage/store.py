@@ -635,15 +635,19 @@ class Store:
         *,
         place_prefix: str | None = None,
         from_or_to_outside: bool = False,
+        start: datetime | None = None,
+        end: datetime | None = None,
     ) -> list[MoveEvent]:
         """Ledger events after ``since``, in order.
 
         Only ``container``'s when given; only those leaving or reaching a place whose
         text starts with ``place_prefix`` (``vessel:V1:`` for a visit's slots); only
-        those coming from or going to outside the terminal when ``from_or_to_outside``.
+        those coming from or going to outside the terminal when ``from_or_to_outside``;
+        only those at ``start`` or later and before ``end`` when given.
         """
         e = schema.move_events.c
-        if container is not None and place_prefix is None and not from_or_to_outside:
+        plain = place_prefix is None and not from_or_to_outside and start is None and end is None
+        if container is not None and plain:
             found = self._read(
                 "box events", container=str(container), since=since, limit=limit or _NO_LIMIT
             )
@@ -662,6 +666,10 @@ class Store:
             )
         if from_or_to_outside:
             query = query.where(or_(e.from_place.is_(None), e.to_place.is_(None)))
+        if start is not None:
+            query = query.where(e.at >= start)
+        if end is not None:
+            query = query.where(e.at < end)
         query = query.order_by(e.seq).limit(limit)
         with self.reading() as connection:
             rows = connection.execute(query).all()
@@ -672,6 +680,13 @@ class Store:
             )
             for r in rows
         ]  # fmt: skip
+
+    def event_times(self) -> tuple[datetime, datetime] | None:
+        """The times of the ledger's earliest and latest events (``None`` when it is empty)."""
+        e = schema.move_events.c
+        with self.reading() as connection:
+            first, last = connection.execute(select(func.min(e.at), func.max(e.at))).one()
+        return None if first is None else (first, last)
 
     def counts(self) -> dict[str, int]:
         """Row counts: containers known, in the terminal, events, visits."""
