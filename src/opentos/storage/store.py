@@ -542,17 +542,16 @@ class Store:
         NotFound
             No container with that number was ever registered.
         """
-        rows = self._read("container", number=str(number))
-        if not rows:
-            raise NotFound(f"container {number} is not known to this terminal")
-        return Container.from_dict(rows[0][0])
+        return self.status(number)[0]
 
     def containers(self, numbers: Sequence[ContainerNumber]) -> dict[ContainerNumber, Container]:
         """Master data of many containers at once (unknown numbers are left out)."""
         found: dict[ContainerNumber, Container] = {}
         if len(numbers) == 1:
-            one = self._read("container", number=str(numbers[0]))
-            return {numbers[0]: Container.from_dict(one[0][0])} if one else {}
+            try:
+                return {numbers[0]: self.status(numbers[0])[0]}
+            except NotFound:
+                return {}
         texts = [str(n) for n in numbers]
         c = schema.containers.c
         with self.reading() as connection:
@@ -1008,9 +1007,6 @@ def _box_instructions_read() -> Select[Any]:
 
 _HOT_READS: dict[str, Callable[[], Select[Any]]] = {
     "status": _status_read,
-    "container": lambda: select(schema.containers.c.data).where(
-        schema.containers.c.number == bindparam("number")
-    ),
     "head": lambda: select(schema.ledger_head.c.seq),
     "box events": _box_events_read,
     "box instructions": _box_instructions_read,
