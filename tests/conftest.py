@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from needs import missing
 from opentos.storage.pgserver import INSTALL_HINT, PostgresServer, find_pg_bindir
 
 # --- Hypothesis ---------------------------------------------------------------------------------
@@ -38,10 +39,7 @@ def pg_bindir() -> Path:
     """The PostgreSQL binaries; missing binaries skip the test, or fail it on CI."""
     bindir = find_pg_bindir()
     if bindir is None:
-        message = f"PostgreSQL is needed for this test: {INSTALL_HINT}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+        missing(f"PostgreSQL is needed for this test: {INSTALL_HINT}")
     return bindir
 
 

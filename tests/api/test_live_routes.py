@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import httpx
 import pytest
 from live_helpers import create_app, serve
 
+from needs import missing
 from opentos.model.ledger import MoveEvent
 from opentos.model.places import YardPlace
 from opentos.operations.live import LiveTwin, Subscription, live_scenario
@@ -119,10 +119,7 @@ def test_the_page_and_its_files_are_served() -> None:
 def chromium() -> Path:
     """Debian's Chromium; missing, it skips the test, or fails it on CI."""
     if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is needed for the browser test (apt-get install chromium)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+        missing(f"{CHROMIUM} is needed for the browser test (apt-get install chromium)")
     return CHROMIUM
 
 

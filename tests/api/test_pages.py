@@ -6,7 +6,6 @@ Chromium is Debian's ``/usr/bin/chromium``; without it the tests skip, except un
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,14 +14,9 @@ from urllib.parse import quote
 
 import pytest
 from api_helpers import IN_YARD, ON_BOARD, REEFER, UNKNOWN, Server
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
-playwright_sync = pytest.importorskip("playwright.sync_api")
-Browser, Page, ConsoleMessage = (
-    playwright_sync.Browser,
-    playwright_sync.Page,
-    playwright_sync.ConsoleMessage,
-)
-expect = playwright_sync.expect
+from needs import missing
 
 CHROMIUM = Path("/usr/bin/chromium")
 TIMEOUT_MS = 10_000
@@ -38,10 +32,8 @@ pytestmark = pytest.mark.parametrize("api_database", ["sqlite"], indirect=True)
 def browser() -> Iterator[Browser]:
     """Chromium, headless, for the whole module."""
     if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing; the page tests need it under CI")
-        pytest.skip(f"{CHROMIUM} is missing")
-    with playwright_sync.sync_playwright() as p:
+        missing(f"{CHROMIUM} is needed for the page tests (apt-get install chromium)")
+    with sync_playwright() as p:
         launched = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         yield launched
         launched.close()
