@@ -15,7 +15,6 @@ answer 401; valid credentials of a role the route does not allow, 403.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -27,7 +26,7 @@ from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from starlette.concurrency import run_in_threadpool
 
 from opentos.errors import NotAuthenticated, PermissionDenied
-from opentos.operations.users import ANONYMOUS, CredentialCache, Role, User
+from opentos.operations.users import ANONYMOUS, CredentialCache, ExpiringCache, Role, User
 from opentos.storage.store import Store
 
 ALGORITHM = "HS256"
@@ -50,35 +49,9 @@ def issue_token(user: User, key: str, expiry_s: int, now: datetime | None = None
     return jwt.encode(dict(claims), key, algorithm=ALGORITHM)
 
 
-class _VerifiedTokens:
-    """Tokens whose signature and claims were checked, kept until they expire.
-
-    The same token comes with every request of a session; checking it again
-    gives the same answer until its expiry, which is checked at every use.
-    """
-
-    MAX_ENTRIES = 10_000
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._subjects: dict[tuple[str, str], tuple[float, str]] = {}
-
-    def subject(self, token: str, key: str) -> str:
-        now = time.time()
-        with self._lock:
-            found = self._subjects.get((token, key))
-        if found is not None and found[0] > now:
-            return found[1]
-        subject, expires = _decode(token, key)
-        with self._lock:
-            if len(self._subjects) >= self.MAX_ENTRIES:
-                self._subjects = {k: v for k, v in self._subjects.items() if v[0] > now}
-            if len(self._subjects) < self.MAX_ENTRIES:
-                self._subjects[(token, key)] = (expires, subject)
-        return subject
-
-
-_verified = _VerifiedTokens()
+_verified: ExpiringCache[tuple[str, str], str] = ExpiringCache(time.time)
+"""Subjects of the tokens whose signature and claims were checked, until they expire: the
+same token comes with every request of a session and gives the same answer until then."""
 
 
 def token_subject(token: str, key: str) -> str:
@@ -89,7 +62,11 @@ def token_subject(token: str, key: str) -> str:
     NotAuthenticated
         The token is malformed, not signed with ``key``, or expired.
     """
-    return _verified.subject(token, key)
+    subject = _verified.get((token, key))
+    if subject is None:
+        subject, expires = _decode(token, key)
+        _verified.put((token, key), subject, expires)
+    return subject
 
 
 def _decode(token: str, key: str) -> tuple[str, float]:

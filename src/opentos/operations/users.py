@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Generic, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -29,6 +30,8 @@ from opentos.storage.identity import StoredUser, all_users, insert_user, user_na
 from opentos.storage.store import Store
 
 API_KEY_PREFIX = "otk_"
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 class Role(StrEnum):
@@ -219,6 +222,36 @@ def users(store: Store) -> list[User]:
     return [_user(s) for s in all_users(store)]
 
 
+class ExpiringCache(Generic[K, V]):
+    """Values kept until their own expiry time (on ``clock``), at most ``MAX_ENTRIES``.
+
+    Thread-safe. When it is full, the expired entries are dropped; if none has
+    expired, new values are not kept (and are computed again when asked).
+    """
+
+    MAX_ENTRIES = 10_000
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._entries: dict[K, tuple[float, V]] = {}
+
+    def get(self, key: K) -> V | None:
+        """The value kept under ``key``, if it has not expired."""
+        with self._lock:
+            found = self._entries.get(key)
+        return found[1] if found is not None and found[0] > self.clock() else None
+
+    def put(self, key: K, value: V, until: float) -> None:
+        """Keep ``value`` under ``key`` until ``until`` (on the cache's clock)."""
+        with self._lock:
+            if len(self._entries) >= self.MAX_ENTRIES:
+                now = self.clock()
+                self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
+            if len(self._entries) < self.MAX_ENTRIES:
+                self._entries[key] = (until, value)
+
+
 class CredentialCache:
     """Users and API keys a server worker has checked, trusted for ``ttl_s`` seconds.
 
@@ -228,44 +261,17 @@ class CredentialCache:
     API key is kept under its SHA-256, never as given. ``ttl_s`` 0 keeps nothing.
     """
 
-    MAX_ENTRIES = 10_000
-
     def __init__(self, ttl_s: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl_s = ttl_s
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._entries: dict[tuple[str, str], tuple[float, User]] = {}
-
-    def _cached(self, key: tuple[str, str], check: Callable[[], User]) -> User:
-        if self.ttl_s <= 0:
-            return check()
-        now = self._clock()
-        with self._lock:
-            found = self._entries.get(key)
-        if found is not None and found[0] > now:
-            return found[1]
-        user = check()
-        with self._lock:
-            if len(self._entries) >= self.MAX_ENTRIES:
-                self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
-            if len(self._entries) < self.MAX_ENTRIES:
-                self._entries[key] = (now + self.ttl_s, user)
-        return user
+        self._users: ExpiringCache[tuple[str, str], User] = ExpiringCache(clock)
 
     def peek_user(self, name: str) -> User | None:
         """The user ``name`` if it was checked within the last ``ttl_s`` seconds."""
-        return self._peek(("user", name))
+        return self._users.get(("user", name))
 
     def peek_api_key(self, key: str) -> User | None:
         """The client of API key ``key`` if it was checked within the last ``ttl_s`` seconds."""
-        return self._peek(("key", hashlib.sha256(key.encode()).hexdigest()))
-
-    def _peek(self, key: tuple[str, str]) -> User | None:
-        if self.ttl_s <= 0:
-            return None
-        with self._lock:
-            found = self._entries.get(key)
-        return found[1] if found is not None and found[0] > self._clock() else None
+        return self._users.get(("key", _digest(key)))
 
     def active_user(self, store: Store, name: str) -> User:
         """:func:`active_user`, read at most once per ``ttl_s``."""
@@ -273,5 +279,17 @@ class CredentialCache:
 
     def check_api_key(self, store: Store, key: str) -> User:
         """:func:`check_api_key`, verified at most once per ``ttl_s``."""
-        digest = hashlib.sha256(key.encode()).hexdigest()
-        return self._cached(("key", digest), lambda: check_api_key(store, key))
+        return self._cached(("key", _digest(key)), lambda: check_api_key(store, key))
+
+    def _cached(self, key: tuple[str, str], check: Callable[[], User]) -> User:
+        found = self._users.get(key)
+        if found is not None:
+            return found
+        user = check()
+        if self.ttl_s > 0:
+            self._users.put(key, user, self._users.clock() + self.ttl_s)
+        return user
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()

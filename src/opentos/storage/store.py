@@ -473,35 +473,35 @@ class Store:
     def _cursor(self) -> Iterator[Any]:
         """A driver cursor on the snapshot's connection, else on a pooled reading one.
 
-        Driver errors become :class:`StorageError`; a connection that failed is
+        Driver errors become :class:`StorageError`; a pooled connection that failed is
         dropped from the pool rather than handed out again.
         """
-        dbapi_error = self._reader.dialect.loaded_dbapi.Error
+        driver_error = self._reader.dialect.loaded_dbapi.Error
         bound = _SNAPSHOT.get()
-        if bound is not None and bound[0] is self:
-            cursor = bound[1].connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-            try:
-                yield cursor
-            except dbapi_error as exc:
-                raise StorageError(f"reading the terminal: {str(exc).strip()}") from exc
-            finally:
-                cursor.close()
-            return
+        pooled = None
         try:
-            raw = self._reader.raw_connection()
+            if bound is not None and bound[0] is self:
+                cursor = bound[1].connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            else:
+                pooled = self._reader.raw_connection()
+                cursor = pooled.cursor()
         except DBAPIError as exc:
             raise _translate(exc, "reading the terminal") from exc
+        except driver_error as exc:
+            if pooled is not None:
+                pooled.invalidate()
+                pooled.close()
+            raise StorageError(f"reading the terminal: {str(exc).strip()}") from exc
         try:
-            cursor = raw.cursor()
-            try:
-                yield cursor
-            finally:
-                cursor.close()
-        except dbapi_error as exc:
-            raw.invalidate()
+            yield cursor
+        except driver_error as exc:
+            if pooled is not None:
+                pooled.invalidate()
             raise StorageError(f"reading the terminal: {str(exc).strip()}") from exc
         finally:
-            raw.close()
+            cursor.close()
+            if pooled is not None:
+                pooled.close()
 
     def _read(self, name: str, **values: object) -> list[tuple[Any, ...]]:
         """Rows of the hot read ``name`` (see :data:`_HOT_READS`) with ``values``."""
@@ -585,10 +585,6 @@ class Store:
         if ids is not None:
             if not ids:
                 return []
-            if kind is None and len(ids) <= _FEW:
-                found = [row for i in sorted(ids) for row in self._read("visit", id=i)]
-                visits = [visit_from_dict(data) for (data,) in found]
-                return sorted(visits, key=_by_planned_arrival)
             query = query.where(v.id.in_(sorted(ids)))
         with self.reading() as connection:
             rows = connection.execute(query).scalars()
@@ -947,14 +943,6 @@ class Store:
 
 
 _NO_LIMIT = 2**62
-_FEW = 8
-"""Visits by id up to this many are read one by one with the compiled statement."""
-
-
-def _by_planned_arrival(visit: Visit) -> tuple[bool, datetime, str]:
-    """The order of :meth:`Store.visits`: by planned arrival (none first), then id."""
-    at = visit.planned_arrival
-    return (at is not None, at or _LOAD_TIME, visit.id)
 
 
 def _move_event(
@@ -1010,7 +998,6 @@ _HOT_READS: dict[str, Callable[[], Select[Any]]] = {
     "head": lambda: select(schema.ledger_head.c.seq),
     "box events": _box_events_read,
     "box instructions": _box_instructions_read,
-    "visit": lambda: select(schema.visits.c.data).where(schema.visits.c.id == bindparam("id")),
 }
 """The reads an inquiry server makes most, compiled once per store (:class:`CompiledRead`)."""
 
