@@ -14,6 +14,12 @@ trusts a user or API key it has checked before it reads it again: a changed
 role or a removed user takes effect within that time; 0 reads it on every
 request.
 
+``OPENTOS_READ_CACHE_ENTRIES`` (default 100,000; 0 turns it off) is how many
+answers to hot inquiries a server worker keeps in memory, and
+``OPENTOS_READ_CACHE_POLL_S`` (default 0.1) how often it reads the database's
+change log to drop those another process changed: an answer is at most that
+much behind a change made elsewhere (see :mod:`opentos.operations.readcache`).
+
 ``OPENTOS_CALLBACK_HOSTS`` lists, comma-separated, the hosts that DCSA event
 subscriptions may name in their callback URLs; unset, no callback is allowed
 (the server makes requests to those hosts only).
@@ -48,6 +54,10 @@ class Settings(BaseSettings):
     """Lifetime of a person's access token (JWT): short, a user logs in again."""
     credential_cache_s: float = 5.0
     """How long a worker trusts a checked user or API key before reading it again."""
+    read_cache_entries: int = 100_000
+    """Answers to hot inquiries a worker keeps in memory (0: none, every answer is read)."""
+    read_cache_poll_s: float = 0.1
+    """How often a worker reads the change log to drop answers changed elsewhere."""
     notify_interval_s: float = 5.0
     """How often the server sends DCSA subscriptions their new events (0: never)."""
     twin: str | None = None

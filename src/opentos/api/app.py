@@ -21,11 +21,12 @@ from opentos.api import live as live_routes
 from opentos.api import problems
 from opentos.api.dcsa import routes as dcsa
 from opentos.api.dcsa import subscriptions
-from opentos.api.deps import line_scope
+from opentos.api.deps import cache_of, line_scope
 from opentos.api.routers import auth, containers, kpis, pages, visits, yard
 from opentos.api.security import allow, store_of
 from opentos.config import Settings, settings
 from opentos.operations.live import LiveTwin, live_scenario, load_yard
+from opentos.operations.readcache import ReadCache
 from opentos.operations.users import CredentialCache, Role, User
 from opentos.storage.store import Store
 
@@ -36,7 +37,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     yard.router,
     kpis.router,
     pages.router,
-    dcsa.router(store_of, line_scope),
+    dcsa.router(store_of, line_scope, get_cache=cache_of),
     subscriptions.router(store_of, line_scope),
 )
 """The routers of every app; the live view's joins them in :func:`create_app`."""
@@ -79,6 +80,11 @@ def create_app(config: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = Store.open(config.database_url)
         app.state.store = store
+        cache = None
+        if config.read_cache_entries > 0:
+            cache = ReadCache(store, config.read_cache_entries, config.read_cache_poll_s)
+            cache.start()
+        app.state.read_cache = cache
         live = _live_twin(store, config)
         app.state.live = live
         try:
@@ -86,6 +92,8 @@ def create_app(config: Settings | None = None) -> FastAPI:
         finally:
             if live is not None:
                 live.stop()
+            if cache is not None:
+                cache.stop()
             store.close()
 
     app = FastAPI(
@@ -100,7 +108,6 @@ def create_app(config: Settings | None = None) -> FastAPI:
     )
     app.state.settings = config
     app.state.signing_key = signing_key
-    app.state.block_svgs = {}
     app.state.block_svg_lock = threading.Lock()
     app.state.credentials = CredentialCache(config.credential_cache_s)
     problems.install(app)

@@ -2,16 +2,46 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable, Hashable
+from typing import Annotated, TypeVar, cast
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from opentos.api.security import allow, store_of
 from opentos.operations.inquiry import MAX_LIMIT
+from opentos.operations.readcache import Read, ReadCache
 from opentos.operations.users import Role, User
 from opentos.storage.store import Store
 
+T = TypeVar("T")
+
 StoreDep = Annotated[Store, Depends(store_of)]
+
+
+async def cache_of(request: Request) -> ReadCache | None:
+    """The process's read cache (``None`` when ``OPENTOS_READ_CACHE_ENTRIES`` is 0)."""
+    cache = request.app.state.read_cache
+    assert cache is None or isinstance(cache, ReadCache)
+    return cache
+
+
+CacheDep = Annotated[ReadCache | None, Depends(cache_of)]
+
+
+async def kept(cache: ReadCache | None, key: Hashable, read: Callable[[], Read[T]]) -> T:
+    """The answer kept under ``key``, else ``read()`` in a worker thread (the database is
+    not read on the event loop), kept for the next asker."""
+    if cache is None:
+        return (await run_in_threadpool(read)).value
+    found = cache.get(key)
+    if found is not None:
+        return cast(T, found)
+    stamp = cache.stamp()
+    fresh = await run_in_threadpool(read)
+    cache.put(key, fresh, stamp)
+    return fresh.value
+
 
 Public = Annotated[User, Depends(allow(Role.PUBLIC))]
 Anyone = Annotated[

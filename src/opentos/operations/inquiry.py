@@ -35,6 +35,7 @@ from opentos.model.visits import (
     VisitKind,
     VisitPhase,
 )
+from opentos.operations.readcache import Read
 from opentos.operations.users import Role, User
 from opentos.storage.queries import container_rows, yard_occupancy
 from opentos.storage.store import Store
@@ -284,6 +285,33 @@ def container_status(store: Store, number: str, scope: Scope = EVERYTHING) -> Co
     """
     box, place = _known_box(store, number, scope)
     return _status(store.layout, box, place)
+
+
+def status_read(store: Store, number: str) -> Read[ContainerStatus]:
+    """A box's status as :func:`container_status` gives it to terminal staff, with the
+    keys it was read from, for a :class:`~opentos.operations.readcache.ReadCache` (the
+    asker's scope is checked afterwards with :func:`check_scope`)."""
+    box, place = _known_box(store, number, EVERYTHING)
+    return Read(
+        _status(store.layout, box, place), (f"container:{box.number}", f"place:{box.number}")
+    )
+
+
+def check_scope(scope: Scope, number: str, operator: str) -> None:
+    """Refuse, as an unknown box, a box of ``operator`` that a line's ``scope`` may not see.
+
+    Raises
+    ------
+    NotFound
+        ``scope`` is another line's.
+    ValueError
+        ``scope`` is a haulier's: whether it sees a box depends on its pre-notifications,
+        which only :func:`container_status` reads.
+    """
+    if scope.haulier is not None:
+        raise ValueError("a haulier's scope is checked by container_status")
+    if scope.operator is not None and operator != scope.operator:
+        raise _unknown(ContainerNumber.parse(number))
 
 
 def container_history(
@@ -546,6 +574,18 @@ def berth_plan(store: Store, start: datetime, end: datetime) -> list[VisitSummar
     return sorted(found, key=_visit_key)
 
 
+def schedule_read(
+    store: Store,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    limit: int = MAX_LIMIT,
+    cursor: str | None = None,
+) -> Read[Page[VisitSummary]]:
+    """:func:`schedule`, with the keys it was read from (every visit)."""
+    return Read(schedule(store, start=start, end=end, limit=limit, cursor=cursor), ("visit:*",))
+
+
 def schedule(
     store: Store,
     *,
@@ -681,6 +721,11 @@ def block_boxes(store: Store, block: str) -> list[SlotBox]:
         s = place.slot
         found.append(_slot_box(str(s), s.bay, s.row, s.tier, boxes[number]))
     return found
+
+
+def block_read(store: Store, block: str) -> Read[list[SlotBox]]:
+    """:func:`block_boxes`, with the key it was read from."""
+    return Read(block_boxes(store, block), (f"block:{block}",))
 
 
 def terminal_kpis(store: Store, start: datetime, end: datetime) -> dict[str, object]:

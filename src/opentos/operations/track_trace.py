@@ -66,6 +66,7 @@ from opentos.model.ledger import MoveEvent
 from opentos.model.moves import MoveKind, MoveState, WorkInstruction
 from opentos.model.places import EquipmentPlace, Place, VesselPlace
 from opentos.model.visits import RailVisit, TruckVisit, VesselVisit, Visit, VisitKind, VisitPhase
+from opentos.operations.readcache import Read
 from opentos.storage.store import Store
 
 Json = dict[str, JsonValue]
@@ -539,6 +540,13 @@ def _visits_of(
     A truck or train at the gate is named in the ledger by its visit id; one named
     otherwise (by licence plate or train) can only be found among every visit.
     """
+    return _named_visits(store, ledger, instructions)[0]
+
+
+def _named_visits(
+    store: Store, ledger: Sequence[MoveEvent], instructions: Sequence[WorkInstruction]
+) -> tuple[list[Visit], frozenset[str] | None]:
+    """:func:`_visits_of`, and the ids it looked for (``None``: it read every visit)."""
     ids = {wi.visit for wi in instructions if wi.visit is not None}
     at_gate: set[str] = set()
     for event in ledger:
@@ -551,8 +559,8 @@ def _visits_of(
                     at_gate.add(place.equipment)
     found = store.visits(ids=ids)
     if at_gate - {v.id for v in found}:
-        return store.visits()
-    return found
+        return store.visits(), None
+    return found, frozenset(ids)
 
 
 def all_events(
@@ -576,15 +584,36 @@ def all_events(
         Only the equipment events of this container (read from the ledger by its index,
         so that asking about one box does not read every event); no transport events.
     """
+    return _events(store, scope, facility, equipment)[0]
+
+
+def box_events(
+    store: Store, scope: str | None, facility: Facility | None, number: ContainerNumber
+) -> Read[list[Event]]:
+    """The equipment events of one box ``scope`` may see (as :func:`all_events` gives
+    them), with the keys they were read from, for a
+    :class:`~opentos.operations.readcache.ReadCache`."""
+    events, visits = _events(store, scope, facility, number)
+    keys = [f"{kind}:{number}" for kind in ("container", "place", "instruction")]
+    keys += ["visit:*"] if visits is None else [f"visit:{v}" for v in sorted(visits)]
+    return Read(events, keys)
+
+
+def _events(
+    store: Store, scope: str | None, facility: Facility | None, equipment: ContainerNumber | None
+) -> tuple[list[Event], frozenset[str] | None]:
+    """:func:`all_events`, and the ids of the visits read (``None``: every visit)."""
     facility = facility or Facility.of(store)
     with store.snapshot():
         ledger = store.events(container=equipment)
         instructions = [
             wi for wi in store.instructions(container=equipment) if wi.state in _PLANNED_CLASSIFIER
         ]
-        carriers = _Carriers.of(
-            store.visits() if equipment is None else _visits_of(store, ledger, instructions)
-        )
+        if equipment is None:
+            visits, named = store.visits(), None
+        else:
+            visits, named = _named_visits(store, ledger, instructions)
+        carriers = _Carriers.of(visits)
         numbers = sorted({e.container for e in ledger} | {wi.container for wi in instructions})
         containers = store.containers(numbers)
 
@@ -616,7 +645,7 @@ def all_events(
         if visit is not None and equipment is None:
             out.extend(_transport_events(visit, facility))
     out.sort(key=lambda e: e.key)
-    return out
+    return out, named
 
 
 def ledger_events(
@@ -707,18 +736,36 @@ def find_events(
     InvalidValue
         The cursor is not one this server gave.
     """
-    after = None if query.cursor is None else decode_cursor(query.cursor)
+    if query.cursor is not None:
+        decode_cursor(query.cursor)  # a cursor this server did not give is refused first
     equipment = None
     if query.equipment_reference is not None:
-        try:
-            equipment = ContainerNumber.parse(query.equipment_reference)
-        except DomainError:
+        equipment = equipment_of(query)
+        if equipment is None:
             return EventPage([], None)  # no box has that number: no event names it
-    found = [
-        e
-        for e in all_events(store, scope, facility, equipment=equipment)
-        if (after is None or e.key > after) and matches(e, query)
-    ]
+    return page_of(all_events(store, scope, facility, equipment=equipment), query)
+
+
+def equipment_of(query: EventQuery) -> ContainerNumber | None:
+    """The box ``query``'s ``equipmentReference`` names (``None``: none, or not a number)."""
+    if query.equipment_reference is None:
+        return None
+    try:
+        return ContainerNumber.parse(query.equipment_reference)
+    except DomainError:
+        return None
+
+
+def page_of(events: Sequence[Event], query: EventQuery) -> EventPage:
+    """The page of ``events`` (in the published order) that ``query`` asks for.
+
+    Raises
+    ------
+    InvalidValue
+        The cursor is not one this server gave.
+    """
+    after = None if query.cursor is None else decode_cursor(query.cursor)
+    found = [e for e in events if (after is None or e.key > after) and matches(e, query)]
     page = found[: query.limit]
     more = len(found) > query.limit
     return EventPage([e.body for e in page], encode_cursor(page[-1].key) if more else None)

@@ -236,3 +236,18 @@ one, ``NULL`` for terminal staff; the filters as the 2.2 subscription body names
 as JSON arrays, empty = no filter); ``secret`` the key of the notifications' HMAC, which the
 API never returns; ``position`` the ledger sequence number up to which the subscriber has
 been notified."""
+
+changes = Table(
+    "changes",
+    metadata,
+    Column("version", BigInteger, primary_key=True, autoincrement=False),
+    Column("keys", JSON, nullable=False),
+)
+"""What each writing transaction changed, by the ``ledger_head.version`` it committed:
+``keys`` is a list of ``kind:id`` strings (``container:MSCU1234565``, ``place:…``,
+``block:A01``, ``visit:…``, ``instruction:…`` for the box it moves, ``document:…`` for
+its kind), ``kind:*`` when one transaction changed more than
+:data:`~opentos.storage.store.CHANGE_KEYS` of a kind. Processes that keep answers in memory
+follow it to drop exactly what changed (see :mod:`opentos.operations.readcache`). Only
+the last :data:`~opentos.storage.store.CHANGES_KEPT` rows are kept; a reader that fell
+further behind, or sees a version with no row, drops everything."""

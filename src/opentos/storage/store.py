@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
@@ -239,6 +239,7 @@ class Store:
             else self._reader
         )
         self._hot: dict[str, CompiledRead] = {}
+        self._listeners: list[CommitListener] = []
         self._lock = threading.Lock()
         self._state: _State | None = None
         self._layout: TerminalLayout | None = None
@@ -384,6 +385,37 @@ class Store:
                 if self._state is not None:
                     self._state.connection = None
                 connection.close()
+
+    def on_commit(self, listener: CommitListener) -> None:
+        """Call ``listener(version, keys)`` after each transaction of this store commits
+        (in the committing thread; it must not raise or block)."""
+        self._listeners.append(listener)
+
+    def _committed(self, version: int, keys: tuple[str, ...]) -> None:
+        for listener in self._listeners:
+            listener(version, keys)
+
+    def version(self) -> int:
+        """The terminal's version: how many writing transactions it has committed."""
+        with self.reading() as connection:
+            return int(connection.execute(select(schema.ledger_head.c.version)).scalar_one())
+
+    def changes(self, after: int) -> tuple[int, list[tuple[int, tuple[str, ...]]]]:
+        """The terminal's version now and, oldest first, what each writing transaction
+        after version ``after`` changed (see ``changes`` in :mod:`opentos.storage.schema`).
+
+        A version after ``after`` with no row (pruned, or written by a release before the
+        change log) means: anything may have changed.
+        """
+        c = schema.changes.c
+        with self.snapshot(), self.reading() as connection:
+            version = int(connection.execute(select(schema.ledger_head.c.version)).scalar_one())
+            if version <= after:
+                return version, []
+            rows = connection.execute(
+                select(c.version, c["keys"]).where(c.version > after).order_by(c.version)
+            ).all()
+        return version, [(int(v), tuple(str(k) for k in keys)) for v, keys in rows]
 
     def run_with_retry(self, work: Callable[[Transaction], T], attempts: int = 3) -> T:
         """Run ``work`` in a transaction, again on :class:`Conflict`, at most ``attempts`` times."""
@@ -865,10 +897,12 @@ class Store:
                     ]
                     if rows:
                         connection.execute(insert(schema.inventory), rows)
+                    _log_change(connection, version + 1, ("*",))
             except DBAPIError as exc:
                 raise _translate(exc, "repairing the inventory") from exc
             finally:
                 self._state = None
+            self._committed(version + 1, ("*",))
 
     # -- EDI exports -----------------------------------------------------------
 
@@ -943,6 +977,19 @@ class Store:
 
 
 _NO_LIMIT = 2**62
+
+CHANGE_KEYS = 1_000
+"""The most ids of one kind a change-log row names; more are logged as ``kind:*``."""
+
+CHANGES_KEPT = 10_000
+"""Change-log rows kept: a reader that falls further behind drops everything it keeps."""
+
+CommitListener = Callable[[int, tuple[str, ...]], None]
+"""Called after a transaction of this store commits: the version and the keys it changed."""
+
+
+def _block_of(place: Place | None) -> str | None:
+    return place.slot.block if isinstance(place, YardPlace) else None
 
 
 def _move_event(
@@ -1091,6 +1138,15 @@ def _instruction_to_dict(wi: WorkInstruction) -> dict[str, object]:
     }
 
 
+def _log_change(connection: Connection, version: int, keys: tuple[str, ...]) -> None:
+    """Add the change-log row of ``version`` and drop the rows older than the kept ones."""
+    connection.execute(insert(schema.changes).values(version=version, keys=list(keys)))
+    if version % 100 == 0:
+        connection.execute(
+            delete(schema.changes).where(schema.changes.c.version <= version - CHANGES_KEPT)
+        )
+
+
 class Transaction:
     """A unit of work on a :class:`Store`; see :meth:`Store.transaction`."""
 
@@ -1104,6 +1160,19 @@ class Transaction:
         # boxes in the terminal with their former length
         self._undo: list[MoveEvent | tuple[ContainerNumber, int]] = []
         self._seq = state.seq
+        self._changed: dict[str, set[str]] = {}  # kind -> ids, for the change log
+
+    def _change(self, kind: str, ids: Iterable[str | None]) -> None:
+        self._changed.setdefault(kind, set()).update(i for i in ids if i is not None)
+
+    def _changed_keys(self) -> tuple[str, ...]:
+        keys: list[str] = []
+        for kind, ids in sorted(self._changed.items()):
+            if len(ids) > CHANGE_KEYS:
+                keys.append(f"{kind}:*")
+            else:
+                keys.extend(f"{kind}:{i}" for i in sorted(ids))
+        return tuple(keys)
 
     # -- reading inside the transaction ----------------------------------------
 
@@ -1227,6 +1296,8 @@ class Transaction:
         self._upsert(schema.containers, rows, "number")
         for c in containers:
             self._state.pending_containers[c.number] = c
+        self._change("container", (str(c.number) for c in containers))
+        self._change("block", (_block_of(inventory.where(c.number)) for c in containers))
         for c, code, length in amendments:
             self._record_amendment(c, code, length, source)
 
@@ -1273,6 +1344,8 @@ class Transaction:
         )
         self._state.pending_containers[number] = after
         self._record_amendment(after, before.iso_type.code, before.length_ft, source)
+        self._change("container", [str(number)])
+        self._change("block", [_block_of(inventory.where(number))])
         return after
 
     def _known_container(self, number: ContainerNumber) -> Container:
@@ -1332,6 +1405,7 @@ class Transaction:
         }
         self._upsert(schema.visits, [row], "id")
         self._state.pending_visits[visit.id] = visit
+        self._change("visit", [visit.id])
 
     def save_instruction(self, instruction: WorkInstruction) -> None:
         """Add or replace a work instruction."""
@@ -1348,6 +1422,7 @@ class Transaction:
             "data": _instruction_to_dict(instruction),
         }
         self._upsert(schema.work_instructions, [row], "id")
+        self._change("instruction", [str(instruction.container)])
 
     def interchange(self, key: str) -> ImportedInterchange | None:
         """The record of an imported interchange, as this transaction sees it."""
@@ -1363,6 +1438,7 @@ class Transaction:
                 key=key, digest=digest, messages=messages, imported_at=at, summary=summary
             )
         )
+        self._change("interchange", [key])
 
     def save_document(self, kind: str, reference: str, visit: str | None, data: JsonDoc) -> None:
         """Add or replace a received document (``kind:reference`` is its id)."""
@@ -1375,6 +1451,7 @@ class Transaction:
             "data": data,
         }
         self._upsert(schema.documents, [row], "id")
+        self._change("document", [kind])
 
     def _upsert(self, table: Table, rows: Sequence[Mapping[str, object]], key: str) -> None:
         dialect = self.connection.dialect.name
@@ -1412,6 +1489,8 @@ class Transaction:
             raise
         self._undo.extend(numbered)
         self._seq = numbered[-1].seq
+        self._change("place", (e.container._text for e in numbered))
+        self._change("block", (_block_of(p) for e in numbered for p in (e.from_place, e.to_place)))
         return numbered
 
     def _write(self, events: list[MoveEvent]) -> None:
@@ -1465,12 +1544,14 @@ class Transaction:
             self.connection.execute(
                 update(schema.ledger_head).where(schema.ledger_head.c.id == 1).values(seq=self._seq)
             )
+            _log_change(self.connection, self._read_version + 1, self._changed_keys())
 
     def _committed(self) -> None:
         state = self._state
         if self._bumped:
             state.version = self._read_version + 1
             state.seq = self._seq
+            self.store._committed(state.version, self._changed_keys())
         for number, container in state.pending_containers.items():
             state.lengths[number] = container.length_ft
         state.visits.update(state.pending_visits)

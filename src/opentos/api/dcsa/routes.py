@@ -25,10 +25,13 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from opentos.api.dcsa import models
+from opentos.api.deps import kept
 from opentos.errors import InvalidValue, NotFound
 from opentos.model.container import JsonValue
+from opentos.operations.readcache import ReadCache
 from opentos.operations.track_trace import (
     DEFAULT_LIMIT,
     CreatedFilter,
@@ -38,8 +41,11 @@ from opentos.operations.track_trace import (
     Facility,
     ScheduleQuery,
     TransportEventTypeCode,
+    box_events,
+    equipment_of,
     find_event,
     find_events,
+    page_of,
     parse_created_filter,
     service_schedules,
 )
@@ -101,9 +107,15 @@ def _created_filters(request: Request) -> tuple[CreatedFilter, ...]:
     return tuple(bounds)
 
 
+async def no_cache() -> ReadCache | None:
+    """No read cache: every answer is read from the store."""
+    return None
+
+
 def router(
     get_store: Callable[..., Any],
     get_scope: Callable[..., Any],
+    get_cache: Callable[..., Any] = no_cache,
     facility: Callable[[Store], Facility] = Facility.of,
 ) -> APIRouter:
     """The DCSA routes over the app's store and scope dependencies.
@@ -115,6 +127,10 @@ def router(
     get_scope
         A FastAPI dependency giving the caller's line code, or ``None`` for terminal staff;
         it raises 401/403 itself.
+    get_cache
+        A FastAPI dependency giving the process's
+        :class:`~opentos.operations.readcache.ReadCache`, or ``None`` (one box's events
+        are then read on every request).
     facility
         The terminal's location from its store (by default the layout's UN/LOCODE, no SMDG
         terminal code).
@@ -127,10 +143,11 @@ def router(
         responses={200: {"headers": PAGE_HEADERS}, **_ERRORS},
         summary="Find events (DCSA Track & Trace 2.2)",
     )
-    def get_events(
+    async def get_events(
         request: Request,
         store: Annotated[Store, Depends(get_store)],
         scope: Annotated[str | None, Depends(get_scope)],
+        cache: Annotated[ReadCache | None, Depends(get_cache)],
         event_type: Annotated[str | None, Query(alias="eventType")] = None,
         equipment_event_type_code: Annotated[
             str | None, Query(alias="equipmentEventTypeCode")
@@ -203,11 +220,20 @@ def router(
                 transport_document_reference,
                 carrier_service_code,
             )
+            box = equipment_of(query)
             if any(shipment_only):
                 events: list[JsonValue] = []
                 next_cursor = None
             else:
-                page = find_events(store, query, scope, facility(store))
+                here = facility(store)
+                if box is not None:  # one box's events, kept until one of them changes
+                    page = page_of(
+                        await kept(cache, ("events", str(box), scope),
+                                   lambda: box_events(store, scope, here, box)),
+                        query,
+                    )  # fmt: skip
+                else:
+                    page = await run_in_threadpool(find_events, store, query, scope, here)
                 events = list[JsonValue](page.events)
                 next_cursor = page.next_cursor
         except InvalidValue as exc:

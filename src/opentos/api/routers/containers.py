@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from starlette.concurrency import run_in_threadpool
 
-from opentos.api.deps import ContainerReader, Cursor, Limit, StoreDep
+from opentos.api.deps import CacheDep, ContainerReader, Cursor, Limit, StoreDep, kept
 from opentos.api.schemas import ContainerPublic, HistoryEventPublic, Page
 from opentos.operations import inquiry
 from opentos.operations.inquiry import Scope
+from opentos.operations.readcache import Read
 
 router = APIRouter(prefix="/containers", tags=["containers"])
 
@@ -37,8 +39,21 @@ def list_containers(
 
 
 @router.get("/{number}", summary="A box: where it is now and its status")
-def container(user: ContainerReader, store: StoreDep, number: Number) -> ContainerPublic:
-    return ContainerPublic.model_validate(inquiry.container_status(store, number, Scope.of(user)))
+async def container(
+    user: ContainerReader, store: StoreDep, cache: CacheDep, number: Number
+) -> ContainerPublic:
+    scope = Scope.of(user)
+    if scope.haulier is not None:  # what a haulier sees depends on its pre-notifications
+        status = await run_in_threadpool(inquiry.container_status, store, number, scope)
+        return ContainerPublic.model_validate(status)
+
+    def read() -> Read[ContainerPublic]:
+        found = inquiry.status_read(store, number)
+        return Read(ContainerPublic.model_validate(found.value), found.keys)
+
+    public = await kept(cache, ("status", number), read)
+    inquiry.check_scope(scope, number, public.operator)
+    return public
 
 
 @router.get("/{number}/history", summary="A box's ledger events, oldest first")

@@ -11,11 +11,13 @@ from fastapi.responses import Response
 from opentos.api.deps import (
     BayPlanReader,
     BerthPlanReader,
+    CacheDep,
     Cursor,
     Limit,
     Public,
     StoreDep,
     VisitReader,
+    kept,
 )
 from opentos.api.schemas import (
     BayPlanPublic,
@@ -27,6 +29,7 @@ from opentos.api.schemas import (
 from opentos.api.svg import bay_plan_svg
 from opentos.operations import inquiry
 from opentos.operations.inquiry import Scope
+from opentos.operations.readcache import Read
 
 router = APIRouter()
 
@@ -98,15 +101,19 @@ def berth_plan(
     tags=["public"],
     summary="The vessel schedule, planned and actual times (no credentials needed)",
 )
-def schedule(
+async def schedule(
     _user: Public,
     store: StoreDep,
+    cache: CacheDep,
     start: From = None,
     end: To = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[ScheduleEntry]:
-    page = inquiry.schedule(store, start=start, end=end, limit=limit, cursor=cursor)
-    return Page[ScheduleEntry](
-        data=[ScheduleEntry.model_validate(v) for v in page.items], next_cursor=page.next_cursor
-    )
+    def read() -> Read[Page[ScheduleEntry]]:
+        found = inquiry.schedule_read(store, start=start, end=end, limit=limit, cursor=cursor)
+        page = found.value
+        entries = [ScheduleEntry.model_validate(v) for v in page.items]
+        return Read(Page[ScheduleEntry](data=entries, next_cursor=page.next_cursor), found.keys)
+
+    return await kept(cache, ("schedule", start, end, limit, cursor), read)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
+import threading
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Request
 from fastapi.responses import Response
 
-from opentos.api.deps import LayoutReader, StoreDep, YardReader
+from opentos.api.deps import CacheDep, LayoutReader, StoreDep, YardReader, kept
 from opentos.api.schemas import BlockPublic, YardLayoutPublic
 from opentos.api.svg import block_svg
 from opentos.operations import inquiry
+from opentos.operations.readcache import Read
 
 router = APIRouter(prefix="/yard", tags=["yard"])
 
@@ -32,36 +36,50 @@ def blocks(_user: YardReader, store: StoreDep) -> list[BlockPublic]:
     response_class=Response,
     responses={200: {"content": {"image/svg+xml": {}}}},
 )
-def block_drawing(
+async def block_drawing(
     request: Request,
     _user: YardReader,
     store: StoreDep,
+    cache: CacheDep,
     block: Annotated[str, Path(max_length=16)],
     if_none_match: Annotated[str | None, Header()] = None,
     accept_encoding: Annotated[str | None, Header()] = None,
 ) -> Response:
     layout = store.layout.block(block)  # an unknown block is a 404 before anything is drawn
-    head = store.head()
-    tag = f'"{block}-{head}"'
-    vary = {"ETag": tag, "Vary": "Accept-Encoding"}
-    if if_none_match == tag:
+    lock: threading.Lock = request.app.state.block_svg_lock
+
+    def draw() -> Read[Drawing]:
+        # one request draws while the others asking for a drawing wait for it
+        with lock:
+            found = None if cache is None else cache.get(("block", block))
+            if isinstance(found, Drawing):
+                return Read(found, ())
+            boxes = inquiry.block_read(store, block)
+            plain = block_svg(layout, boxes.value).encode()
+            return Read(Drawing.of(plain), boxes.keys)
+
+    drawing = await kept(cache, ("block", block), draw)
+    vary = {"ETag": drawing.etag, "Vary": "Accept-Encoding"}
+    if if_none_match == drawing.etag:
         return Response(status_code=304, headers=vary)
-    # Each block's drawing, plain and gzipped, and the ledger head it shows, kept by the
-    # app (one store): drawn again once the ledger has moved on.
-    # One request draws while the others asking for it wait for that drawing.
-    drawn: dict[str, tuple[int, bytes, bytes]] = request.app.state.block_svgs
-    cached = drawn.get(block)
-    if cached is None or cached[0] != head:
-        with request.app.state.block_svg_lock:
-            cached = drawn.get(block)
-            if cached is None or cached[0] != head:
-                plain = block_svg(layout, inquiry.block_boxes(store, block)).encode()
-                cached = (head, plain, gzip.compress(plain, compresslevel=6, mtime=0))
-                drawn[block] = cached
     if _accepts_gzip(accept_encoding):
         headers = {**vary, "Content-Encoding": "gzip"}
-        return Response(cached[2], media_type="image/svg+xml", headers=headers)
-    return Response(cached[1], media_type="image/svg+xml", headers=vary)
+        return Response(drawing.gzipped, media_type="image/svg+xml", headers=headers)
+    return Response(drawing.plain, media_type="image/svg+xml", headers=vary)
+
+
+@dataclass(frozen=True, slots=True)
+class Drawing:
+    """A drawing, plain and gzipped, and its entity tag (a digest of its content)."""
+
+    plain: bytes
+    gzipped: bytes
+    etag: str
+
+    @classmethod
+    def of(cls, plain: bytes) -> Drawing:
+        digest = hashlib.blake2b(plain, digest_size=12).hexdigest()
+        return cls(plain, gzip.compress(plain, compresslevel=6, mtime=0), f'"{digest}"')
 
 
 def _accepts_gzip(accept_encoding: str | None) -> bool:
