@@ -15,10 +15,15 @@ each request was due. The mix:
 - 10 % the vessel schedule (``GET /schedule``, public),
 - 5 % a block's bay view (``GET /yard/blocks/{block}.svg``),
 
-as a planner with a bearer token. Each rate runs for ``DURATION_S``; the
-figures are the achieved rate, p50/p95/p99 latency and the errors (any status
-but 200, or no answer). Target: 2,000 inquiries/s with p99 <= 50 ms and no
-errors. Building the database is timed too (it is what a user waits for
+as a planner with a bearer token, while a writer relocates ``WRITES_PER_S``
+boxes a second in the yard through :func:`opentos.operations.moves.relocate`
+(one transaction each, as an operator confirms a move), so that answers the
+workers keep are dropped and read again as they would be in a terminal at work.
+Each rate runs for ``DURATION_S``; the figures are the achieved rate,
+p50/p95/p99 latency and the errors (any status but 200, or no answer).
+Target: 2,000 inquiries/s with p99 <= 50 ms and no errors. A fresh server
+(nothing kept in memory yet) is measured first, at ``COLD_RATE``; the rates
+then run after a warm-up. Building the database is timed too (it is what a user waits for
 before the first request).
 """
 
@@ -31,6 +36,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -59,7 +65,9 @@ EVENTS = 1_000_000
 RATES = (500, 750, 1_000, 1_500, 2_000)
 QUICK_RATES = (500, 1_000, 2_000)
 DURATION_S = 15.0
-WARM_RATE, WARM_S = 400, 5.0
+WARM_RATE = 800
+COLD_RATE, COLD_S = 1_000, 15.0
+WRITES_PER_S = 5.0
 SECRET = "benchmark-signing-key-" + "x" * 32
 
 
@@ -95,11 +103,20 @@ def _through_the_gate(arrivals: list[MoveEvent]) -> Iterator[MoveEvent]:
         )
 
 
-def build(
-    url: str, containers: int, events: int
-) -> tuple[list[ContainerNumber], list[ContainerNumber], list[str]]:
-    """The terminal: ``containers`` boxes, ``events`` ledger events; (every box, the boxes in
-    the yard, block ids)."""
+@dataclass(frozen=True, slots=True)
+class Terminal:
+    """What :func:`build` made: every box, the boxes in the yard, the block ids, and the
+    yard moves that continue the ledger (for the writer)."""
+
+    numbers: list[ContainerNumber]
+    in_yard: list[ContainerNumber]
+    blocks: list[str]
+    next_moves: list[MoveEvent]
+
+
+def build(url: str, containers: int, events: int, spare_moves: int = 0) -> Terminal:
+    """The terminal: ``containers`` boxes, ``events`` ledger events, and ``spare_moves``
+    valid moves after them, not recorded."""
     layout = load_preset("qianwan-1")
     work = workload(layout, occupancy=0.5, seed=11)
     factory = ContainerFactory(random.Random(12))
@@ -117,8 +134,9 @@ def build(
             for truck in _trucks(work.arrivals):
                 tx.add_visit(truck)
         gate_ins = list(_through_the_gate(work.arrivals))
-        moves = work.moves(max(0, events - len(gate_ins)))
-        for chunk in _chunks(itertools.chain(gate_ins, moves), 20_000):
+        recorded = max(0, events - len(gate_ins))
+        moves = work.moves(recorded + spare_moves)
+        for chunk in _chunks(itertools.chain(gate_ins, itertools.islice(moves, recorded)), 20_000):
             with store.transaction() as tx:
                 tx.record(chunk)
         from opentos.operations.users import Role, add_user
@@ -128,7 +146,45 @@ def build(
         store.close()
     _vacuum(url)
     in_yard = [c.number for c in work.containers]
-    return sorted(taken, key=str), in_yard, [b.id for b in layout.blocks]
+    return Terminal(sorted(taken, key=str), in_yard, [b.id for b in layout.blocks], list(moves))
+
+
+class Writer:
+    """Relocations recorded at a steady rate in a thread of its own, one transaction each."""
+
+    def __init__(self, url: str, moves: list[MoveEvent], per_s: float) -> None:
+        self.url, self.moves, self.per_s = url, iter(moves), per_s
+        self.done = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> Writer:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _run(self) -> None:
+        from opentos.operations.moves import relocate
+
+        store = Store.open(self.url)
+        try:
+            due = time.monotonic()
+            while not self._stop.wait(max(0.0, due - time.monotonic())):
+                move = next(self.moves, None)
+                if move is None:
+                    return
+                assert move.to_place is not None
+                relocate(store, move.container, move.to_place, at=move.at)
+                self.done += 1
+                due += 1 / self.per_s
+        finally:
+            store.close()
 
 
 def _vacuum(url: str) -> None:
@@ -200,13 +256,15 @@ def targets(
 
 
 def _warm(port: int, mix: list[Target]) -> None:
-    """Bring both workers to how a server is after some use: every block drawn in each
-    (a drawing is kept until the ledger moves on), database connections opened and their
-    statements prepared, worker threads started."""
+    """Bring both workers to how a server is after some use: every block drawn, each box's
+    status and events asked about four times or so (so that most answers are kept by both
+    workers), database connections opened and their statements prepared, worker threads
+    started."""
     for target in mix:
         if target.name == "block view":
             drive(port, [target], rate=20, duration_s=len(target.paths) * 4 / 20)
-    drive(port, mix, rate=WARM_RATE, duration_s=WARM_S)
+        elif target.name in ("container status", "T&T events"):
+            drive(port, [target], rate=WARM_RATE, duration_s=len(target.paths) * 4 / WARM_RATE)
 
 
 def _descendants(pid: int) -> list[int]:
@@ -253,24 +311,29 @@ class Measured:
     server_cpu_s: float
     database_cpu_s: float
     generator_cpu_s: float
+    writes: int = 0
 
     def per_inquiry_ms(self, cpu_s: float) -> float:
         return cpu_s / max(self.outcome.completed, 1) * 1000
 
 
 def measure(port: int, mix: list[Target], rate: float, duration_s: float,
-            server: int, database: int) -> Measured:  # fmt: skip
-    """Drive ``rate`` inquiries/s and count the CPU of the server's and the database's
-    processes and of this one (the load generator)."""
+            server: int, database: int, writer: Writer | None = None) -> Measured:  # fmt: skip
+    """Drive ``rate`` inquiries/s (with ``writer`` writing meanwhile) and count the CPU of
+    the server's and the database's processes and of this one (the load generator and the
+    writer)."""
     servers, databases = _cpu_s(_descendants(server)), _cpu_s(_descendants(database))
     generator = time.process_time()
+    written = 0 if writer is None else writer.done
     outcome = drive(port, mix, rate=rate, duration_s=duration_s)
+    written = 0 if writer is None else writer.done - written
     generator = time.process_time() - generator
     return Measured(
         outcome,
         _used(servers, _cpu_s(_descendants(server))),
         _used(databases, _cpu_s(_descendants(database))),
         generator,
+        written,
     )
 
 
@@ -284,7 +347,7 @@ def _row(m: Measured) -> Row:
         f"connection, {o.late_start} waited for a "
         f"connection; CPU per inquiry: server {m.per_inquiry_ms(m.server_cpu_s):.2f} ms, "
         f"PostgreSQL {m.per_inquiry_ms(m.database_cpu_s):.2f} ms, load generator "
-        f"{m.per_inquiry_ms(m.generator_cpu_s):.2f} ms"
+        f"{m.per_inquiry_ms(m.generator_cpu_s):.2f} ms; {m.writes} moves written meanwhile"
         + (f"; statuses {dict(sorted(o.statuses.items()))}" if set(o.statuses) - {200} else ""),
         ">= 2,000/s, p99 <= 50 ms, 0 errors",
     )
@@ -302,7 +365,8 @@ def run(quick: bool = False) -> list[Row]:
         pg.create_database("serve")
         url = pg.socket_url("serve")  # a database on the same machine: its Unix socket
         started = time.perf_counter()
-        numbers, in_yard, blocks = build(url, containers, events)
+        spare = int(WRITES_PER_S * (duration * len(RATES) + COLD_S + 60))
+        terminal = build(url, containers, events, spare)
         rows.append(
             (
                 f"build the terminal: {containers:,} containers, {events:,} events (PostgreSQL)",
@@ -313,10 +377,16 @@ def run(quick: bool = False) -> list[Row]:
         port = _free_port()
         server = _serve(url, port, Path(folder) / "serve.log")
         try:
-            mix = targets(numbers, in_yard, blocks, _token(url))
-            _warm(port, mix)
-            for rate in QUICK_RATES if quick else RATES:
-                rows.append(_row(measure(port, mix, rate, duration, server.pid, pg.pid)))
+            mix = targets(terminal.numbers, terminal.in_yard, terminal.blocks, _token(url))
+            with Writer(url, terminal.next_moves, WRITES_PER_S) as writer:
+                cold = measure(port, mix, COLD_RATE, COLD_S, server.pid, pg.pid, writer)
+                figure, value, _target = _row(cold)
+                rows.append((figure.replace("serve", "a fresh serve") + ", nothing kept yet",
+                             value, ""))  # fmt: skip
+                _warm(port, mix)
+                for rate in QUICK_RATES if quick else RATES:
+                    measured = measure(port, mix, rate, duration, server.pid, pg.pid, writer)
+                    rows.append(_row(measured))
         finally:
             server.terminate()
             server.wait(timeout=30)

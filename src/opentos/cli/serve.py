@@ -47,6 +47,7 @@ def serve(
     /docs), optionally with the twin running live against the terminal."""
     import uvicorn
 
+    from opentos.api.logs import uvicorn_log_config
     from opentos.operations.scenarios import SCENARIOS
 
     if twin is not None:
@@ -80,6 +81,7 @@ def serve(
             port=port,
             workers=workers,
             log_level="info",
+            log_config=uvicorn_log_config(),
         )
     finally:
         if notifier is not None:

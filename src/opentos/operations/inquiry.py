@@ -35,7 +35,7 @@ from opentos.model.visits import (
     VisitKind,
     VisitPhase,
 )
-from opentos.operations.readcache import Read
+from opentos.operations.readcache import Read, ReadCache
 from opentos.operations.users import Role, User
 from opentos.storage.queries import container_rows, yard_occupancy
 from opentos.storage.store import Store
@@ -711,10 +711,11 @@ def yard_blocks(store: Store) -> list[BlockOccupancy]:
     ]
 
 
-def block_boxes(store: Store, block: str) -> list[SlotBox]:
-    """The boxes in a yard block, by slot (:class:`NotFound` for an unknown block)."""
+def block_boxes(store: Store, block: str, cache: ReadCache | None = None) -> list[SlotBox]:
+    """The boxes in a yard block, by slot (:class:`NotFound` for an unknown block); their
+    master data taken from ``cache`` where it keeps them (and kept there)."""
     placed = store.in_block(block)
-    boxes = store.containers([n for n, _ in placed])
+    boxes = _containers(store, [n for n, _ in placed], cache)
     found = []
     for number, place in placed:
         assert isinstance(place, YardPlace)
@@ -723,9 +724,31 @@ def block_boxes(store: Store, block: str) -> list[SlotBox]:
     return found
 
 
-def block_read(store: Store, block: str) -> Read[list[SlotBox]]:
+def block_read(store: Store, block: str, cache: ReadCache | None = None) -> Read[list[SlotBox]]:
     """:func:`block_boxes`, with the key it was read from."""
-    return Read(block_boxes(store, block), (f"block:{block}",))
+    return Read(block_boxes(store, block, cache), (f"block:{block}",))
+
+
+def _containers(
+    store: Store, numbers: Sequence[ContainerNumber], cache: ReadCache | None
+) -> dict[ContainerNumber, Container]:
+    """Master data of ``numbers``: those ``cache`` keeps, the others read (and kept)."""
+    if cache is None:
+        return store.containers(numbers)
+    found: dict[ContainerNumber, Container] = {}
+    missing = []
+    for number in numbers:
+        box = cache.get(("container", number))
+        if isinstance(box, Container):
+            found[number] = box
+        else:
+            missing.append(number)
+    stamp = cache.stamp()
+    read = store.containers(missing)
+    for number, box in read.items():
+        cache.put(("container", number), Read(box, (f"container:{number}",)), stamp)
+    found.update(read)
+    return found
 
 
 def terminal_kpis(store: Store, start: datetime, end: datetime) -> dict[str, object]:

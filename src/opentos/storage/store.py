@@ -630,7 +630,8 @@ class Store:
                 )
             ).all()
         found = [(ContainerNumber.parse(c), parse_place(p)) for c, p in rows]
-        return sorted(found, key=lambda cp: cp[1])
+        # one kind of place: their order (a key each, not a comparison of two places each)
+        return sorted(found, key=lambda cp: cp[1]._order())
 
     def in_block(self, block: str) -> list[tuple[ContainerNumber, Place]]:
         """Containers in a yard block, in slot order (:class:`NotFound` for an unknown block)."""

@@ -54,7 +54,7 @@ async def block_drawing(
             found = None if cache is None else cache.get(("block", block))
             if isinstance(found, Drawing):
                 return Read(found, ())
-            boxes = inquiry.block_read(store, block)
+            boxes = inquiry.block_read(store, block, cache)
             plain = block_svg(layout, boxes.value).encode()
             return Read(Drawing.of(plain), boxes.keys)
 
