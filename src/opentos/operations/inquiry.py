@@ -632,22 +632,21 @@ class BayPlan:
     boxes: tuple[SlotBox, ...]
 
 
-def _slot_box(slot: str, bay: int, row: int, tier: int, box: Container) -> SlotBox:
-    return SlotBox(
-        slot=slot,
-        bay=bay,
-        row=row,
-        tier=tier,
-        container=str(box.number),
-        iso_type=box.iso_type.code,
-        length_ft=box.length_ft,
-        operator=box.operator,
-        full_empty=str(box.full_empty),
-        weight_kg=box.weight_for_planning_kg,
-        port_of_discharge=None if box.port_of_discharge is None else str(box.port_of_discharge),
-        reefer=box.is_reefer,
-        dangerous=box.is_dangerous,
-    )
+BoxFace = tuple[str, str, int, str, str, int | None, str | None, bool, bool]
+"""What a drawing shows of a box, as plain values (the garbage collector does not follow
+them): the :class:`SlotBox` fields after its slot."""
+
+
+def _face(box: Container) -> BoxFace:
+    pod = None if box.port_of_discharge is None else str(box.port_of_discharge)
+    return (
+        str(box.number), box.iso_type.code, box.length_ft, box.operator, str(box.full_empty),
+        box.weight_for_planning_kg, pod, box.is_reefer, box.is_dangerous,
+    )  # fmt: skip
+
+
+def _slot_box(slot: str, bay: int, row: int, tier: int, box: Container | BoxFace) -> SlotBox:
+    return SlotBox(slot, bay, row, tier, *(box if isinstance(box, tuple) else _face(box)))
 
 
 def bay_plan(store: Store, visit_id: str, scope: Scope = EVERYTHING) -> BayPlan:
@@ -715,7 +714,7 @@ def block_boxes(store: Store, block: str, cache: ReadCache | None = None) -> lis
     """The boxes in a yard block, by slot (:class:`NotFound` for an unknown block); their
     master data taken from ``cache`` where it keeps them (and kept there)."""
     placed = store.in_block(block)
-    boxes = _containers(store, [n for n, _ in placed], cache)
+    boxes = _faces(store, [n for n, _ in placed], cache)
     found = []
     for number, place in placed:
         assert isinstance(place, YardPlace)
@@ -729,25 +728,24 @@ def block_read(store: Store, block: str, cache: ReadCache | None = None) -> Read
     return Read(block_boxes(store, block, cache), (f"block:{block}",))
 
 
-def _containers(
+def _faces(
     store: Store, numbers: Sequence[ContainerNumber], cache: ReadCache | None
-) -> dict[ContainerNumber, Container]:
-    """Master data of ``numbers``: those ``cache`` keeps, the others read (and kept)."""
+) -> dict[ContainerNumber, Container | BoxFace]:
+    """Master data of ``numbers``: the faces ``cache`` keeps, the others read (and kept)."""
     if cache is None:
-        return store.containers(numbers)
-    found: dict[ContainerNumber, Container] = {}
+        return dict(store.containers(numbers))
+    found: dict[ContainerNumber, Container | BoxFace] = {}
     missing = []
     for number in numbers:
-        box = cache.get(("container", number))
-        if isinstance(box, Container):
-            found[number] = box
+        face = cache.get(("face", number))
+        if isinstance(face, tuple):
+            found[number] = face
         else:
             missing.append(number)
     stamp = cache.stamp()
-    read = store.containers(missing)
-    for number, box in read.items():
-        cache.put(("container", number), Read(box, (f"container:{number}",)), stamp)
-    found.update(read)
+    for number, box in store.containers(missing).items():
+        found[number] = face = _face(box)
+        cache.put(("face", number), Read(face, (f"container:{number}",)), stamp)
     return found
 
 
