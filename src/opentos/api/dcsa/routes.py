@@ -24,18 +24,19 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from opentos.api.dcsa import models
 from opentos.api.deps import kept
 from opentos.errors import InvalidValue, NotFound
 from opentos.model.container import JsonValue
-from opentos.operations.readcache import ReadCache
+from opentos.operations.readcache import Read, ReadCache
 from opentos.operations.track_trace import (
     DEFAULT_LIMIT,
     CreatedFilter,
     EquipmentEventTypeCode,
+    EventPage,
     EventQuery,
     EventType,
     Facility,
@@ -105,6 +106,11 @@ def _created_filters(request: Request) -> tuple[CreatedFilter, ...]:
         if name == _CREATED or name.startswith(_CREATED + ":"):
             bounds.append(parse_created_filter(name[len(_CREATED) + 1 :], value))
     return tuple(bounds)
+
+
+def _rendered(page: EventPage) -> tuple[bytes, str | None]:
+    """A page's events as the response body carries them, and its next cursor."""
+    return bytes(JSONResponse(list[JsonValue](page.events)).body), page.next_cursor
 
 
 async def no_cache() -> ReadCache | None:
@@ -193,7 +199,7 @@ def router(
         ] = None,
         limit: Annotated[int, Query(ge=1)] = DEFAULT_LIMIT,
         cursor: str | None = None,
-    ) -> JSONResponse:
+    ) -> Response:
         try:
             query = EventQuery(
                 event_types=_codes(EventType, "eventType", event_type),
@@ -221,21 +227,19 @@ def router(
                 carrier_service_code,
             )
             box = equipment_of(query)
+            here = facility(store)
             if any(shipment_only):
-                events: list[JsonValue] = []
-                next_cursor = None
+                body, next_cursor = _rendered(EventPage([], None))
+            elif box is not None:
+                # one box's page, kept as sent until one of the box's events changes
+                def read() -> Read[tuple[bytes, str | None]]:
+                    found = box_events(store, scope, here, box)
+                    return Read(_rendered(page_of(found.value, query)), found.keys)
+
+                body, next_cursor = await kept(cache, ("events", box, scope, query), read)
             else:
-                here = facility(store)
-                if box is not None:  # one box's events, kept until one of them changes
-                    page = page_of(
-                        await kept(cache, ("events", str(box), scope),
-                                   lambda: box_events(store, scope, here, box)),
-                        query,
-                    )  # fmt: skip
-                else:
-                    page = await run_in_threadpool(find_events, store, query, scope, here)
-                events = list[JsonValue](page.events)
-                next_cursor = page.next_cursor
+                page = await run_in_threadpool(find_events, store, query, scope, here)
+                body, next_cursor = _rendered(page)
         except InvalidValue as exc:
             return error(request, 400, "Bad Request", "invalidQuery", str(exc))
         headers = {"API-Version": TNT_VERSION, "Current-Page": str(request.url)}
@@ -243,7 +247,7 @@ def router(
             headers["Next-Page"] = str(request.url.include_query_params(cursor=next_cursor))
         if cursor is not None:
             headers["First-Page"] = str(request.url.remove_query_params("cursor"))
-        return JSONResponse(events, headers=headers)
+        return Response(body, media_type="application/json", headers=headers)
 
     @api.get(
         "/v2/events/{eventID}",
