@@ -30,6 +30,7 @@ from opentos.api.routers import (
     kpis,
     moves,
     pages,
+    twin_studies,
     visit_operations,
     visits,
     yard,
@@ -54,6 +55,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     moves.router,
     holds.router,
     interchanges.router,
+    twin_studies.router,
 )
 """The routers of every app; the live view's joins them in :func:`create_app`."""
 

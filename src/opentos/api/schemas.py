@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar, get_args
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -583,3 +583,31 @@ class ImportSummaryPublic(BaseModel):
     documents: list[str]
     visits: list[str]
     warnings: list[str] = Field(description="Problems a lenient reading let pass.")
+
+
+StudyScenario = Literal["small-call", "small-day"]
+STUDY_SCENARIOS: tuple[str, ...] = get_args(StudyScenario)
+"""The scenarios a request may run: each takes seconds to tens of seconds (the others,
+minutes, are for ``opentos simulate``)."""
+
+
+class TwinStudyRequest(_In):
+    """A scenario to run in the twin, and how."""
+
+    scenario: StudyScenario = Field(
+        description="small-call: one vessel call; small-day: calls and trucks over a day."
+    )
+    seed: int = Field(2017, ge=0, le=2**31 - 1, description="Seed of the scenario and the run.")
+    policy: Literal["fcfs", "nearest", "optimal"] = Field("fcfs", description="AGV dispatching.")
+    agvs: int = Field(38, ge=1, le=100, description="AGVs in service.")
+    dual_cycling: bool = False
+    crane_plan: Literal["qcsp", "sweep"] = "qcsp"
+
+
+class TwinStudyPublic(BaseModel):
+    """What a twin run gave: its KPIs under the twin's names."""
+
+    scenario: str
+    seed: int
+    finished: bool = Field(description="Every quay move was done within the time limit.")
+    kpis: dict[str, Any]
