@@ -33,10 +33,15 @@ def _id(prefix: str) -> str:
 
 
 def _call(
-    server: Server, user: str | None, method: str, path: str, body: object = None
+    server: Server,
+    user: str | None,
+    method: str,
+    path: str,
+    body: object = None,
+    timeout_s: float = 10.0,
 ) -> httpx.Response:
     headers = {} if user is None else {"Authorization": f"Bearer {server.tokens[user]}"}
-    return server.http.request(method, path, headers=headers, json=body)
+    return server.http.request(method, path, headers=headers, json=body, timeout=timeout_s)
 
 
 def _ok(response: httpx.Response, status: int = 200) -> dict[str, object]:
@@ -357,3 +362,19 @@ def test_a_bad_interchange_is_refused_whole(scratch_server: Server) -> None:
     huge = _edi(server, "planner", b"x" * (8 * 1024 * 1024 + 1))
     assert huge.status_code == 413
     assert _edi(server, "line", (EDI / "coparn.edi").read_bytes()).status_code == 403
+
+
+def test_a_twin_study_answers_its_kpis(scratch_server: Server) -> None:
+    """A small scenario runs in the twin and answers its KPIs; a large one is refused (422)."""
+    server = scratch_server
+    body = {"scenario": "small-call", "seed": 3, "agvs": 4}
+    study = _ok(_call(server, "planner", "POST", "/twin-studies", body, timeout_s=120))
+    assert study["finished"] is True
+    kpis = study["kpis"]
+    assert isinstance(kpis, dict)
+    assert (kpis["scenario"], kpis["seed"], kpis["policy"]) == ("small-call", 3, "fcfs")
+    assert kpis["moves"] > 0
+    assert kpis["agvs"] == 4
+    large = {**body, "scenario": "small-day"}
+    assert _call(server, "planner", "POST", "/twin-studies", large).status_code == 422
+    assert _call(server, "gate", "POST", "/twin-studies", body).status_code == 403

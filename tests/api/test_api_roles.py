@@ -145,6 +145,7 @@ WRITE_ROLES = {
     ("DELETE", "/containers/{number}/holds/{kind}"): CUSTOMS,
     ("POST", "/customs-responses/apply"): CUSTOMS,
     ("POST", "/interchanges"): PLANNERS,
+    ("POST", "/twin-studies"): PLANNERS,
 }
 
 

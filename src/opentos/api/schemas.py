@@ -585,21 +585,19 @@ class ImportSummaryPublic(BaseModel):
     warnings: list[str] = Field(description="Problems a lenient reading let pass.")
 
 
-StudyScenario = Literal["small-call", "small-day"]
+StudyScenario = Literal["small-call"]
 STUDY_SCENARIOS: tuple[str, ...] = get_args(StudyScenario)
-"""The scenarios a request may run: each takes seconds to tens of seconds (the others,
-minutes, are for ``opentos simulate``)."""
+"""The scenarios a request may run: a few seconds each (the others take from half a
+minute to many minutes, and are for ``opentos simulate``)."""
 
 
 class TwinStudyRequest(_In):
     """A scenario to run in the twin, and how."""
 
-    scenario: StudyScenario = Field(
-        description="small-call: one vessel call; small-day: calls and trucks over a day."
-    )
+    scenario: StudyScenario = Field(description="small-call: one vessel call of about 120 moves.")
     seed: int = Field(2017, ge=0, le=2**31 - 1, description="Seed of the scenario and the run.")
     policy: Literal["fcfs", "nearest", "optimal"] = Field("fcfs", description="AGV dispatching.")
-    agvs: int = Field(38, ge=1, le=100, description="AGVs in service.")
+    agvs: int = Field(38, ge=1, le=38, description="AGVs in service (qianwan-1 has 38).")
     dual_cycling: bool = False
     crane_plan: Literal["qcsp", "sweep"] = "qcsp"
 
