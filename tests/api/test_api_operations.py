@@ -269,6 +269,7 @@ def test_a_hold_stops_the_gate_until_released(scratch_server: Server) -> None:
     """Customs puts a hold on a box: the gate-out is refused; released, the box goes."""
     server = scratch_server
     number, _truck = _gate_in(server, "A01.003.04.1")
+    assert _ok(server.get("gate", f"/containers/{number}"))["holds"] == []  # kept by the cache
     held = _ok(_call(server, "customs", "POST", f"/containers/{number}/holds",
                      {"kind": "customs", "reason": "x-ray"}))  # fmt: skip
     assert (held["changed"], held["holds"]) == (True, [{"kind": "customs", "reason": "x-ray"}])
@@ -378,3 +379,44 @@ def test_a_twin_study_answers_its_kpis(scratch_server: Server) -> None:
     large = {**body, "scenario": "small-day"}
     assert _call(server, "planner", "POST", "/twin-studies", large).status_code == 422
     assert _call(server, "gate", "POST", "/twin-studies", body).status_code == 403
+
+
+def test_a_load_order_is_planned_and_its_cranes(scratch_server: Server) -> None:
+    """An imported COPRAR's boxes, gated in, make the load plan; the crane plan sequences
+    its loads; a box loaded as its instruction says is on board."""
+    server = scratch_server
+    visit = _vessel_alongside(server)
+    coprar = (EDI / "coprar-load.edi").read_bytes()
+    imported = _ok(_edi(server, "planner", coprar, f"?visit={visit}"))
+    assert imported["documents"] == ["load_order:LO2503100001"]
+    truck = _truck_in(server)
+    boxes = {"MSCU1234566": "A01.010.02.1", "MEDU5551230": "A01.010.03.1",
+             "CMAU4102303": "A01.001.03.1", "TGHU3001008": "A01.001.04.1"}  # fmt: skip
+    for number, slot in boxes.items():
+        second = _truck_in(server) if number in ("CMAU4102303", "TGHU3001008") else truck
+        body = {"visit": second, "container": number, "to": f"yard:{slot}"}
+        _ok(_call(server, "gate", "POST", "/moves/gate-in", body), 201)
+    stowage = _ok(_call(server, "planner", "POST", f"/visits/{visit}/stowage-plan", {}))
+    assert stowage["status"] in ("optimal", "feasible")
+    assert stowage["load_list"] == 4
+    assert stowage["refused"] == ["TGHU3001008: no VGM"]
+    loads = stowage["instructions"]
+    assert isinstance(loads, list)
+    assert sorted(wi["container"] for wi in loads) == ["CMAU4102303", "MEDU5551230", "MSCU1234566"]
+    assert {wi["kind"] for wi in loads} == {"load"}
+    cranes = _ok(_call(server, "planner", "POST", f"/visits/{visit}/crane-plan", {"cranes": 2}))
+    assert cranes["status"] in ("optimal", "feasible")
+    assert sum(c["loads"] for c in cranes["cranes"]) == 3  # type: ignore[union-attr]
+    planned = cranes["instructions"]
+    assert isinstance(planned, list)
+    assert {wi["equipment"] for wi in planned} <= {"QC01", "QC02"}
+    first = planned[0]
+    slot = first["to_place"].rsplit(":", 1)[1]
+    load = {
+        "visit": visit,
+        "container": first["container"],
+        "slot": slot,
+        "crane": first["equipment"],
+    }
+    _ok(_call(server, "planner", "POST", "/moves/load", load), 201)
+    assert _where(server, first["container"])["place"] == first["to_place"]
