@@ -28,11 +28,16 @@ _database_numbers = itertools.count(1)
         pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
     ],
 )
-def api_database(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+def api_backend(request: pytest.FixtureRequest) -> str:
+    """The database backend of the API tests: SQLite, then PostgreSQL."""
+    return str(request.param)
+
+
+def _database(
+    backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    """An empty database for the API tests, on SQLite and on PostgreSQL."""
-    if request.param == "sqlite":
+    """A new empty database on ``backend``, dropped afterwards."""
+    if backend == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('api') / 'opentos.db'}"
         return
     pg: PostgresServer = request.getfixturevalue("pg_server")
@@ -42,15 +47,22 @@ def api_database(
 
 
 @pytest.fixture(scope="session")
-def server(api_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The tiny terminal, populated, with one user per role, served over HTTP."""
+def api_database(
+    api_backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """An empty database for the API tests, on SQLite and on PostgreSQL."""
+    yield from _database(api_backend, request, tmp_path_factory)
+
+
+def _serve(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The tiny terminal in ``database_url``, populated, with one user per role, served."""
     passwords = {}
-    with Store.create(api_database, load_preset("tiny"), "tiny") as store:
+    with Store.create(database_url, load_preset("tiny"), "tiny") as store:
         slots = populate(store)
         for name, (role, party) in USERS.items():
             passwords[name] = add_user(store, name, role, party).secret
     log = tmp_path_factory.mktemp("server") / "server.log"
-    running = start_server(api_database, log)
+    running = start_server(database_url, log)
     try:
         running.passwords = passwords
         running.slots = slots
@@ -58,3 +70,22 @@ def server(api_database: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         yield running
     finally:
         stop_server(running)
+
+
+@pytest.fixture(scope="session")
+def server(api_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The tiny terminal, populated, with one user per role, served over HTTP.
+
+    The tests only read it (and refuse writes to it): they rely on its data as populated.
+    """
+    yield from _serve(api_database, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def scratch_server(
+    api_backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """Another server like :func:`server`, on its own database, for the tests that change
+    the terminal (each with visits and boxes of its own) and for generated requests."""
+    for database_url in _database(api_backend, request, tmp_path_factory):
+        yield from _serve(database_url, tmp_path_factory)

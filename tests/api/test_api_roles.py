@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
-from api_helpers import IN_YARD, SECRET, USERS, Server
+from api_helpers import IN_YARD, SECRET, UNKNOWN, USERS, Server
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 
@@ -24,7 +24,11 @@ SAMPLE_PATHS = {
     "block": "A01",
     "eventID": "00000000-0000-5000-8000-000000000000",
     "subscriptionID": "00000000-0000-4000-8000-000000000000",
+    "kind": "quarantine",
 }
+WRITE_SAMPLE_PATHS = {**SAMPLE_PATHS, "number": str(UNKNOWN), "visit_id": "NO-SUCH-VISIT"}
+"""A write probe names no box or visit of the terminal (and sends an empty body): a role
+that gets past the gate is refused further on (404, 422), and the data stay as they are."""
 SAMPLE_QUERIES = {
     "/berth-plan": {"from": "2026-03-01T00:00:00Z", "to": "2026-03-05T00:00:00Z"},
     "/kpis": {"from": "2026-03-01T00:00:00Z", "to": "2026-03-05T00:00:00Z"},
@@ -57,8 +61,9 @@ def _routes() -> list[tuple[str, str, frozenset[Role]]]:
 ROUTES = _routes()
 
 
-def _url(path: str) -> str:
-    for name, value in SAMPLE_PATHS.items():
+def _url(method: str, path: str) -> str:
+    samples = SAMPLE_PATHS if method == "GET" else WRITE_SAMPLE_PATHS
+    for name, value in samples.items():
         path = path.replace("{" + name + "}", value)
     return path
 
@@ -66,13 +71,18 @@ def _url(path: str) -> str:
 def _call(server: Server, method: str, path: str, headers: dict[str, str]) -> int:
     body = {} if method == "POST" else None
     params = SAMPLE_QUERIES.get(path)
-    response = server.http.request(method, _url(path), headers=headers, params=params, json=body)
+    response = server.http.request(
+        method, _url(method, path), headers=headers, params=params, json=body
+    )
     return response.status_code
 
 
 def test_every_route_has_one_gate() -> None:
     """Each route of the app declares its roles through exactly one RoleGate."""
     assert len(ROUTES) >= 15
+    writes = {(m, p) for m, p, _ in ROUTES if m != "GET"}
+    assert {("POST", "/visits"), ("POST", "/moves/discharge"), ("POST", "/interchanges"),
+            ("DELETE", "/containers/{number}/holds/{kind}")} <= writes  # fmt: skip
     assert all(roles for _m, _p, roles in ROUTES)
 
 
@@ -109,3 +119,42 @@ def test_roles_are_enforced(server: Server, method: str, path: str, roles: froze
             assert status not in (401, 403), (role, status)
         else:
             assert status == 403, (role, status)
+
+
+PLANNERS = frozenset({Role.ADMIN, Role.PLANNER})
+GATE = PLANNERS | {Role.GATE}
+CUSTOMS = PLANNERS | {Role.CUSTOMS}
+WRITE_ROLES = {
+    ("POST", "/visits"): PLANNERS,
+    ("PATCH", "/visits/{visit_id}"): PLANNERS,
+    ("POST", "/visits/{visit_id}/arrival"): PLANNERS,
+    ("POST", "/visits/{visit_id}/departure"): PLANNERS,
+    ("PUT", "/visits/{visit_id}/berth"): PLANNERS,
+    ("POST", "/visits/{visit_id}/stowage-plan"): PLANNERS,
+    ("POST", "/visits/{visit_id}/crane-plan"): PLANNERS,
+    ("POST", "/truck-visits"): GATE,
+    ("PATCH", "/truck-visits/{visit_id}"): GATE,
+    ("POST", "/truck-visits/{visit_id}/arrival"): GATE,
+    ("POST", "/truck-visits/{visit_id}/departure"): GATE,
+    ("POST", "/moves/discharge"): PLANNERS,
+    ("POST", "/moves/load"): PLANNERS,
+    ("POST", "/moves/relocation"): PLANNERS,
+    ("POST", "/moves/gate-in"): GATE,
+    ("POST", "/moves/gate-out"): GATE,
+    ("POST", "/containers/{number}/holds"): CUSTOMS,
+    ("DELETE", "/containers/{number}/holds/{kind}"): CUSTOMS,
+    ("POST", "/customs-responses/apply"): CUSTOMS,
+    ("POST", "/interchanges"): PLANNERS,
+    ("POST", "/twin-studies"): PLANNERS,
+}
+
+
+def test_writes_allow_the_roles_of_the_work() -> None:
+    """Planners write visits, plans, quay and yard moves and interchanges; the gate its
+    trucks; customs holds; lines, hauliers and the public write nothing."""
+    gates = {(m, p): roles for m, p, roles in ROUTES}
+    assert {key: gates.get(key) for key in WRITE_ROLES} == WRITE_ROLES
+    for (method, path), roles in gates.items():
+        if method != "GET" and path not in ("/token", "/users") and "/v2/" not in path:
+            assert (method, path) in WRITE_ROLES, (method, path)
+            assert not roles & {Role.LINE, Role.HAULIER, Role.PUBLIC}, (method, path)

@@ -23,7 +23,19 @@ from opentos.api import problems
 from opentos.api.dcsa import routes as dcsa
 from opentos.api.dcsa import subscriptions
 from opentos.api.deps import cache_of, line_scope
-from opentos.api.routers import auth, containers, kpis, pages, visits, yard
+from opentos.api.routers import (
+    auth,
+    containers,
+    holds,
+    interchanges,
+    kpis,
+    moves,
+    pages,
+    twin_studies,
+    visit_operations,
+    visits,
+    yard,
+)
 from opentos.api.security import allow, store_of
 from opentos.config import Settings, settings
 from opentos.operations.live import LiveTwin, live_scenario, load_yard
@@ -40,6 +52,11 @@ ROUTERS: tuple[APIRouter, ...] = (
     pages.router,
     dcsa.router(store_of, line_scope, get_cache=cache_of),
     subscriptions.router(store_of, line_scope),
+    visit_operations.router,
+    moves.router,
+    holds.router,
+    interchanges.router,
+    twin_studies.router,
 )
 """The routers of every app; the live view's joins them in :func:`create_app`."""
 

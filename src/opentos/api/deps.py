@@ -79,3 +79,12 @@ LayoutReader = Annotated[
     User, Depends(allow(Role.ADMIN, Role.PLANNER, Role.GATE, Role.CUSTOMS, Role.LINE))
 ]
 KpiReader = Annotated[User, Depends(allow(Role.ADMIN, Role.PLANNER))]
+
+# the write side: who may change what (see docs/api.md, "Roles")
+Planner = Annotated[User, Depends(allow(Role.ADMIN, Role.PLANNER))]
+"""Vessel and rail visits, berths, load and crane plans, moves on the quay and in the
+yard, interchange imports (and truck visits, like the gate)."""
+GateClerk = Annotated[User, Depends(allow(Role.ADMIN, Role.PLANNER, Role.GATE))]
+"""Truck visits and the moves through the gate."""
+HoldKeeper = Annotated[User, Depends(allow(Role.ADMIN, Role.PLANNER, Role.CUSTOMS))]
+"""Holds on boxes and customs' decisions."""

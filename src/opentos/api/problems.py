@@ -20,6 +20,8 @@ from opentos.errors import (
     Conflict,
     DataImportError,
     DomainError,
+    IllegalMove,
+    IllegalTransition,
     InvalidValue,
     NotAuthenticated,
     NotFound,
@@ -35,6 +37,8 @@ STATUS: tuple[tuple[type[OpenTosError], int, str], ...] = (
     (PermissionDenied, 403, "permission-denied"),
     (NotFound, 404, "not-found"),
     (Conflict, 409, "conflict"),
+    (IllegalMove, 409, "illegal-move"),
+    (IllegalTransition, 409, "illegal-transition"),
     (InvalidValue, 400, "invalid-value"),
     (DomainError, 422, "domain-rule"),
     (DataImportError, 422, "rejected-data"),
@@ -65,6 +69,16 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
     )
 }
 """The problems every route may answer, for the OpenAPI document."""
+
+WRITE_RESPONSES: dict[int | str, dict[str, object]] = {
+    409: {
+        "model": Problem,
+        "content": {PROBLEM_JSON: {}},
+        "description": "The terminal's state refuses it: a box not where the move says, a "
+        "visit in the wrong phase, a concurrent change (retry)",
+    }
+}
+"""The problems a route that changes the terminal may answer besides :data:`PROBLEM_RESPONSES`."""
 
 
 def problem(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from opentos.model.container import HoldKind
 from opentos.operations.users import Role
 
 T = TypeVar("T")
@@ -262,3 +263,349 @@ class VisitKpis(_Out):
     per_hour: list[PeriodMovesPublic]
     figures: dict[str, Any] = Field(default_factory=dict)
     """The visit's KPIs under the twin's names, from the ledger: :mod:`opentos.operations.kpis`."""
+
+
+# -- the write side: request bodies (with field limits) and what the operations answer ------
+
+IdText = Annotated[
+    str, Field(min_length=1, max_length=40, description="Letters, digits, '_', '.', '-'.")
+]
+NumberText = Annotated[
+    str, Field(min_length=1, max_length=20, description="ISO 6346 container number.")
+]
+PlaceText = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=60,
+        description="A place: yard:BLOCK.BBB.RR.T, vessel:VISIT:BBBRRTT or equipment:ID[/N].",
+    ),
+]
+MachineText = Annotated[str | None, Field(min_length=1, max_length=40)]
+At = Annotated[
+    AwareDatetime | None,
+    Field(
+        description="When it happened, with a time zone (default: now). Send it: the same "
+        "request again with the same time changes nothing."
+    ),
+]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class VesselVisitCreate(_In):
+    """A planned vessel visit; its profile from one of ``vessel_class`` and ``teu``, else
+    from the vessel's last visit (same IMO number, else name)."""
+
+    id: IdText
+    vessel_name: str = Field(min_length=1, max_length=60)
+    operator: str = Field(min_length=1, max_length=10, description="SMDG liner code.")
+    vessel_class: str | None = Field(None, max_length=40, examples=["post-panamax-8500"])
+    teu: int | None = Field(None, ge=100, le=30_000, description="A vessel class of this TEU.")
+    voyage_in: str = Field("", max_length=20)
+    voyage_out: str = Field("", max_length=20)
+    imo: str | None = Field(None, max_length=7, description="IMO number, 7 digits.")
+    call_sign: str | None = Field(None, max_length=20)
+    planned_arrival: AwareDatetime | None = None
+    planned_departure: AwareDatetime | None = None
+
+
+class TruckVisitCreate(_In):
+    """A planned truck visit: its appointment."""
+
+    id: IdText
+    licence_plate: str = Field(min_length=1, max_length=20)
+    haulier: str | None = Field(None, max_length=60)
+    planned_arrival: AwareDatetime | None = Field(None, description="Start of the appointment.")
+    planned_departure: AwareDatetime | None = Field(None, description="End of the appointment.")
+
+
+class RailVisitCreate(_In):
+    """A planned train visit, on a rail track of the terminal when given."""
+
+    id: IdText
+    train: str = Field(min_length=1, max_length=40)
+    track: str | None = Field(None, max_length=40)
+    wagons: int = Field(0, ge=0, le=200)
+    planned_arrival: AwareDatetime | None = None
+    planned_departure: AwareDatetime | None = None
+
+
+class VesselVisitNew(VesselVisitCreate):
+    """A vessel visit to create at ``POST /visits``."""
+
+    kind: Literal["vessel"]
+
+
+class TruckVisitNew(TruckVisitCreate):
+    """A truck visit to create at ``POST /visits``."""
+
+    kind: Literal["truck"]
+
+
+class RailVisitNew(RailVisitCreate):
+    """A train visit to create at ``POST /visits``."""
+
+    kind: Literal["rail"]
+
+
+VisitCreate = Annotated[VesselVisitNew | TruckVisitNew | RailVisitNew, Field(discriminator="kind")]
+"""A visit to create, of the ``kind`` its body names."""
+
+
+class PlannedTimesUpdate(_In):
+    """New planned times of a visit; a time left out stays as it is."""
+
+    planned_arrival: AwareDatetime | None = None
+    planned_departure: AwareDatetime | None = None
+
+
+class PhaseChange(_In):
+    """A visit's actual arrival or departure."""
+
+    at: At = None
+
+
+class BerthAssignment(_In):
+    """The berth a vessel visit takes, and where along the quay it lies."""
+
+    berth: str = Field(min_length=1, max_length=40)
+    position_m: float | None = Field(
+        None, ge=0, le=100_000, description="Quay metre of the vessel's end nearer 0 "
+        "(default: the start of the berth)."
+    )  # fmt: skip
+    planned_berthing: AwareDatetime | None = Field(
+        None, description="Default: the visit's planned berthing, else its planned arrival."
+    )
+
+
+MAX_PLAN_TIME_LIMIT_S = 60.0
+"""The longest a planner may run for one request."""
+
+
+class StowagePlanRequest(_In):
+    """How to plan a stored vessel visit's load plan."""
+
+    rotation: list[Annotated[str, Field(min_length=5, max_length=5)]] | None = Field(
+        None,
+        max_length=30,
+        description="Next ports of call in order (UN/LOCODEs); default: read from the "
+        "stowage on board.",
+    )
+    time_limit_s: float = Field(5.0, gt=0, le=MAX_PLAN_TIME_LIMIT_S)
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+
+
+class CranePlanRequest(_In):
+    """How to plan a stored vessel visit's crane split and sequences."""
+
+    cranes: (
+        Annotated[int, Field(ge=1, le=20)]
+        | Annotated[list[Annotated[str, Field(min_length=1, max_length=40)]], Field(max_length=20)]
+        | None
+    ) = Field(
+        None,
+        description="The quay cranes by name, or how many (those nearest the vessel's "
+        "middle); default: those over the vessel.",
+    )
+    berth_x_m: float | None = Field(
+        None, ge=0, le=100_000, description="Quay metre of the stern (default: the berth's start)."
+    )
+    dual_cycling: bool = False
+    time_limit_s: float = Field(5.0, gt=0, le=MAX_PLAN_TIME_LIMIT_S)
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+
+
+class WorkInstructionPublic(BaseModel):
+    """A planned move saved as a work instruction."""
+
+    id: str
+    kind: str
+    container: str
+    from_place: str | None
+    to_place: str | None
+    sequence: int | None
+    equipment: str | None
+    planned_start: datetime | None
+
+
+class StowagePlanPublic(BaseModel):
+    """A visit's load plan: the planner's result and the work instructions saved for it."""
+
+    visit: str
+    status: str = Field(description="optimal, feasible, infeasible or unknown")
+    objective: float | None
+    runtime_s: float
+    rotation: list[str]
+    load_list: int = Field(description="Boxes ordered for the visit that are in the yard.")
+    not_in_yard: list[str] = Field(description="Boxes ordered that are not in the yard yet.")
+    refused: list[str] = Field(description="Boxes the plan leaves ashore, and why.")
+    instructions: list[WorkInstructionPublic]
+
+
+class CraneSequencePublic(BaseModel):
+    """One crane's share of a visit's moves."""
+
+    crane: str
+    discharges: int
+    loads: int
+    finish_s: int = Field(description="Seconds from the start of work to the crane's last move.")
+
+
+class CranePlanPublic(BaseModel):
+    """A visit's crane split and sequences and the work instructions saved for it."""
+
+    visit: str
+    status: str = Field(description="optimal, feasible, infeasible or unknown")
+    makespan_s: int | None
+    runtime_s: float
+    cranes: list[CraneSequencePublic]
+    instructions: list[WorkInstructionPublic]
+
+
+class _Move(_In):
+    container: NumberText
+    at: At = None
+
+
+class DischargeCreate(_Move):
+    """A box discharged from a vessel visit to a yard slot or a machine."""
+
+    visit: IdText
+    to: PlaceText
+    crane: MachineText = None
+
+
+class LoadCreate(_Move):
+    """A box loaded from the terminal into a slot of a vessel visit."""
+
+    visit: IdText
+    slot: str = Field(min_length=6, max_length=7, description="Bay-row-tier BBBRRTT.")
+    crane: MachineText = None
+
+
+class RelocationCreate(_Move):
+    """A box moved within the terminal (housekeeping, a rehandle, off a machine)."""
+
+    to: PlaceText
+    equipment: MachineText = None
+
+
+class NewContainer(_In):
+    """The master data of a box the terminal does not know yet."""
+
+    iso_type: str = Field(min_length=4, max_length=4, examples=["22G1"])
+    operator: str = Field(min_length=1, max_length=10, description="SMDG liner code.")
+    empty: bool = False
+    vgm_kg: int | None = Field(None, ge=1, le=100_000)
+
+
+class GateInCreate(_Move):
+    """A box brought in by a truck visit and grounded in the yard."""
+
+    visit: IdText
+    to: str = Field(min_length=1, max_length=60, description="A yard place: yard:BLOCK.BBB.RR.T.")
+    master_data: NewContainer | None = Field(
+        None, description="The box's master data, when the terminal does not know it."
+    )
+    yard_crane: MachineText = None
+
+
+class GateOutCreate(_Move):
+    """A box put on a truck visit in the yard and taken out through the gate."""
+
+    visit: IdText
+    yard_crane: MachineText = None
+
+
+class MoveEventPublic(BaseModel):
+    """A ledger event a move recorded; null places are outside the terminal."""
+
+    seq: int
+    at: datetime
+    from_place: str | None
+    to_place: str | None
+    equipment: str | None
+
+
+class MovePublic(BaseModel):
+    """A confirmed move and the ledger events it left."""
+
+    kind: str = Field(description="discharge, load, yard_shift, gate_in or gate_out")
+    container: str
+    visit: str | None
+    from_place: str | None
+    to_place: str | None
+    events: list[MoveEventPublic]
+
+
+class HoldCreate(_In):
+    """A hold to put on a box."""
+
+    kind: HoldKind = Field(description="Who holds the box.")
+    reason: str = Field("", max_length=200)
+
+
+class HoldChangePublic(BaseModel):
+    """What a hold operation did: ``changed`` is false when the box was so already."""
+
+    container: str
+    kind: str
+    action: str = Field(description="hold or release")
+    changed: bool
+    holds: list[HoldPublic] = Field(description="The box's holds afterwards.")
+
+
+class CustomsResponsesApply(_In):
+    """Which customs responses to apply: one by its reference, or all received."""
+
+    reference: str | None = Field(None, min_length=1, max_length=70)
+
+
+class HoldChanges(BaseModel):
+    """What applying customs' decisions did, box by box."""
+
+    data: list[HoldChangePublic]
+    count: int
+
+
+class ImportSummaryPublic(BaseModel):
+    """What importing an interchange did."""
+
+    key: str = Field(description="The interchange's sender and reference.")
+    already_imported: bool = Field(description="The same interchange came before: no change.")
+    containers: int
+    placed: int
+    bundled: int
+    vgm: int
+    documents: list[str]
+    visits: list[str]
+    warnings: list[str] = Field(description="Problems a lenient reading let pass.")
+
+
+StudyScenario = Literal["small-call"]
+STUDY_SCENARIOS: tuple[str, ...] = get_args(StudyScenario)
+"""The scenarios a request may run: a few seconds each (the others take from half a
+minute to many minutes, and are for ``opentos simulate``)."""
+
+
+class TwinStudyRequest(_In):
+    """A scenario to run in the twin, and how."""
+
+    scenario: StudyScenario = Field(description="small-call: one vessel call of about 120 moves.")
+    seed: int = Field(2017, ge=0, le=2**31 - 1, description="Seed of the scenario and the run.")
+    policy: Literal["fcfs", "nearest", "optimal"] = Field("fcfs", description="AGV dispatching.")
+    agvs: int = Field(38, ge=1, le=38, description="AGVs in service (qianwan-1 has 38).")
+    dual_cycling: bool = False
+    crane_plan: Literal["qcsp", "sweep"] = "qcsp"
+
+
+class TwinStudyPublic(BaseModel):
+    """What a twin run gave: its KPIs under the twin's names."""
+
+    scenario: str
+    seed: int
+    finished: bool = Field(description="Every quay move was done within the time limit.")
+    kpis: dict[str, Any]

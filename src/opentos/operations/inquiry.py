@@ -922,3 +922,8 @@ def visit_move_counts(store: Store, visit_id: str) -> VisitMoveCounts:
         moves=_visit_moves(visit_id, events),
         per_hour=tuple(PeriodMoves(h, n) for h, n in sorted(per_hour.items())),
     )
+
+
+def summarize_visit(visit: Visit) -> VisitSummary:
+    """``visit`` as the inquiry shows it (what a write answers with the visit it changed)."""
+    return _summary(visit)

@@ -40,7 +40,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from opentos.edi.api import DecodedMessage, Document
+from opentos.edi.api import DecodedMessage, Document, read_document
 from opentos.edi.messages import coarri, codeco, cuscar
 from opentos.edi.messages.baplie import VERSIONS, baplie_interchange
 from opentos.edi.messages.equipment import message_interchange, spec_for
@@ -51,6 +51,7 @@ from opentos.edi.outbound import (
     handling_reports,
     import_boxes,
 )
+from opentos.edi.problems import DEFAULT_MAX_PROBLEMS, DEFAULT_MAX_SEGMENTS, Severity
 from opentos.errors import DomainError, EdiError, IllegalMove, InvalidValue, NotFound
 from opentos.model.container import Container
 from opentos.model.customs import CargoReport, Consignment, CustomsResponse
@@ -149,6 +150,53 @@ def import_document(
             summary.to_dict(),
         )
     return summary
+
+
+@dataclass(frozen=True, slots=True)
+class InterchangeImport:
+    """An interchange read and imported: what the import did, and the problems a lenient
+    reading let pass."""
+
+    summary: ImportSummary
+    warnings: tuple[str, ...]
+
+
+def import_interchange(
+    store: Store,
+    data: bytes | str,
+    *,
+    source: str = "interchange",
+    strict: bool = True,
+    visit_id: str | None = None,
+    at: datetime | None = None,
+    port: UnLocode | None = None,
+    vessel_class: str | None = None,
+    max_problems: int = DEFAULT_MAX_PROBLEMS,
+    max_segments: int = DEFAULT_MAX_SEGMENTS,
+) -> InterchangeImport:
+    """Read ``data`` (an EDIFACT interchange named ``source``) and apply it with
+    :func:`import_document`: whole or not at all, once only.
+
+    A ``strict`` reading makes every problem an error and stops at the first; a
+    lenient one refuses an interchange with errors only, and answers its warnings.
+
+    Raises
+    ------
+    EdiError
+        The interchange breaks the syntax, a message's structure or its guide (or a
+        strict reading found a warning), a reading limit was reached, or it cannot be
+        applied; the problems name the segment, the element and the value.
+    DomainError
+        The ledger refuses what the interchange places (a box in two places).
+    """
+    document = read_document(
+        data, strict=strict, source=source, max_problems=max_problems, max_segments=max_segments
+    )
+    summary = import_document(
+        store, document, visit_id=visit_id, at=at, port=port, vessel_class=vessel_class
+    )
+    warnings = tuple(str(p) for p in document.problems if p.severity is Severity.WARNING)
+    return InterchangeImport(summary, warnings)
 
 
 def _apply(

@@ -162,14 +162,14 @@ def plan_stowage(
 ) -> VisitStowage:
     """Plan where the boxes ordered for loading onto ``visit_id`` go on board.
 
-    The load list is every box that a ``load_discharge_order`` document of kind
-    ``load`` for the visit names and that is in the yard; the boxes on board stay
-    or are restowed. Without ``rotation`` (the next ports of call, in order) it is
-    read from the stowage on board: ports whose boxes sit higher come earlier, then
-    ports only the load list names, alphabetically. With a plan, one work instruction
-    per placed box (``LOAD`` from its yard slot, ``RESTOW`` from its slot on board)
-    is saved in one transaction, and earlier planned ones it no longer has are
-    cancelled.
+    The load list is every box that an order of kind ``load`` for the visit names (a
+    ``load_order`` document, as a COPRAR import keeps it: :data:`ORDER_DOCUMENTS`) and
+    that is in the yard; the boxes on board stay or are restowed. Without ``rotation``
+    (the next ports of call, in order) it is read from the stowage on board: ports whose
+    boxes sit higher come earlier, then ports only the load list names, alphabetically.
+    With a plan, one work instruction per placed box (``LOAD`` from its yard slot,
+    ``RESTOW`` from its slot on board) is saved in one transaction, and earlier planned
+    ones it no longer has are cancelled.
 
     Raises
     ------
@@ -316,10 +316,18 @@ def _on_board(store: Store, visit_id: str) -> list[tuple[ContainerNumber, BayRow
     return [(n, p.slot) for n, p in store.on_visit(visit_id) if isinstance(p, VesselPlace)]
 
 
+ORDER_DOCUMENTS = ("load_order", "discharge_order", "load_discharge_order")
+"""Document kinds that hold a visit's load and discharge orders: ``load_order`` and
+``discharge_order`` as an imported COPRAR keeps them
+(:func:`~opentos.operations.interchange.import_document`), ``load_discharge_order``
+for orders saved under the older name."""
+
+
 def _ordered(store: Store, visit_id: str, kind: str) -> list[ContainerNumber]:
     """Boxes the visit's load or discharge orders name, each once, in order."""
     numbers: dict[ContainerNumber, None] = {}
-    for order in store.documents("load_discharge_order", visit_id):
+    orders = [o for doc in ORDER_DOCUMENTS for o in store.documents(doc, visit_id)]
+    for order in orders:
         items = order.get("items")
         if order.get("kind") != kind or not isinstance(items, list):
             continue

@@ -39,6 +39,7 @@ from opentos.model.terminal import Terminal
 from opentos.model.visits import Visit, VisitPhase
 from opentos.operations.cranes import planned_sequences
 from opentos.operations.scenarios import Scenario, VesselCall
+from opentos.operations.scenarios import scenario as make_scenario
 from opentos.presets.kinematics import load_kinematics
 from opentos.storage.store import Store
 from opentos.twin.kpi import JsonDict, kpis
@@ -399,6 +400,20 @@ def simulate(
         start,
         terminal,
     )
+
+
+def run_scenario(name: str, settings: SimulationSettings) -> SimulationResult:
+    """The twin study of ``opentos simulate``: the scenario ``name`` made from the
+    settings' seed and run under them, in memory (the terminal's store is not touched).
+
+    Raises
+    ------
+    NotFound
+        No scenario ``name``.
+    InvalidValue
+        More AGVs than the scenario's terminal has, or another bad setting.
+    """
+    return simulate(make_scenario(name, settings.seed), settings)
 
 
 def instructions(

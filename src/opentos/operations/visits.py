@@ -17,7 +17,14 @@ from opentos.model.ledger import MoveEvent
 from opentos.model.places import EquipmentPlace
 from opentos.model.vessel import VesselProfile
 from opentos.model.vessel_classes import standard_class, vessel_class
-from opentos.model.visits import RailVisit, TruckVisit, VesselVisit, Visit, VisitPhase
+from opentos.model.visits import (
+    RailVisit,
+    TruckVisit,
+    VesselVisit,
+    Visit,
+    VisitKind,
+    VisitPhase,
+)
 from opentos.operations.berths import check_quay_space
 from opentos.storage.store import Store, Transaction
 
@@ -142,13 +149,16 @@ def update_planned_times(
     *,
     planned_arrival: datetime | None = None,
     planned_departure: datetime | None = None,
+    kind: VisitKind | None = None,
 ) -> Visit:
     """Change a visit's planned arrival and/or departure (``None`` leaves one as it is).
+
+    With ``kind``, only a visit of that kind is changed (a gate works trucks only).
 
     Raises
     ------
     NotFound
-        No visit ``visit_id``.
+        No visit ``visit_id`` (of ``kind``, when given).
     IllegalTransition
         The visit has departed or was cancelled: its plan is history.
     InvalidValue
@@ -157,7 +167,7 @@ def update_planned_times(
         The new times put a berthed vessel on quay metres another visit holds then.
     """
     with store.transaction() as tx:
-        visit = tx.visit(visit_id)
+        visit = _of_kind(tx.visit(visit_id), kind)
         if visit.is_final:
             raise IllegalTransition(
                 f"visit {visit_id} is {visit.phase}; its planned times can no longer change"
@@ -175,24 +185,34 @@ def update_planned_times(
         return updated
 
 
-def advance(store: Store, visit_id: str, phase: VisitPhase, at: datetime) -> Visit:
+def advance(
+    store: Store,
+    visit_id: str,
+    phase: VisitPhase,
+    at: datetime,
+    *,
+    kind: VisitKind | None = None,
+) -> Visit:
     """Move a visit to ``phase`` at ``at`` (see :meth:`~opentos.model.visits.VesselVisit.advance`).
 
     Asking again for the phase the visit is in changes nothing when ``at`` is the
     time already recorded for it (a retried arrival or departure). Departing takes
-    the boxes still on board a vessel, or on a truck, out of the terminal.
+    the boxes still on board a vessel, or on a truck, out of the terminal. With
+    ``kind``, only a visit of that kind moves.
 
     Raises
     ------
     NotFound
-        No visit ``visit_id``.
+        No visit ``visit_id`` (of ``kind``, when given).
+    InvalidValue
+        ``at`` has no time zone.
     IllegalTransition
         ``phase`` cannot follow the visit's phase.
     """
     if at.tzinfo is None:
         raise InvalidValue(f"visit {visit_id}: time {at} has no time zone")
     with store.transaction() as tx:
-        visit = tx.visit(visit_id)
+        visit = _of_kind(tx.visit(visit_id), kind)
         if visit.phase is phase and _recorded(visit, phase) in (at, None):
             return visit
         moved = visit.advance(phase, at)
@@ -202,14 +222,37 @@ def advance(store: Store, visit_id: str, phase: VisitPhase, at: datetime) -> Vis
         return moved
 
 
-def arrive(store: Store, visit_id: str, at: datetime) -> Visit:
-    """Record a visit's actual arrival (a vessel at berth, a train on its track, a truck in)."""
-    return advance(store, visit_id, VisitPhase.ARRIVED, at)
+def arrive(store: Store, visit_id: str, at: datetime, *, kind: VisitKind | None = None) -> Visit:
+    """Record a visit's actual arrival (a vessel at berth, a train on its track, a truck in).
+
+    Raises
+    ------
+    NotFound
+        No visit ``visit_id`` (of ``kind``, when given).
+    IllegalTransition
+        The visit is not planned (it arrived at another time, departed or was cancelled).
+    """
+    return advance(store, visit_id, VisitPhase.ARRIVED, at, kind=kind)
 
 
-def depart(store: Store, visit_id: str, at: datetime) -> Visit:
-    """Record a visit's actual departure, taking what is still on board out of the terminal."""
-    return advance(store, visit_id, VisitPhase.DEPARTED, at)
+def depart(store: Store, visit_id: str, at: datetime, *, kind: VisitKind | None = None) -> Visit:
+    """Record a visit's actual departure, taking what is still on board out of the terminal.
+
+    Raises
+    ------
+    NotFound
+        No visit ``visit_id`` (of ``kind``, when given).
+    IllegalTransition
+        The visit is not in the terminal, or is still working.
+    """
+    return advance(store, visit_id, VisitPhase.DEPARTED, at, kind=kind)
+
+
+def _of_kind(visit: Visit, kind: VisitKind | None) -> Visit:
+    """``visit``, if it is of ``kind`` (any, when ``None``)."""
+    if kind is not None and visit.kind is not kind:
+        raise NotFound(f"no {kind} visit {visit.id!r}: it is a {visit.kind} visit")
+    return visit
 
 
 def _recorded(visit: Visit, phase: VisitPhase) -> datetime | None:
