@@ -160,26 +160,28 @@ def test_bad_paging_is_refused(server: Server, params: dict[str, str | int], sta
     assert response.headers["content-type"] == "application/problem+json"
 
 
-def test_a_change_made_by_another_process_reaches_the_answers(server: Server) -> None:
+def test_a_change_made_by_another_process_reaches_the_answers(
+    scratch_server: Server,
+) -> None:
     """The server keeps answers in memory; a box moved by another process (the CLI, another
     worker) answers its new place once the server has read the change log."""
     factory = ContainerFactory(random.Random(77))
     box = next(b for b in iter(factory.make, None) if b.length_ft == 20)
     path = f"/containers/{box.number}"
     at = datetime(2026, 3, 2, tzinfo=UTC)
-    with Store.open(server.database_url) as store:
+    with Store.open(scratch_server.database_url) as store:
         taken = {p.slot for _n, p in store.in_block("A01")}
         free = [s for s in store.layout.block("A01").slots(20) if s.tier == 1]
         first, second = [s for s in free if s not in taken][:2]
         with store.transaction() as tx:
             tx.register(box)
             tx.record([MoveEvent(box.number, None, YardPlace(first), at)])
-        assert server.get("planner", path).json()["location"]["slot"] == str(first)  # kept
+        assert scratch_server.get("planner", path).json()["location"]["slot"] == str(first)  # kept
         with store.transaction() as tx:
             tx.record([MoveEvent(box.number, YardPlace(first), YardPlace(second), at)])
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        if server.get("planner", path).json()["location"]["slot"] == str(second):
+        if scratch_server.get("planner", path).json()["location"]["slot"] == str(second):
             break
         time.sleep(0.05)
-    assert server.get("planner", path).json()["location"]["slot"] == str(second)
+    assert scratch_server.get("planner", path).json()["location"]["slot"] == str(second)

@@ -67,6 +67,10 @@ TAGS = [
     {"name": "visits", "description": "Vessel, rail and truck visits; berth and bay plans."},
     {"name": "yard", "description": "The yard layout, blocks' occupancy and bay views."},
     {"name": "kpis", "description": "Moves per day and per vessel visit."},
+    {"name": "moves", "description": "Moves as an operator confirms them: quay, yard, gate."},
+    {"name": "holds", "description": "Holds on boxes and customs decisions."},
+    {"name": "interchanges", "description": "EDI interchanges imported whole or not at all."},
+    {"name": "twin", "description": "Twin studies of small scenarios, run on request."},
     {
         "name": "DCSA",
         "description": "DCSA Track & Trace 2.2 events, Operational Vessel Schedules 3.0.",
@@ -75,7 +79,9 @@ TAGS = [
 ]
 
 DESCRIPTION = """\
-The inquiry of OpenTOS: containers, visits, the berth plan, bay plans and the yard.
+The terminal server of OpenTOS: inquiries (containers, visits, the berth plan, bay plans,
+the yard, KPIs, DCSA Track & Trace and schedules) and operations (visits, berths, plans,
+moves, holds, EDI interchanges, twin studies), each one transaction.
 
 People log in at `POST /token` and send the access token as `Authorization: Bearer`;
 machine clients send their API key as `X-API-Key`. Each route names the roles it
