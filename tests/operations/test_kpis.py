@@ -216,3 +216,24 @@ def test_shared_rules() -> None:
     assert turn_time_summary([10.0, 30.0, 20.0]) == {
         "trucks": 3, "mean": 20.0, "p95": 30.0, "max": 30.0,
     }  # fmt: skip
+
+
+def test_a_visits_move_counts_are_its_cranes_moves(call: Store) -> None:
+    """Discharges and loads are counted; boxes that came on board (and go on board out of
+    the terminal) are not moves of this call."""
+    from operations_helpers import T0 as CALL_T0
+
+    from opentos.model.places import YardPlace
+    from opentos.model.slots import YardSlot
+    from opentos.operations.inquiry import visit_move_counts
+
+    number, slot = max(call.on_visit("V1"), key=lambda np: str(np[1])[-2:])  # a top box
+    yard = YardPlace(YardSlot("A01", 1, 1, 1))
+    at = CALL_T0 + timedelta(hours=1)
+    with call.transaction() as tx:
+        tx.record([MoveEvent(number, slot, yard, at)])  # discharged
+        tx.record([MoveEvent(number, yard, slot, at + timedelta(minutes=5))])  # loaded
+    counts = visit_move_counts(call, "V1")
+    assert (counts.moves.discharged, counts.moves.loaded, counts.moves.restowed) == (1, 1, 0)
+    assert counts.moves.moves == 2
+    assert sum(p.moves for p in counts.per_hour) == 2

@@ -66,7 +66,10 @@ TAGS = [
     {"name": "containers", "description": "Where a box is, its status and its history."},
     {"name": "visits", "description": "Vessel, rail and truck visits; berth and bay plans."},
     {"name": "yard", "description": "The yard layout, blocks' occupancy and bay views."},
-    {"name": "kpis", "description": "Moves per day and per vessel visit."},
+    {
+        "name": "kpis",
+        "description": "KPIs under the twin's names; ledger events per day, crane moves per visit.",
+    },
     {"name": "moves", "description": "Moves as an operator confirms them: quay, yard, gate."},
     {"name": "holds", "description": "Holds on boxes and customs decisions."},
     {"name": "interchanges", "description": "EDI interchanges imported whole or not at all."},

@@ -851,13 +851,28 @@ def _visits_of(event: MoveEvent) -> set[str]:
     return {p.visit for p in (event.from_place, event.to_place) if isinstance(p, VesselPlace)}
 
 
-def _visit_moves(visit: str, events: Sequence[MoveEvent]) -> VisitMoves:
+def _crane_moves(visit: str, events: Sequence[MoveEvent]) -> list[MoveEvent]:
+    """The events of ``events`` that a crane made on ``visit``'s vessel: off it into the
+    terminal, onto it from the terminal, or from one of its slots to another. Cargo that
+    came on board and left on board (from or to outside the terminal) is not a move."""
+
     def aboard(place: Place | None) -> bool:
         return isinstance(place, VesselPlace) and place.visit == visit
 
-    mine = [e for e in events if aboard(e.from_place) or aboard(e.to_place)]
-    restowed = sum(1 for e in mine if aboard(e.from_place) and aboard(e.to_place))
-    discharged = sum(1 for e in mine if aboard(e.from_place)) - restowed
+    return [
+        e
+        for e in events
+        if (aboard(e.from_place) and e.to_place is not None)
+        or (aboard(e.to_place) and e.from_place is not None)
+    ]
+
+
+def _visit_moves(visit: str, events: Sequence[MoveEvent]) -> VisitMoves:
+    mine = _crane_moves(visit, events)
+    on = [isinstance(e.from_place, VesselPlace) and e.from_place.visit == visit for e in mine]
+    off = [isinstance(e.to_place, VesselPlace) and e.to_place.visit == visit for e in mine]
+    restowed = sum(1 for a, b in zip(on, off, strict=True) if a and b)
+    discharged = sum(on) - restowed
     return VisitMoves(visit, len(mine), discharged, len(mine) - discharged - restowed, restowed)
 
 
@@ -914,7 +929,7 @@ def visit_move_counts(store: Store, visit_id: str) -> VisitMoveCounts:
     vessel_profile_of(store, visit_id)
     events = store.events(place_prefix=f"vessel:{visit_id}:")
     per_hour: dict[datetime, int] = {}
-    for e in events:
+    for e in _crane_moves(visit_id, events):
         hour = e.at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
         per_hour[hour] = per_hour.get(hour, 0) + 1
     return VisitMoveCounts(

@@ -89,5 +89,5 @@ def yard_page(request: Request, _user: Public) -> HTMLResponse:
 
 @router.get("/pages/kpis", response_class=HTMLResponse)
 def kpis_page(request: Request, _user: Public) -> HTMLResponse:
-    """Moves per day and per vessel visit as charts."""
+    """The KPIs: ledger events per day and crane moves per vessel visit as charts."""
     return _page(request, "kpis", "KPIs")

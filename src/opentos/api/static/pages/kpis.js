@@ -36,7 +36,7 @@ document.addEventListener("DOMContentLoaded", () => {
       document.getElementById("total").textContent =
         `${kpis.moves} moves from ${OT.when(kpis.from)} to ${OT.when(kpis.to)} (UTC)`;
       const days = kpis.per_day.map((d) => ({ label: OT.day(d.start).slice(5), key: OT.day(d.start), value: d.moves }));
-      OT.barChart(document.getElementById("per-day"), days, { title: "Moves per day" });
+      OT.barChart(document.getElementById("per-day"), days, { title: "Ledger events per day" });
       const visits = kpis.per_visit.map((v) => ({ label: v.visit, key: v.visit, value: v.moves }));
       OT.barChart(document.getElementById("per-visit"), visits, {
         title: "Moves per vessel visit", onClick: (item) => showVisit(item.key),
