@@ -193,15 +193,18 @@ def test_yard_map_draws_each_block_and_its_bays(planner: Tab, server: Server) ->
 def test_kpi_dashboard_draws_bars_and_a_line(planner: Tab, server: Server) -> None:
     """The KPI charts have a bar per day and per visit with the API's counts, and a line."""
     kpis = server.get("planner", "/kpis").json()
+    v1 = server.get("planner", "/visits/V1/kpis").json()
     planner.open("/pages/kpis")
-    planner.page.wait_for_selector("#visit:not([hidden]) circle.point")
+    planner.page.wait_for_selector("#visit:not([hidden]) polyline.line", state="attached")
     days = planner.page.locator("#per-day rect.bar")
     assert days.count() == len(kpis["per_day"])
     values = [int(days.nth(i).get_attribute("data-value") or -1) for i in range(days.count())]
     assert sum(values) == kpis["moves"] > 0
     visit_bar = planner.page.locator("#per-visit rect.bar[data-key=V1]")
-    assert visit_bar.get_attribute("data-value") == "2"
+    assert visit_bar.get_attribute("data-value") == str(v1["moves"]["moves"])
     assert planner.page.locator("#per-hour polyline.line").count() == 1
+    points = planner.page.locator("#per-hour circle.point")
+    assert points.count() == len(v1["per_hour"])  # V1's boxes came on board: no crane moves
     assert planner.errors == []
 
 

@@ -34,7 +34,7 @@ document.addEventListener("DOMContentLoaded", () => {
       form.elements.from.value = OT.day(kpis.from);
       form.elements.to.value = OT.day(kpis.to);
       document.getElementById("total").textContent =
-        `${kpis.moves} moves from ${OT.when(kpis.from)} to ${OT.when(kpis.to)} (UTC)`;
+        `${kpis.moves} ledger events from ${OT.when(kpis.from)} to ${OT.when(kpis.to)} (UTC)`;
       const days = kpis.per_day.map((d) => ({ label: OT.day(d.start).slice(5), key: OT.day(d.start), value: d.moves }));
       OT.barChart(document.getElementById("per-day"), days, { title: "Ledger events per day" });
       const visits = kpis.per_visit.map((v) => ({ label: v.visit, key: v.visit, value: v.moves }));
