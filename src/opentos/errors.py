@@ -78,6 +78,10 @@ class IllegalTransition(DomainError):
     """A work instruction or visit asked to go to a state it cannot reach from its state."""
 
 
+class BookingRefused(DomainError):
+    """A booking the terminal's rules refuse: the window is shut, the slot or a quota full."""
+
+
 class NotFound(OpenTosError, LookupError):
     """An unknown container, visit, block, preset or other named thing."""
 
