@@ -23,8 +23,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import cast
 
 from opentos.errors import BookingRefused, IllegalTransition, InvalidValue
+from opentos.model.container import JsonValue
 from opentos.model.ids import ContainerNumber
 from opentos.model.places import check_id
 
@@ -110,6 +112,11 @@ class SlotRules:
     closes_before: timedelta = timedelta(hours=1)
     early: timedelta = timedelta(minutes=30)
     late: timedelta = timedelta(minutes=30)
+    export_cutoff: timedelta = timedelta(hours=12)
+    """Exports are delivered at least this long before their vessel's planned arrival."""
+    refused_imdg_classes: tuple[str, ...] = ("1", "7")
+    """IMDG classes the terminal does not take into its yard (here: explosives and
+    radioactive material, which go to or from the ship directly)."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.slot_minutes <= 1440 or 1440 % self.slot_minutes:
@@ -134,9 +141,58 @@ class SlotRules:
                 f"bookings close {self.closes_before} before a slot but open only "
                 f"{self.opens_before} before it"
             )
-        for name in ("opens_before", "closes_before", "early", "late"):
+        for name in ("opens_before", "closes_before", "early", "late", "export_cutoff"):
             if getattr(self, name) < timedelta(0):
                 raise InvalidValue(f"{name} {getattr(self, name)} is negative")
+
+    def to_dict(self) -> dict[str, JsonValue]:
+        """A JSON-compatible dict that :meth:`from_dict` reads back to equal rules."""
+        return {
+            "slot_minutes": self.slot_minutes,
+            "per_slot": {str(m): n for m, n in sorted(self.per_slot.items())},
+            "block_quota": dict(sorted(self.block_quota.items())),
+            "shares": dict(sorted(self.shares.items())),
+            "opens_before_s": self.opens_before.total_seconds(),
+            "closes_before_s": self.closes_before.total_seconds(),
+            "early_s": self.early.total_seconds(),
+            "late_s": self.late.total_seconds(),
+            "export_cutoff_s": self.export_cutoff.total_seconds(),
+            "refused_imdg_classes": list(self.refused_imdg_classes),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> SlotRules:
+        """Rules from :meth:`to_dict`'s form.
+
+        Raises
+        ------
+        InvalidValue
+            A field is missing, of the wrong type, or breaks a rule of :class:`SlotRules`.
+        """
+        try:
+            per_slot = cast(Mapping[str, int], data["per_slot"])
+            return cls(
+                slot_minutes=int(cast(int, data["slot_minutes"])),
+                per_slot={GateMove(m): int(n) for m, n in per_slot.items()},
+                block_quota={
+                    str(b): int(q) for b, q in cast(Mapping[str, int], data["block_quota"]).items()
+                },
+                shares={
+                    str(g): float(v) for g, v in cast(Mapping[str, float], data["shares"]).items()
+                },
+                opens_before=timedelta(seconds=float(cast(float, data["opens_before_s"]))),
+                closes_before=timedelta(seconds=float(cast(float, data["closes_before_s"]))),
+                early=timedelta(seconds=float(cast(float, data["early_s"]))),
+                late=timedelta(seconds=float(cast(float, data["late_s"]))),
+                export_cutoff=timedelta(seconds=float(cast(float, data["export_cutoff_s"]))),
+                refused_imdg_classes=tuple(
+                    str(c) for c in cast(list[str], data["refused_imdg_classes"])
+                ),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            if isinstance(exc, InvalidValue):
+                raise
+            raise InvalidValue(f"slot rules: {exc!s} in {dict(data)!r}") from None
 
     @property
     def slot_length(self) -> timedelta:
@@ -191,6 +247,8 @@ class Appointment:
     blocks: tuple[str | None, ...] = ()
     reference: str | None = None
     group: str | None = None
+    visit: str | None = None
+    """The vessel visit an export is for (its cut-off is checked at booking)."""
     state: AppointmentState = AppointmentState.BOOKED
 
     def __post_init__(self) -> None:
@@ -210,6 +268,43 @@ class Appointment:
             raise InvalidValue(
                 f"appointment {self.id}: names no container and no booking or release reference"
             )
+
+    def to_dict(self) -> dict[str, JsonValue]:
+        """A JSON-compatible dict that :meth:`from_dict` reads back to an equal appointment."""
+        return {
+            "id": self.id,
+            "haulier": self.haulier,
+            "truck": self.truck,
+            "driver": self.driver,
+            "move": str(self.move),
+            "slot": self.slot.astimezone(UTC).isoformat(),
+            "containers": [str(n) for n in self.containers],
+            "blocks": list(self.blocks),
+            "reference": self.reference,
+            "group": self.group,
+            "visit": self.visit,
+            "state": str(self.state),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> Appointment:
+        """An appointment from :meth:`to_dict`'s form."""
+        return cls(
+            id=str(data["id"]),
+            haulier=str(data["haulier"]),
+            truck=str(data["truck"]),
+            driver=str(data["driver"]),
+            move=GateMove(str(data["move"])),
+            slot=datetime.fromisoformat(str(data["slot"])),
+            containers=tuple(
+                ContainerNumber.parse(str(n)) for n in cast(list[str], data["containers"])
+            ),
+            blocks=tuple(None if b is None else str(b) for b in cast(list[object], data["blocks"])),
+            reference=None if data.get("reference") is None else str(data["reference"]),
+            group=None if data.get("group") is None else str(data["group"]),
+            visit=None if data.get("visit") is None else str(data["visit"]),
+            state=AppointmentState(str(data["state"])),
+        )
 
     def advance(self, state: AppointmentState) -> Appointment:
         """The appointment in ``state``.

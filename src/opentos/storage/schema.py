@@ -251,3 +251,16 @@ its kind), ``kind:*`` when one transaction changed more than
 follow it to drop exactly what changed (see :mod:`opentos.operations.readcache`). Only
 the last :data:`~opentos.storage.store.CHANGES_KEPT` rows are kept; a reader that fell
 further behind, or sees a version with no row, drops everything."""
+
+appointments = Table(
+    "appointments",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("haulier", String(35), nullable=False, index=True),
+    Column("slot", UtcDateTime, nullable=False, index=True),
+    Column("move", String(20), nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("data", JSON, nullable=False),
+)
+"""Truck appointments (:class:`~opentos.model.appointments.Appointment`), by id; the slot,
+haulier and state beside the document for the queries of a slot and of a haulier."""

@@ -58,6 +58,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from opentos.config import settings
 from opentos.errors import Conflict, IllegalMove, InvalidSlot, NotFound, OpenTosError, StorageError
+from opentos.model.appointments import Appointment
 from opentos.model.container import Container
 from opentos.model.ids import ContainerNumber
 from opentos.model.iso_types import SizeType
@@ -763,6 +764,26 @@ class Store:
         with self.reading() as connection:
             return [cast(JsonDoc, data) for data in connection.execute(query).scalars()]
 
+    def appointments(
+        self,
+        *,
+        haulier: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> list[Appointment]:
+        """Truck appointments by slot then id, of one haulier and in ``[start, end)`` if
+        given."""
+        a = schema.appointments.c
+        query = select(a.data).order_by(a.slot, a.id)
+        if haulier is not None:
+            query = query.where(a.haulier == haulier)
+        if start is not None:
+            query = query.where(a.slot >= start)
+        if end is not None:
+            query = query.where(a.slot < end)
+        with self.reading() as connection:
+            return [Appointment.from_dict(data) for data in connection.execute(query).scalars()]
+
     def instructions(
         self, visit: str | None = None, *, container: ContainerNumber | None = None
     ) -> list[WorkInstruction]:
@@ -1424,6 +1445,48 @@ class Transaction:
         }
         self._upsert(schema.work_instructions, [row], "id")
         self._change("instruction", [str(instruction.container)])
+
+    def save_appointment(self, appointment: Appointment) -> None:
+        """Add or replace a truck appointment."""
+        self._bump_version()
+        row = {
+            "id": appointment.id,
+            "haulier": appointment.haulier,
+            "slot": appointment.slot,
+            "move": str(appointment.move),
+            "state": str(appointment.state),
+            "data": appointment.to_dict(),
+        }
+        self._upsert(schema.appointments, [row], "id")
+        self._change("appointment", [appointment.id])
+
+    def appointments(self, slot: datetime) -> list[Appointment]:
+        """The appointments of one slot, as this transaction sees them, by id."""
+        a = schema.appointments.c
+        rows = self.connection.execute(
+            select(a.data).where(a.slot == slot).order_by(a.id)
+        ).scalars()
+        return [Appointment.from_dict(data) for data in rows]
+
+    def appointment(self, appointment_id: str) -> Appointment:
+        """One appointment, as this transaction sees it.
+
+        Raises
+        ------
+        NotFound
+            No appointment has that id.
+        """
+        a = schema.appointments.c
+        data = self.connection.execute(select(a.data).where(a.id == appointment_id)).scalar()
+        if data is None:
+            raise NotFound(f"appointment {appointment_id!r} is not known to this terminal")
+        return Appointment.from_dict(data)
+
+    def document(self, kind: str, reference: str) -> JsonDoc | None:
+        """The document ``kind:reference``, as this transaction sees it (``None``: none)."""
+        d = schema.documents.c
+        data = self.connection.execute(select(d.data).where(d.id == f"{kind}:{reference}")).scalar()
+        return None if data is None else cast(JsonDoc, data)
 
     def interchange(self, key: str) -> ImportedInterchange | None:
         """The record of an imported interchange, as this transaction sees it."""
