@@ -25,6 +25,7 @@ SAMPLE_PATHS = {
     "eventID": "00000000-0000-5000-8000-000000000000",
     "subscriptionID": "00000000-0000-4000-8000-000000000000",
     "kind": "quarantine",
+    "appointment_id": "AP-NO-SUCH",
 }
 WRITE_SAMPLE_PATHS = {**SAMPLE_PATHS, "number": str(UNKNOWN), "visit_id": "NO-SUCH-VISIT"}
 """A write probe names no box or visit of the terminal (and sends an empty body): a role
@@ -124,6 +125,7 @@ def test_roles_are_enforced(server: Server, method: str, path: str, roles: froze
 PLANNERS = frozenset({Role.ADMIN, Role.PLANNER})
 GATE = PLANNERS | {Role.GATE}
 CUSTOMS = PLANNERS | {Role.CUSTOMS}
+BOOKERS = GATE | {Role.HAULIER}
 WRITE_ROLES = {
     ("POST", "/visits"): PLANNERS,
     ("PATCH", "/visits/{visit_id}"): PLANNERS,
@@ -146,15 +148,25 @@ WRITE_ROLES = {
     ("POST", "/customs-responses/apply"): CUSTOMS,
     ("POST", "/interchanges"): PLANNERS,
     ("POST", "/twin-studies"): PLANNERS,
+    ("PUT", "/slot-rules"): PLANNERS,
+    ("POST", "/appointments"): BOOKERS,
+    ("PATCH", "/appointments/{appointment_id}"): BOOKERS,
+    ("DELETE", "/appointments/{appointment_id}"): BOOKERS,
+    ("POST", "/appointments/{appointment_id}/close"): GATE,
+    ("POST", "/appointments/{appointment_id}/check-in"): GATE,
 }
+HAULIERS_WRITE = {"/appointments", "/appointments/{appointment_id}"}
+"""Hauliers book, change and cancel their own truck appointments; they write nothing else."""
 
 
 def test_writes_allow_the_roles_of_the_work() -> None:
     """Planners write visits, plans, quay and yard moves and interchanges; the gate its
-    trucks; customs holds; lines, hauliers and the public write nothing."""
+    trucks; customs holds; hauliers only their truck appointments; lines and the public
+    write nothing."""
     gates = {(m, p): roles for m, p, roles in ROUTES}
     assert {key: gates.get(key) for key in WRITE_ROLES} == WRITE_ROLES
     for (method, path), roles in gates.items():
         if method != "GET" and path not in ("/token", "/users") and "/v2/" not in path:
             assert (method, path) in WRITE_ROLES, (method, path)
-            assert not roles & {Role.LINE, Role.HAULIER, Role.PUBLIC}, (method, path)
+            assert not roles & {Role.LINE, Role.PUBLIC}, (method, path)
+            assert Role.HAULIER not in roles or path in HAULIERS_WRITE, (method, path)

@@ -24,6 +24,7 @@ from opentos.api.dcsa import routes as dcsa
 from opentos.api.dcsa import subscriptions
 from opentos.api.deps import cache_of, line_scope
 from opentos.api.routers import (
+    appointments,
     auth,
     containers,
     holds,
@@ -45,6 +46,7 @@ from opentos.storage.store import Store
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
+    appointments.router,
     containers.router,
     visits.router,
     yard.router,
@@ -72,6 +74,10 @@ TAGS = [
     },
     {"name": "moves", "description": "Moves as an operator confirms them: quay, yard, gate."},
     {"name": "holds", "description": "Holds on boxes and customs decisions."},
+    {
+        "name": "appointments",
+        "description": "Truck appointments: slots, quotas, bookings by hauliers, check-in.",
+    },
     {"name": "interchanges", "description": "EDI interchanges imported whole or not at all."},
     {"name": "twin", "description": "Twin studies of small scenarios, run on request."},
     {

@@ -609,3 +609,84 @@ class TwinStudyPublic(BaseModel):
     seed: int
     finished: bool = Field(description="Every quay move was done within the time limit.")
     kpis: dict[str, Any]
+
+
+# -- truck appointments ------------------------------------------------------------------------
+
+GateMoveName = Literal["deliver-export", "pick-up-import", "deliver-empty", "pick-up-empty"]
+
+
+class SlotRulesPublic(BaseModel):
+    """The terminal's slot rules for truck appointments."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    slot_minutes: int = Field(30, ge=5, le=1440, description="A slot's length; divides 24 h.")
+    per_slot: dict[GateMoveName, Annotated[int, Field(ge=0, le=10_000)]] = Field(
+        default_factory=dict, description="The most appointments of each move in one slot."
+    )
+    block_quota: dict[Annotated[str, Field(max_length=16)], Annotated[int, Field(ge=0)]] = Field(
+        default_factory=dict, description="The most boxes from or to each yard block per slot."
+    )
+    shares: dict[Annotated[str, Field(max_length=40)], Annotated[float, Field(ge=0, le=1)]] = Field(
+        default_factory=dict, description="Priority groups' kept share of each move."
+    )
+    opens_before_s: float = Field(7 * 86_400, ge=0, le=90 * 86_400)
+    closes_before_s: float = Field(3_600, ge=0, le=90 * 86_400)
+    early_s: float = Field(1_800, ge=0, le=86_400, description="How early a truck checks in.")
+    late_s: float = Field(1_800, ge=0, le=86_400, description="How late a truck checks in.")
+    export_cutoff_s: float = Field(
+        43_200, ge=0, le=30 * 86_400, description="Exports before their vessel's arrival."
+    )
+    refused_imdg_classes: list[Annotated[str, Field(max_length=4)]] = Field(
+        default_factory=lambda: ["1", "7"], max_length=20
+    )
+
+
+class AppointmentCreate(_In):
+    """A truck's booking of a slot: its boxes, or a booking or release reference."""
+
+    move: GateMoveName
+    slot: AwareDatetime = Field(description="Start of the slot.")
+    truck: str = Field(min_length=1, max_length=20, description="Licence plate.")
+    driver: str = Field(min_length=1, max_length=60)
+    containers: list[Annotated[str, Field(max_length=20)]] = Field(default_factory=list,
+                                                                    max_length=4)  # fmt: skip
+    reference: str | None = Field(None, max_length=35)
+    group: str | None = Field(None, max_length=40, description="Priority group, if any.")
+    visit: str | None = Field(None, max_length=40, description="An export's vessel visit.")
+    haulier: str | None = Field(
+        None, max_length=35, description="Terminal staff booking for a haulier; a haulier books "
+        "for itself and leaves it out."
+    )  # fmt: skip
+
+
+class AppointmentChange(_In):
+    """Another slot, truck or driver for a booked appointment."""
+
+    slot: AwareDatetime | None = None
+    truck: str | None = Field(None, min_length=1, max_length=20)
+    driver: str | None = Field(None, min_length=1, max_length=60)
+
+
+class AppointmentCheckIn(_In):
+    """When the truck reached the gate (now when left out)."""
+
+    at: AwareDatetime | None = None
+
+
+class AppointmentPublic(_Out):
+    """A truck appointment."""
+
+    id: str
+    haulier: str
+    truck: str
+    driver: str
+    move: str
+    slot: datetime
+    containers: list[str]
+    blocks: list[str | None] = Field(description="The yard block each box counts against.")
+    reference: str | None
+    group: str | None
+    visit: str | None
+    state: str

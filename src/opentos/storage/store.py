@@ -784,6 +784,21 @@ class Store:
         with self.reading() as connection:
             return [Appointment.from_dict(data) for data in connection.execute(query).scalars()]
 
+    def appointment(self, appointment_id: str) -> Appointment:
+        """One truck appointment.
+
+        Raises
+        ------
+        NotFound
+            No appointment has that id.
+        """
+        a = schema.appointments.c
+        with self.reading() as connection:
+            data = connection.execute(select(a.data).where(a.id == appointment_id)).scalar()
+        if data is None:
+            raise NotFound(f"appointment {appointment_id!r} is not known to this terminal")
+        return Appointment.from_dict(data)
+
     def instructions(
         self, visit: str | None = None, *, container: ContainerNumber | None = None
     ) -> list[WorkInstruction]:
