@@ -7,7 +7,7 @@ per axle), **assumptions** rather than one maker's data sheet):
 ============  ================  ==========  ======  ========  =============================
 type          platforms         over buff.  tare    payload   patterns per platform
 ============  ================  ==========  ======  ========  =============================
-Sgns 60'      one 60'           19.74 m     20.0 t  69.0 t    20+20+20, 20+40, 40+20, 40, 45
+Sgns 60'      one 60'           19.74 m     20.0 t  69.0 t    20+20+20 (60 t), 20+40, 40+20, 40, 45
 Sgnss 60'     one 60'           19.64 m     19.0 t  71.0 t    same as Sgns
 Sggrss 80'    two 40' (artic.)  26.39 m     27.0 t  104.0 t   20+20, 40 (55 t each)
 Sggmrss 90'   two 45' (artic.)  29.59 m     28.5 t  106.5 t   20+20, 40, 45 (56 t each)
@@ -15,8 +15,9 @@ Lgns 40'      one 40'           13.86 m     11.5 t  28.5 t    20+20, 40
 ============  ================  ==========  ======  ========  =============================
 
 A 60' platform with a single 20' in its middle third is not offered (the
-patterns above put 20' boxes at the ends); ``40`` alone on a 60' platform is
-limited to 50 t (load off-centre). Wagons are drawn 35 % Sgns, 15 % Sgnss, 30 %
+patterns above put 20' boxes at the ends); three 20' boxes on a 60' platform
+are limited to 60 t together (an assumption in the spirit of the load tables
+painted on the wagons). Wagons are drawn 35 % Sgns, 15 % Sgnss, 30 %
 Sggrss, 10 % Sggmrss, 10 % Lgns; every platform starts set to a random pattern.
 
 Boxes: 40 % 20', 52 % 40', 8 % 45'; gross mass triangular 2-30 t (mode 12 t for
@@ -44,10 +45,10 @@ _P60 = PlatformType(
     60,
     69_000,
     (
-        LoadingPattern((20, 20, 20)),
+        LoadingPattern((20, 20, 20), max_payload_kg=60_000),
         LoadingPattern((20, 40)),
         LoadingPattern((40, 20)),
-        LoadingPattern((40,), max_payload_kg=50_000),
+        LoadingPattern((40,)),
         LoadingPattern((45,)),
     ),
 )

@@ -263,6 +263,7 @@ def solve_load_plan(
     time_limit_s: float = 10.0,
     num_workers: int = 2,
     seed: int = 0,
+    deterministic_time_s: float | None = None,
     use_hint: bool = True,
 ) -> Result[LoadPlan]:
     """The train's load plan of least cost, by CP-SAT from the constructive plan.
@@ -272,13 +273,16 @@ def solve_load_plan(
     problem
         The train, the candidate boxes and the rules.
     time_limit_s
-        Limit of the whole solve, wall clock; CP-SAT also stops at the same
-        deterministic time, so that when that limit comes first (or the search
-        ends) the same seed gives the same plan.
+        Limit of the whole solve, wall clock (model building included).
     num_workers
         CP-SAT workers (1 to 8); more than one are interleaved deterministically.
     seed
         CP-SAT's random seed.
+    deterministic_time_s
+        If given, CP-SAT also stops at this deterministic time (about a second of
+        work on one core each). A search that ends by proof or by this limit,
+        before the wall-clock one, gives the same plan for the same seed, byte for
+        byte; a search cut by the wall clock may not.
     use_hint
         Give the constructive plan to CP-SAT as its hint.
 
@@ -302,6 +306,8 @@ def solve_load_plan(
         raise InvalidValue(f"Expected 1 <= num_workers <= 8, got {num_workers!r}.")
     if not 0 <= seed < 2**31:
         raise InvalidValue(f"Expected 0 <= seed < 2**31, got {seed!r}.")
+    if deterministic_time_s is not None and not deterministic_time_s > 0:
+        raise InvalidValue(f"Expected deterministic_time_s > 0, got {deterministic_time_s!r}.")
     started = time.perf_counter()
     d = _data(problem)
     g = _greedy(d)
@@ -386,7 +392,8 @@ def solve_load_plan(
     solver.parameters.random_seed = seed
     solver.parameters.cp_model_probing_level = 0
     remaining = max(0.1, time_limit_s - (time.perf_counter() - started))
-    solver.parameters.max_deterministic_time = remaining
+    if deterministic_time_s is not None:
+        solver.parameters.max_deterministic_time = deterministic_time_s
     solver.parameters.max_time_in_seconds = remaining
     code = solver.solve(model)
     statistics = {
