@@ -9,7 +9,7 @@ from rail_cases import box, three_wagons
 
 from opentos.planning.rail.generate import generate
 from opentos.planning.rail.problem import BOX_LENGTHS_FT, DgRules, RailLoadProblem
-from opentos.planning.rail.solver import greedy_load_plan, solve_load_plan
+from opentos.planning.rail.solver import greedy_load_plan, relaxation_bound, solve_load_plan
 from opentos.planning.rail.validate import check_load_plan, dg_code
 from opentos.planning.result import Status
 
@@ -96,6 +96,7 @@ def test_small_instance_is_solved_to_its_optimum() -> None:
     assert report.ok, report.violations
     assert result.objective == report.objective == brute_force(SMALL)
     assert result.bound == pytest.approx(result.objective)
+    assert relaxation_bound(SMALL) <= result.objective
 
 
 def test_dg_rules_shape_the_optimum() -> None:
@@ -124,6 +125,22 @@ def test_generated_plans_keep_every_rule(seed: int) -> None:
     assert result.objective <= result.statistics["constructive_objective"]
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_long_trains_are_improved_window_by_window(seed: int) -> None:
+    """On a train longer than a window, the windows' plan passes the validator and the
+    relaxation bound stays below it."""
+    problem = generate(30, 100, seed=seed)
+    result = solve_load_plan(problem, time_limit_s=30, seed=seed, deterministic_time_s=2.0)
+    assert result.plan is not None
+    report = check_load_plan(problem, result.plan)
+    assert report.ok, report.violations
+    assert result.objective == report.objective
+    assert result.statistics["windows"] > 1
+    assert result.objective <= result.statistics["constructive_objective"]
+    assert result.bound is not None
+    assert result.bound <= result.objective
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 def test_constructive_plan_alone_keeps_every_rule(seed: int) -> None:
     """The constructive plan passes the validator, on a train with more boxes than room."""
@@ -137,13 +154,14 @@ def test_constructive_plan_alone_keeps_every_rule(seed: int) -> None:
 
 def test_same_seed_same_plan() -> None:
     """Two solves with one seed, two interleaved workers and a deterministic limit agree."""
-    problem = generate(20, 60, seed=5)
-    runs = [
-        solve_load_plan(problem, time_limit_s=60, seed=3, num_workers=2, deterministic_time_s=0.5)
-        for _ in range(2)
-    ]
-    assert runs[0].plan == runs[1].plan
-    assert runs[0].objective == runs[1].objective
+    for wagons in (10, 24):  # one model; windows
+        problem = generate(wagons, 3 * wagons, seed=5)
+        runs = [
+            solve_load_plan(problem, time_limit_s=60, seed=3, num_workers=2, deterministic_time_s=1)
+            for _ in range(2)
+        ]
+        assert runs[0].plan == runs[1].plan
+        assert runs[0].objective == runs[1].objective
 
 
 def test_must_go_first_and_heavy_boxes_left() -> None:

@@ -15,10 +15,17 @@ from the box's yard bay to the platform's centre. Slots inside a platform are
 given afterwards: boxes of one length in order of their yard position, front to
 back, which keeps the crane travel the model counted.
 
+**Search.** A train of up to :data:`WINDOW_WAGONS` wagons is one model. A longer
+one is improved by large neighbourhoods: a window of that many wagons is
+re-planned with its boxes and every box still left, the rest of the train fixed
+(its DG boxes bar incompatible ones from the window's border wagons); the window
+moves by half its length and goes round again while time lasts. The bound is
+the best of CP-SAT's (for a single model) and :func:`relaxation_bound`.
+
 **Constructive plan.** Boxes one by one (must-go first, then by priority ×
 length, heavy first), each on the platform where it adds the least set-up and
-travel cost without breaking a rule. It is CP-SAT's hint, and the plan returned
-if CP-SAT finds none within its limit.
+travel cost without breaking a rule. It is CP-SAT's first hint, and the plan
+returned if CP-SAT finds none better within its limit.
 """
 
 from __future__ import annotations
@@ -106,8 +113,9 @@ def _data(problem: RailLoadProblem) -> _Data:
             wagon_payload = problem.wagons[q.wagon].wagon_type.max_payload_kg
             if b.gross_kg > wagon_payload:
                 continue
-            if any(c[li] > 0 and b.gross_kg <= kg for c, kg in zip(q.counts, q.payloads,
-                                                                    strict=True)):  # fmt: skip
+            if any(
+                c[li] > 0 and b.gross_kg <= kg for c, kg in zip(q.counts, q.payloads, strict=True)
+            ):
                 ok.append(qi)
         allowed.append(ok)
     dg = [i for i, b in enumerate(problem.boxes) if b.is_dg]
@@ -184,9 +192,8 @@ def _greedy(d: _Data) -> _State:
                 continue
             if box.is_dg and (
                 any(o in same[b] for o in s.dg_on_wagon[w])
-                or any(o in near[b] for v in (w - 1, w + 1) if 0 <= v < n
-                       for o in s.dg_on_wagon[v])
-            ):  # fmt: skip
+                or any(o in near[b] for v in (w - 1, w + 1) if 0 <= v < n for o in s.dg_on_wagon[v])
+            ):
                 continue
             need = list(s.counts[qi])
             need[li] += 1
@@ -256,6 +263,222 @@ def greedy_load_plan(problem: RailLoadProblem) -> LoadPlan:
 
 # --- CP-SAT ------------------------------------------------------------------------------
 
+WINDOW_WAGONS = 12
+"""Wagons re-planned together when the train is longer (the window moves by half of it)."""
+WINDOW_DTIME = 0.4
+"""CP-SAT's deterministic time per window."""
+
+
+@dataclass(slots=True)
+class _Sub:
+    """What one CP-SAT run over a window of wagons gave."""
+
+    optimal: bool
+    bound: float | None
+    pattern: dict[int, int]
+    on: dict[int, int]
+    """Free box -> platform, for the free boxes loaded."""
+    dtime: float
+
+
+def _solve_window(
+    d: _Data,
+    pattern: list[int],
+    on: dict[int, int],
+    wagons: range,
+    *,
+    workers: int,
+    seed: int,
+    dtime: float | None,
+    wall_s: float,
+) -> _Sub:
+    """CP-SAT over ``wagons``' platforms, with their boxes and every box left as free boxes.
+
+    Everything else stays as it is; DG boxes outside the window bar incompatible
+    boxes from the window's border wagons.
+    """
+    problem = d.problem
+    boxes = problem.boxes
+    weights = problem.weights
+    inside = set(wagons)
+    qs = [qi for w in wagons for qi in d.of_wagon[w]]
+    in_window = set(qs)
+    free = [b for b in range(len(boxes)) if b not in on or on[b] in in_window]
+    near = defaultdict(set)
+    for a, c in d.near:
+        near[a].add(c)
+        near[c].add(a)
+    fixed_dg: dict[int, list[int]] = defaultdict(list)
+    for b, qi in on.items():
+        if boxes[b].is_dg and qi not in in_window:
+            fixed_dg[d.platforms[qi].wagon].append(b)
+
+    model = cp_model.CpModel()
+    z = {
+        qi: [model.new_bool_var(f"z{qi}_{k}") for k in range(len(d.platforms[qi].counts))]
+        for qi in qs
+    }
+    for row in z.values():
+        model.add_exactly_one(row)
+    y: dict[tuple[int, int], cp_model.IntVar] = {}
+    for b in free:
+        for qi in d.allowed[b]:
+            if qi not in in_window:
+                continue
+            w = d.platforms[qi].wagon
+            if boxes[b].is_dg and any(
+                o in near[b] for v in (w - 1, w + 1) if v not in inside for o in fixed_dg[v]
+            ):
+                continue
+            y[b, qi] = model.new_bool_var(f"y{b}_{qi}")
+    per_box: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+    on_platform: dict[int, list[int]] = defaultdict(list)
+    for (b, qi), var in y.items():
+        per_box[b].append(var)
+        on_platform[qi].append(b)
+    for row in per_box.values():
+        model.add_at_most_one(row)
+    for qi in qs:
+        q = d.platforms[qi]
+        mine = on_platform[qi]
+        if not mine:
+            continue
+        for li, length in enumerate(BOX_LENGTHS_FT):
+            of_length = [y[b, qi] for b in mine if boxes[b].length_ft == length]
+            if of_length:
+                model.add(sum(of_length) <= sum(c[li] * z[qi][k] for k, c in enumerate(q.counts)))
+        model.add(
+            sum(boxes[b].gross_kg * y[b, qi] for b in mine)
+            <= sum(kg * z[qi][k] for k, kg in enumerate(q.payloads))
+        )
+    for w in wagons:
+        terms = [boxes[b].gross_kg * y[b, qi] for qi in d.of_wagon[w] for b in on_platform[qi]]
+        if terms:
+            model.add(sum(terms) <= problem.wagons[w].wagon_type.max_payload_kg)
+
+    def on_wagon(b: int, w: int) -> list[cp_model.IntVar]:
+        return [y[b, qi] for qi in d.of_wagon[w] if (b, qi) in y]
+
+    for a, c in d.same:
+        for w in wagons:
+            first, second = on_wagon(a, w), on_wagon(c, w)
+            if first and second:
+                model.add(sum(first + second) <= 1)
+    for a, c in d.near:
+        for w in wagons:
+            if w + 1 not in inside:
+                continue
+            for u, v in ((a, c), (c, a)):
+                left, right = on_wagon(u, w), on_wagon(v, w + 1)
+                if left and right:
+                    model.add(sum(left + right) <= 1)
+
+    def penalty(b: int) -> int:
+        box = boxes[b]
+        return weights.must_go * box.must_go + weights.per_foot * box.priority * box.length_ft
+
+    model.minimize(
+        sum(penalty(b) for b in free)
+        - sum(
+            (penalty(b) - weights.per_metre * d.travel[b][qi]) * var for (b, qi), var in y.items()
+        )
+        + weights.setup * sum(1 - z[qi][d.platforms[qi].current] for qi in qs)
+    )
+    for qi, row in z.items():
+        for k, var in enumerate(row):
+            model.add_hint(var, pattern[qi] == k)
+    for (b, qi), var in y.items():
+        model.add_hint(var, on.get(b) == qi)
+
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = workers
+    solver.parameters.interleave_search = workers > 1
+    solver.parameters.random_seed = seed
+    solver.parameters.cp_model_probing_level = 0
+    if dtime is not None:
+        solver.parameters.max_deterministic_time = dtime
+    solver.parameters.max_time_in_seconds = max(0.05, wall_s)
+    code = solver.solve(model)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return _Sub(False, None, {}, {}, solver.deterministic_time)
+    return _Sub(
+        code == cp_model.OPTIMAL,
+        float(solver.best_objective_bound),
+        {
+            qi: next(k for k, var in enumerate(row) if solver.boolean_value(var))
+            for qi, row in z.items()
+        },
+        {b: qi for (b, qi), var in y.items() if solver.boolean_value(var)},
+        solver.deterministic_time,
+    )
+
+
+def relaxation_bound(problem: RailLoadProblem, *, time_limit_s: float = 1.0) -> float:
+    """A lower bound on the cost: patterns kept whole, weights and DG rules dropped.
+
+    Platforms of one type and current pattern are counted together; boxes of one
+    length, priority and must-go flag too, each loaded one costing at least the
+    least crane travel of its class (boxes no platform can carry are left). The
+    small integer model is solved by CP-SAT; its optimum (or bound) is the bound.
+    """
+    d = _data(problem)
+    weights = problem.weights
+    groups: dict[tuple[int, int], int] = defaultdict(int)
+    kinds: list[_Platform] = []
+    key_of: dict[tuple[object, int], int] = {}
+    for q in d.platforms:
+        t = problem.wagons[q.wagon].wagon_type.platforms[q.platform]
+        kind = key_of.setdefault((t, q.current), len(kinds))
+        if kind == len(kinds):
+            kinds.append(q)
+        groups[kind, q.current] += 1
+    classes: dict[tuple[int, int, bool], list[int]] = defaultdict(list)
+    left_anyway = 0
+    for b, box in enumerate(problem.boxes):
+        pen = weights.must_go * box.must_go + weights.per_foot * box.priority * box.length_ft
+        if not d.allowed[b]:
+            left_anyway += pen
+            continue
+        classes[box.length_ft, box.priority, box.must_go].append(
+            min(d.travel[b][qi] for qi in d.allowed[b])
+        )
+    model = cp_model.CpModel()
+    n: dict[tuple[int, int], cp_model.IntVar] = {}
+    setups = []
+    for (kind, current), count in groups.items():
+        row = []
+        for k in range(len(kinds[kind].counts)):
+            var = model.new_int_var(0, count, f"n{kind}_{k}")
+            n[kind, k] = var
+            row.append(var)
+            if k != current:
+                setups.append(var)
+        model.add(sum(row) == count)
+    x: dict[tuple[int, int, bool], cp_model.IntVar] = {}
+    for c, travels in classes.items():
+        x[c] = model.new_int_var(0, len(travels), f"x{c}")
+    for li, length in enumerate(BOX_LENGTHS_FT):
+        loaded = [var for c, var in x.items() if c[0] == length]
+        if loaded:
+            model.add(
+                sum(loaded) <= sum(kinds[kind].counts[k][li] * var for (kind, k), var in n.items())
+            )
+    cost = left_anyway + weights.setup * sum(setups)
+    for c, var in x.items():
+        length, priority, must_go = c
+        pen = weights.must_go * must_go + weights.per_foot * priority * length
+        cost += pen * len(classes[c]) - (pen - weights.per_metre * min(classes[c])) * var
+    model.minimize(cost)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = time_limit_s
+    code = solver.solve(model)
+    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
+        bound = solver.best_objective_bound
+        if math.isfinite(bound):
+            return float(bound)
+    return 0.0
+
 
 def solve_load_plan(
     problem: RailLoadProblem,
@@ -264,9 +487,12 @@ def solve_load_plan(
     num_workers: int = 2,
     seed: int = 0,
     deterministic_time_s: float | None = None,
-    use_hint: bool = True,
 ) -> Result[LoadPlan]:
     """The train's load plan of least cost, by CP-SAT from the constructive plan.
+
+    A train of up to :data:`WINDOW_WAGONS` wagons is one CP-SAT model. A longer
+    one is improved window by window (that many wagons, with their boxes and the
+    boxes still left), moving by half a window and round again, while time lasts.
 
     Parameters
     ----------
@@ -279,20 +505,18 @@ def solve_load_plan(
     seed
         CP-SAT's random seed.
     deterministic_time_s
-        If given, CP-SAT also stops at this deterministic time (about a second of
-        work on one core each). A search that ends by proof or by this limit,
-        before the wall-clock one, gives the same plan for the same seed, byte for
-        byte; a search cut by the wall clock may not.
-    use_hint
-        Give the constructive plan to CP-SAT as its hint.
+        If given, CP-SAT's work is also limited to this deterministic time (about
+        a second of work on one core each), in all. A solve that ends by proof or
+        by this limit, before the wall-clock one, gives the same plan for the same
+        seed, byte for byte; a solve cut by the wall clock may not.
 
     Returns
     -------
     Result[LoadPlan]
-        OPTIMAL when CP-SAT proves the plan optimal; else FEASIBLE, with CP-SAT's
-        best plan, or the constructive plan when CP-SAT found none better. The
-        bound is CP-SAT's lower bound on the cost. A plan always comes back (the
-        empty train keeps every rule).
+        OPTIMAL when the plan is proven optimal; else FEASIBLE, with the best plan
+        found (at worst the constructive plan). The bound is the best of CP-SAT's
+        (for a single model) and :func:`relaxation_bound`. A plan always comes back
+        (the empty train keeps every rule).
 
     Raises
     ------
@@ -309,121 +533,91 @@ def solve_load_plan(
     if deterministic_time_s is not None and not deterministic_time_s > 0:
         raise InvalidValue(f"Expected deterministic_time_s > 0, got {deterministic_time_s!r}.")
     started = time.perf_counter()
+    deadline = started + 0.95 * time_limit_s  # a margin for reading the plan back
     d = _data(problem)
     g = _greedy(d)
     greedy_cost = _cost(d, g.pattern, g.on)
-    boxes = problem.boxes
-    weights = problem.weights
-
-    model = cp_model.CpModel()
-    z = [
-        [model.new_bool_var(f"z{qi}_{k}") for k in range(len(q.counts))]
-        for qi, q in enumerate(d.platforms)
-    ]
-    for row in z:
-        model.add_exactly_one(row)
-    y: dict[tuple[int, int], cp_model.IntVar] = {}
-    for b, allowed in enumerate(d.allowed):
-        for qi in allowed:
-            y[b, qi] = model.new_bool_var(f"y{b}_{qi}")
-        if allowed:
-            model.add_at_most_one(y[b, qi] for qi in allowed)
-    on_platform: list[list[int]] = [[] for _ in d.platforms]
-    for b, qi in y:
-        on_platform[qi].append(b)
-    for qi, q in enumerate(d.platforms):
-        mine = on_platform[qi]
-        if not mine:
-            continue
-        for li, length in enumerate(BOX_LENGTHS_FT):
-            of_length = [y[b, qi] for b in mine if boxes[b].length_ft == length]
-            if of_length:
-                model.add(sum(of_length) <= sum(c[li] * z[qi][k] for k, c in enumerate(q.counts)))
-        model.add(
-            sum(boxes[b].gross_kg * y[b, qi] for b in mine)
-            <= sum(kg * z[qi][k] for k, kg in enumerate(q.payloads))
-        )
-    for w, mine in enumerate(d.of_wagon):
-        terms = [boxes[b].gross_kg * y[b, qi] for qi in mine for b in on_platform[qi]]
-        if terms:
-            model.add(sum(terms) <= problem.wagons[w].wagon_type.max_payload_kg)
-
-    def on_wagon(b: int, w: int) -> list[cp_model.IntVar]:
-        return [y[b, qi] for qi in d.of_wagon[w] if (b, qi) in y]
-
+    pattern, on = list(g.pattern), dict(g.on)
     n = len(problem.wagons)
-    for a, c in d.same:
-        for w in range(n):
-            first, second = on_wagon(a, w), on_wagon(c, w)
-            if first and second:
-                model.add(sum(first + second) <= 1)
-    for a, c in d.near:
-        for w in range(n - 1):
-            for u, v in ((a, c), (c, a)):
-                left, right = on_wagon(u, w), on_wagon(v, w + 1)
-                if left and right:
-                    model.add(sum(left + right) <= 1)
-
-    left_cost = sum(
-        weights.must_go * box.must_go + weights.per_foot * box.priority * box.length_ft
-        for box in boxes
-    )
-    objective = (
-        left_cost
-        - sum(
-            (weights.must_go * boxes[b].must_go
-             + weights.per_foot * boxes[b].priority * boxes[b].length_ft
-             - weights.per_metre * d.travel[b][qi]) * var
-            for (b, qi), var in y.items()
+    bound = relaxation_bound(problem, time_limit_s=max(0.05, 0.05 * time_limit_s))
+    proven = False
+    windows = 0
+    dtime_used = 0.0
+    if n <= WINDOW_WAGONS:
+        sub = _solve_window(
+            d,
+            pattern,
+            on,
+            range(n),
+            workers=num_workers,
+            seed=seed,
+            dtime=deterministic_time_s,
+            wall_s=deadline - time.perf_counter(),
         )
-        + weights.setup * sum(1 - z[qi][q.current] for qi, q in enumerate(d.platforms))
-    )  # fmt: skip
-    model.minimize(objective)
-    if use_hint:
-        for qi, row in enumerate(z):
-            for k, var in enumerate(row):
-                model.add_hint(var, g.pattern[qi] == k)
-        for (b, qi), var in y.items():
-            model.add_hint(var, g.on.get(b) == qi)
-
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = num_workers
-    solver.parameters.interleave_search = num_workers > 1
-    solver.parameters.random_seed = seed
-    solver.parameters.cp_model_probing_level = 0
-    remaining = max(0.1, time_limit_s - (time.perf_counter() - started))
-    if deterministic_time_s is not None:
-        solver.parameters.max_deterministic_time = deterministic_time_s
-    solver.parameters.max_time_in_seconds = remaining
-    code = solver.solve(model)
+        windows, dtime_used = 1, sub.dtime
+        if sub.bound is not None:
+            pattern, on = _merge(pattern, on, range(n), d, sub)
+            bound = max(bound, sub.bound)
+            proven = sub.optimal
+    else:
+        step = WINDOW_WAGONS // 2
+        starts = list(range(0, n - step, step))
+        cost = greedy_cost
+        i = 0
+        while time.perf_counter() < deadline - 0.1 and cost > bound:
+            budget = WINDOW_DTIME
+            if deterministic_time_s is not None:
+                budget = min(budget, deterministic_time_s - dtime_used)
+                if budget <= 0:
+                    break
+            first = starts[i % len(starts)]
+            window = range(first, min(n, first + WINDOW_WAGONS))
+            sub = _solve_window(
+                d,
+                pattern,
+                on,
+                window,
+                workers=num_workers,
+                seed=seed + i,
+                dtime=budget,
+                wall_s=deadline - time.perf_counter(),
+            )
+            windows += 1
+            dtime_used += sub.dtime
+            i += 1
+            if sub.bound is not None:
+                new_pattern, new_on = _merge(pattern, on, window, d, sub)
+                new_cost = _cost(d, new_pattern, new_on)
+                if new_cost <= cost:
+                    pattern, on, cost = new_pattern, new_on, new_cost
+    cost = _cost(d, pattern, on)
+    proven = proven or cost <= bound
     statistics = {
-        "boxes": float(len(boxes)),
+        "boxes": float(len(problem.boxes)),
         "platforms": float(len(d.platforms)),
-        "assignment_variables": float(len(y)),
         "constructive_objective": float(greedy_cost),
         "constructive_loaded": float(len(g.on)),
-        "cp_sat_wall_time_s": float(solver.wall_time),
-        "cp_sat_deterministic_time": float(solver.deterministic_time),
-        "branches": float(solver.num_branches),
-        "conflicts": float(solver.num_conflicts),
+        "windows": float(windows),
+        "cp_sat_deterministic_time": dtime_used,
     }
-    bound: float | None = None
-    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        bound = float(solver.best_objective_bound)
-        cost = round(solver.objective_value)
-        if cost <= greedy_cost:
-            pattern = [
-                next(k for k, var in enumerate(row) if solver.boolean_value(var)) for row in z
-            ]
-            on = {b: qi for (b, qi), var in y.items() if solver.boolean_value(var)}
-            plan = _plan(d, pattern, on, cost)
-            status = Status.OPTIMAL if code == cp_model.OPTIMAL else Status.FEASIBLE
-            return Result(
-                status, float(cost), plan, time.perf_counter() - started, bound, statistics
-            )
-    elif code == cp_model.UNKNOWN and math.isfinite(solver.best_objective_bound):
-        bound = float(solver.best_objective_bound)
-    plan = _plan(d, g.pattern, g.on, greedy_cost)
     return Result(
-        Status.FEASIBLE, float(greedy_cost), plan, time.perf_counter() - started, bound, statistics
+        Status.OPTIMAL if proven else Status.FEASIBLE,
+        float(cost),
+        _plan(d, pattern, on, cost),
+        time.perf_counter() - started,
+        min(bound, float(cost)) if proven else bound,
+        statistics,
     )
+
+
+def _merge(
+    pattern: list[int], on: dict[int, int], wagons: range, d: _Data, sub: _Sub
+) -> tuple[list[int], dict[int, int]]:
+    """The plan with the window's patterns and free boxes as ``sub`` set them."""
+    in_window = {qi for w in wagons for qi in d.of_wagon[w]}
+    new_pattern = list(pattern)
+    for qi, k in sub.pattern.items():
+        new_pattern[qi] = k
+    new_on = {b: qi for b, qi in on.items() if qi not in in_window}
+    new_on.update(sub.on)
+    return new_pattern, new_on
