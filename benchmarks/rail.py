@@ -31,11 +31,13 @@ def _one(wagons: int, boxes: int, seed: int, time_limit_s: float, target: str) -
     valid = "valid" if report.ok else f"INVALID: {report.violations[0]}"
     must_go = sum(b.must_go for b in problem.boxes)
     if result.bound is not None and result.objective > 0:
-        gap = f"bound {result.bound:,.0f}, gap {(result.objective - result.bound) / result.objective:.1%}"
+        gap_share = (result.objective - result.bound) / result.objective
+        gap = f"bound {result.bound:,.0f}, gap {gap_share:.1%}"
     else:
         gap = "no bound"
     measured = (
-        f"{result.status}, {result.runtime_s:.1f} s; loaded {report.boxes_loaded}/{len(problem.boxes)} "
+        f"{result.status}, {result.runtime_s:.1f} s; loaded "
+        f"{report.boxes_loaded}/{len(problem.boxes)} "
         f"(must-go {must_go - len(report.must_go_left)}/{must_go}), utilisation "
         f"{report.utilisation:.1%} of {report.capacity_ft:,} ft; {report.setups} set-ups, crane "
         f"travel {report.crane_travel_m / 1000:.1f} km; objective {result.objective:,.0f}, {gap}; "
