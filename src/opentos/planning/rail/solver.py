@@ -17,9 +17,10 @@ back, which keeps the crane travel the model counted.
 
 **Search.** A train of up to :data:`WINDOW_WAGONS` wagons is one model. A longer
 one is improved by large neighbourhoods: a window of that many wagons is
-re-planned with its boxes and every box still left, the rest of the train fixed
-(its DG boxes bar incompatible ones from the window's border wagons); the window
-moves by half its length and goes round again while time lasts. The bound is
+re-planned (by one CP-SAT worker) with its boxes and every box still left, the
+rest of the train fixed (its DG boxes bar incompatible ones from the window's
+border wagons); the window moves by half its length and goes round again until
+a whole round finds nothing better or time is up. The bound is
 the best of CP-SAT's (for a single model) and :func:`relaxation_bound`.
 
 **Constructive plan.** Boxes one by one (must-go first, then by priority ×
@@ -492,7 +493,8 @@ def solve_load_plan(
 
     A train of up to :data:`WINDOW_WAGONS` wagons is one CP-SAT model. A longer
     one is improved window by window (that many wagons, with their boxes and the
-    boxes still left), moving by half a window and round again, while time lasts.
+    boxes still left, by one worker), moving by half a window and round again,
+    until a whole round finds nothing better or time is up.
 
     Parameters
     ----------
@@ -501,14 +503,16 @@ def solve_load_plan(
     time_limit_s
         Limit of the whole solve, wall clock (model building included).
     num_workers
-        CP-SAT workers (1 to 8); more than one are interleaved deterministically.
+        CP-SAT workers (1 to 8) of a single model; more than one are interleaved
+        deterministically. Windows of a long train use one.
     seed
         CP-SAT's random seed.
     deterministic_time_s
         If given, CP-SAT's work is also limited to this deterministic time (about
         a second of work on one core each), in all. A solve that ends by proof or
         by this limit, before the wall-clock one, gives the same plan for the same
-        seed, byte for byte; a solve cut by the wall clock may not.
+        seed, byte for byte; so does a long train's search that stops because a
+        round of windows found nothing better. A solve cut by the wall clock may not.
 
     Returns
     -------
@@ -564,7 +568,8 @@ def solve_load_plan(
         starts = list(range(0, n - step, step))
         cost = greedy_cost
         i = 0
-        while time.perf_counter() < deadline - 0.1 and cost > bound:
+        unchanged = 0  # windows in a row that found nothing better
+        while time.perf_counter() < deadline - 0.1 and cost > bound and unchanged < len(starts):
             budget = WINDOW_DTIME
             if deterministic_time_s is not None:
                 budget = min(budget, deterministic_time_s - dtime_used)
@@ -572,13 +577,15 @@ def solve_load_plan(
                     break
             first = starts[i % len(starts)]
             window = range(first, min(n, first + WINDOW_WAGONS))
+            # One worker: on a window this small it finds more per second than two
+            # interleaved ones, and it keeps the search deterministic.
             sub = _solve_window(
                 d,
                 pattern,
                 on,
                 window,
-                workers=num_workers,
-                seed=seed + i,
+                workers=1,
+                seed=(seed + i) % 2**31,
                 dtime=budget,
                 wall_s=deadline - time.perf_counter(),
             )
@@ -588,8 +595,11 @@ def solve_load_plan(
             if sub.bound is not None:
                 new_pattern, new_on = _merge(pattern, on, window, d, sub)
                 new_cost = _cost(d, new_pattern, new_on)
-                if new_cost <= cost:
+                if new_cost < cost:
                     pattern, on, cost = new_pattern, new_on, new_cost
+                    unchanged = 0
+                    continue
+            unchanged += 1
     cost = _cost(d, pattern, on)
     proven = proven or cost <= bound
     statistics = {
