@@ -4,8 +4,9 @@ The train and boxes come from ``opentos.planning.rail.generate`` (seed 1); the
 plan is made by CP-SAT with two workers from the constructive plan and checked
 by the independent validator. The figure gives the boxes loaded, the share of
 the train's loading length used, the set-ups and crane travel, the cost against
-CP-SAT's lower bound (gap = (cost - bound) / cost), the constructive plan's cost
-and the wall time. ``python -m benchmarks.rail [--quick]`` runs it alone.
+the best lower bound (CP-SAT's, the model's LP relaxation by GLOP, or the
+aggregate relaxation; gap = (cost - bound) / cost), the constructive plan's
+cost and the wall time. ``python -m benchmarks.rail [--quick]`` runs it alone.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import argparse
 
 Row = tuple[str, str, str]
 
-TARGET = "<= 10 s, valid, gap to the CP-SAT bound printed"
+TARGET = "<= 10 s, valid, gap to the bound printed"
 
 
 def _one(wagons: int, boxes: int, seed: int, time_limit_s: float, target: str) -> Row:
@@ -32,7 +33,14 @@ def _one(wagons: int, boxes: int, seed: int, time_limit_s: float, target: str) -
     must_go = sum(b.must_go for b in problem.boxes)
     if result.bound is not None and result.objective > 0:
         gap_share = (result.objective - result.bound) / result.objective
-        gap = f"bound {result.bound:,.0f}, gap {gap_share:.1%}"
+        source = (
+            "LP relaxation"
+            if result.bound == result.statistics.get("lp_bound")
+            else "aggregate relaxation"
+            if result.bound == result.statistics.get("relaxation_bound")
+            else "CP-SAT"
+        )
+        gap = f"bound {result.bound:,.0f} ({source}), gap {gap_share:.1%}"
     else:
         gap = "no bound"
     measured = (

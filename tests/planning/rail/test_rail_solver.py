@@ -9,7 +9,12 @@ from rail_cases import box, three_wagons
 
 from opentos.planning.rail.generate import generate
 from opentos.planning.rail.problem import BOX_LENGTHS_FT, DgRules, RailLoadProblem
-from opentos.planning.rail.solver import greedy_load_plan, relaxation_bound, solve_load_plan
+from opentos.planning.rail.solver import (
+    greedy_load_plan,
+    lp_bound,
+    relaxation_bound,
+    solve_load_plan,
+)
 from opentos.planning.rail.validate import check_load_plan, dg_code
 from opentos.planning.result import Status
 
@@ -97,6 +102,9 @@ def test_small_instance_is_solved_to_its_optimum() -> None:
     assert result.objective == report.objective == brute_force(SMALL)
     assert result.bound == pytest.approx(result.objective)
     assert relaxation_bound(SMALL) <= result.objective
+    lp = lp_bound(SMALL)
+    assert lp is not None
+    assert lp <= result.objective
 
 
 def test_dg_rules_shape_the_optimum() -> None:
@@ -139,6 +147,8 @@ def test_long_trains_are_improved_window_by_window(seed: int) -> None:
     assert result.objective <= result.statistics["constructive_objective"]
     assert result.bound is not None
     assert result.bound <= result.objective
+    assert result.statistics["lp_bound"] <= result.objective
+    assert result.statistics["relaxation_bound"] <= result.objective
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])

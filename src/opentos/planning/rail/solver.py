@@ -21,7 +21,8 @@ re-planned (by one CP-SAT worker) with its boxes and every box still left, the
 rest of the train fixed (its DG boxes bar incompatible ones from the window's
 border wagons); the window moves by half its length and goes round again until
 a whole round finds nothing better or time is up. The bound is
-the best of CP-SAT's (for a single model) and :func:`relaxation_bound`.
+the best of CP-SAT's (for a single model), :func:`lp_bound` and
+:func:`relaxation_bound`.
 
 **Constructive plan.** Boxes one by one (must-go first, then by priority ×
 length, heavy first), each on the platform where it adds the least set-up and
@@ -36,6 +37,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 
+from ortools.linear_solver.python import model_builder as mb
 from ortools.sat.python import cp_model
 
 from opentos.errors import InvalidValue
@@ -481,6 +483,72 @@ def relaxation_bound(problem: RailLoadProblem, *, time_limit_s: float = 1.0) -> 
     return 0.0
 
 
+def lp_bound(problem: RailLoadProblem, *, time_limit_s: float = 2.0) -> float | None:
+    """A lower bound on the cost: the linear relaxation of the model (DG pairs dropped), by GLOP.
+
+    None when GLOP does not reach the LP optimum within ``time_limit_s``.
+    """
+    return _lp_bound(_data(problem), time_limit_s)
+
+
+def _lp_bound(d: _Data, time_limit_s: float) -> float | None:
+    problem = d.problem
+    boxes = problem.boxes
+    weights = problem.weights
+    m = mb.Model()  # type: ignore[no-untyped-call]
+    z = [
+        [m.new_num_var(0.0, 1.0, f"z{qi}_{k}") for k in range(len(q.counts))]
+        for qi, q in enumerate(d.platforms)
+    ]
+    for row in z:
+        m.add(mb.LinearExpr.sum(row) == 1)
+    y: dict[tuple[int, int], mb.Variable] = {}
+    on_platform: dict[int, list[int]] = defaultdict(list)
+    for b, allowed in enumerate(d.allowed):
+        for qi in allowed:
+            y[b, qi] = m.new_num_var(0.0, 1.0, f"y{b}_{qi}")
+            on_platform[qi].append(b)
+        if allowed:
+            m.add(mb.LinearExpr.sum([y[b, qi] for qi in allowed]) <= 1)
+    for qi, q in enumerate(d.platforms):
+        mine = on_platform[qi]
+        if not mine:
+            continue
+        for li, length in enumerate(BOX_LENGTHS_FT):
+            of_length = [y[b, qi] for b in mine if boxes[b].length_ft == length]
+            if of_length:
+                slots = mb.LinearExpr.weighted_sum(z[qi], [float(c[li]) for c in q.counts])
+                m.add(mb.LinearExpr.sum(of_length) - slots <= 0)
+        load = mb.LinearExpr.weighted_sum(
+            [y[b, qi] for b in mine], [float(boxes[b].gross_kg) for b in mine]
+        )
+        m.add(load - mb.LinearExpr.weighted_sum(z[qi], [float(kg) for kg in q.payloads]) <= 0)
+    for w, mine in enumerate(d.of_wagon):
+        pairs = [(y[b, qi], boxes[b].gross_kg) for qi in mine for b in on_platform[qi]]
+        if pairs:
+            load = mb.LinearExpr.weighted_sum([v for v, _ in pairs], [float(kg) for _, kg in pairs])
+            m.add(load <= problem.wagons[w].wagon_type.max_payload_kg)
+
+    def penalty(b: int) -> int:
+        box = boxes[b]
+        return weights.must_go * box.must_go + weights.per_foot * box.priority * box.length_ft
+
+    constant = sum(penalty(b) for b in range(len(boxes))) + weights.setup * len(d.platforms)
+    variables = [*y.values(), *(z[qi][q.current] for qi, q in enumerate(d.platforms))]
+    coefficients = [
+        *(float(weights.per_metre * d.travel[b][qi] - penalty(b)) for b, qi in y),
+        *([float(-weights.setup)] * len(d.platforms)),
+    ]
+    m.minimize(mb.LinearExpr.weighted_sum(variables, coefficients) + constant)
+    solver = mb.Solver("glop")
+    solver.set_time_limit_in_seconds(max(0.05, time_limit_s))
+    if solver.solve(m) != mb.SolveStatus.OPTIMAL:
+        return None
+    value = float(solver.objective_value)
+    # The cost is whole: round up, less a margin for the LP's tolerances.
+    return float(math.ceil(value - 1e-6 * max(1.0, abs(value))))
+
+
 def solve_load_plan(
     problem: RailLoadProblem,
     *,
@@ -519,8 +587,8 @@ def solve_load_plan(
     Result[LoadPlan]
         OPTIMAL when the plan is proven optimal; else FEASIBLE, with the best plan
         found (at worst the constructive plan). The bound is the best of CP-SAT's
-        (for a single model) and :func:`relaxation_bound`. A plan always comes back
-        (the empty train keeps every rule).
+        (for a single model), :func:`lp_bound` and :func:`relaxation_bound`. A
+        plan always comes back (the empty train keeps every rule).
 
     Raises
     ------
@@ -543,7 +611,9 @@ def solve_load_plan(
     greedy_cost = _cost(d, g.pattern, g.on)
     pattern, on = list(g.pattern), dict(g.on)
     n = len(problem.wagons)
-    bound = relaxation_bound(problem, time_limit_s=max(0.05, 0.05 * time_limit_s))
+    relaxed = relaxation_bound(problem, time_limit_s=max(0.05, 0.05 * time_limit_s))
+    lp = _lp_bound(d, max(0.05, 0.2 * time_limit_s))
+    bound = relaxed if lp is None else max(relaxed, lp)
     proven = False
     windows = 0
     dtime_used = 0.0
@@ -608,6 +678,8 @@ def solve_load_plan(
         "constructive_objective": float(greedy_cost),
         "constructive_loaded": float(len(g.on)),
         "windows": float(windows),
+        "lp_bound": float("nan") if lp is None else lp,
+        "relaxation_bound": relaxed,
         "cp_sat_deterministic_time": dtime_used,
     }
     return Result(
