@@ -630,9 +630,11 @@ def solve_load_plan(
         )
         windows, dtime_used = 1, sub.dtime
         if sub.bound is not None:
-            pattern, on = _merge(pattern, on, range(n), d, sub)
             bound = max(bound, sub.bound)
             proven = sub.optimal
+            new_pattern, new_on = _merge(pattern, on, range(n), d, sub)
+            if _cost(d, new_pattern, new_on) <= greedy_cost:
+                pattern, on = new_pattern, new_on
     else:
         step = WINDOW_WAGONS // 2
         starts = list(range(0, n - step, step))
