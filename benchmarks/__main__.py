@@ -9,7 +9,7 @@ import time
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import edi, ledger, planning, serve, stowage, twin
+from benchmarks import edi, ledger, planning, rail, serve, stowage, twin
 
 
 def main() -> None:
@@ -20,7 +20,7 @@ def main() -> None:
     console = Console()
     started = time.perf_counter()
     table = Table("figure", "measured", "target", title="OpenTOS benchmarks")
-    for suite in (ledger, edi, planning, stowage, twin, serve):
+    for suite in (ledger, edi, planning, rail, stowage, twin, serve):
         for row in suite.run(quick=args.quick):
             table.add_row(*row)
             console.print(" | ".join(row))

@@ -1,4 +1,4 @@
-"""Planning (TOS): berth plans, stowage, crane split and sequences, yard relocations.
+"""Planning (TOS): berth plans, stowage, crane split and sequences, yard relocations, trains.
 
 Planners are pure: a frozen problem in, a :class:`~opentos.planning.result.Result`
 out (status, objective, plan, statistics, runtime). They do no I/O and never

@@ -1,0 +1,1 @@
+"""Rail load planning: which container goes on which wagon platform and slot of a train."""
