@@ -20,6 +20,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from opentos.cli.appointment import appointment_app
 from opentos.cli.bench import bench_app
 from opentos.cli.berth import berth_app
 from opentos.cli.console import console, err_console, styled
@@ -61,6 +62,7 @@ app.add_typer(visit_app, name="visit")
 app.add_typer(berth_app, name="berth")
 app.add_typer(move_app, name="move")
 app.add_typer(hold_app, name="hold")
+app.add_typer(appointment_app, name="appointment")
 app.add_typer(users_app, name="users")
 app.command()(serve)
 
