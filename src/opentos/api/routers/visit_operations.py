@@ -106,14 +106,7 @@ def create_visit(
 def update_visit(
     _user: Planner, store: StoreDep, visit_id: VisitId, body: PlannedTimesUpdate
 ) -> VisitPublic:
-    return _public(
-        visits.update_planned_times(
-            store,
-            visit_id,
-            planned_arrival=body.planned_arrival,
-            planned_departure=body.planned_departure,
-        )
-    )
+    return _retimed(store, visit_id, body)
 
 
 @router.post("/visits/{visit_id}/arrival", summary="Record a visit's actual arrival")
@@ -227,15 +220,7 @@ def create_truck_visit(
 def update_truck_visit(
     _user: GateClerk, store: StoreDep, visit_id: VisitId, body: PlannedTimesUpdate
 ) -> VisitPublic:
-    return _public(
-        visits.update_planned_times(
-            store,
-            visit_id,
-            planned_arrival=body.planned_arrival,
-            planned_departure=body.planned_departure,
-            kind=VisitKind.TRUCK,
-        )
-    )
+    return _retimed(store, visit_id, body, VisitKind.TRUCK)
 
 
 @router.post("/truck-visits/{visit_id}/arrival", summary="Record a truck's arrival at the gate")
@@ -253,6 +238,21 @@ def truck_departure(
     _user: GateClerk, store: StoreDep, visit_id: VisitId, body: PhaseChange
 ) -> VisitPublic:
     return _public(visits.depart(store, visit_id, _now(body.at), kind=VisitKind.TRUCK))
+
+
+def _retimed(
+    store: Store, visit_id: str, body: PlannedTimesUpdate, kind: VisitKind | None = None
+) -> VisitPublic:
+    """The visit with the planned times of ``body`` (only a visit of ``kind``, if given)."""
+    return _public(
+        visits.update_planned_times(
+            store,
+            visit_id,
+            planned_arrival=body.planned_arrival,
+            planned_departure=body.planned_departure,
+            kind=kind,
+        )
+    )
 
 
 def _add_truck(store: Store, body: TruckVisitCreate) -> Visit:
